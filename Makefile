@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up first.
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup run test pytest lint db-up db-down bench clean-db
+
+setup:
+	@bash scripts/setup.sh
+
+db-up: setup
+	@$(BIN)/assetmap db up
+
+run: db-up
+	$(BIN)/assetmap migrate
+	$(BIN)/assetmap serve
+
+test: db-up lint pytest
+
+pytest:
+	$(BIN)/python -m pytest
+
+lint:
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
+	$(BIN)/mypy app
+
+db-down:
+	@$(BIN)/assetmap db down
+
+bench: db-up
+	$(BIN)/python -m bench.assets_bbox

@@ -1,0 +1,103 @@
+"""What routes depend on: the settings, a database session, and parsed query parameters."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import set_actor
+from app.errors import invalid
+from app.settings import ApiSettings
+
+
+def api_settings(request: Request) -> ApiSettings:
+    settings: ApiSettings = request.app.state.api_settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session in one transaction, committed when the route returns, before the response
+    is sent; rolled back on any error."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session, session.begin():
+        set_actor(session, None)
+        yield session
+
+
+SettingsDep = Annotated[ApiSettings, Depends(api_settings)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def _numbers(raw: str, count: int, field: str) -> list[float]:
+    parts = raw.split(",")
+    if len(parts) != count:
+        raise invalid(field, f"needs {count} comma-separated numbers")
+    try:
+        values = [float(part) for part in parts]
+    except ValueError as bad:
+        raise invalid(field, f"needs {count} comma-separated numbers") from bad
+    if not all(math.isfinite(value) for value in values):
+        raise invalid(field, "numbers must be finite")
+    return values
+
+
+def _check_lonlat(lon: float, lat: float, field: str) -> None:
+    if not -180 <= lon <= 180:
+        raise invalid(field, "longitude must lie between -180 and 180")
+    if not -90 <= lat <= 90:
+        raise invalid(field, "latitude must lie between -90 and 90")
+
+
+def bbox_param(
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="minlon,minlat,maxlon,maxlat in EPSG:4326",
+            examples=["-2.48,53.40,-2.25,53.48"],
+        ),
+    ] = None,
+) -> tuple[float, float, float, float] | None:
+    if bbox is None:
+        return None
+    minlon, minlat, maxlon, maxlat = _numbers(bbox, 4, "bbox")
+    _check_lonlat(minlon, minlat, "bbox")
+    _check_lonlat(maxlon, maxlat, "bbox")
+    if minlon > maxlon or minlat > maxlat:
+        raise invalid("bbox", "must be minlon,minlat,maxlon,maxlat with min <= max")
+    return minlon, minlat, maxlon, maxlat
+
+
+def near_param(
+    near: Annotated[
+        str | None, Query(description="lon,lat in EPSG:4326", examples=["-2.3372,53.4494"])
+    ] = None,
+) -> tuple[float, float] | None:
+    if near is None:
+        return None
+    lon, lat = _numbers(near, 2, "near")
+    _check_lonlat(lon, lat, "near")
+    return lon, lat
+
+
+def limit_param(
+    settings: SettingsDep,
+    limit: Annotated[
+        int | None, Query(ge=1, description="Page size; above the maximum it is clamped")
+    ] = None,
+) -> int:
+    if limit is None:
+        return settings.page_default
+    return min(limit, settings.page_max)
+
+
+BBox = Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)]
+Near = Annotated[tuple[float, float] | None, Depends(near_param)]
+Limit = Annotated[int, Depends(limit_param)]
+After = Annotated[
+    str | None,
+    Query(max_length=200, description="Cursor from the previous page's `next` link"),
+]

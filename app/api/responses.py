@@ -1,0 +1,31 @@
+"""Response classes and link helpers shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import Response
+
+from app.domain.features import feature_collection
+from app.domain.paging import Page
+
+GEOJSON = "application/geo+json"
+
+
+class GeoJSONResponse(Response):
+    """GeoJSON text made by the database, sent through as it is."""
+
+    media_type = GEOJSON
+
+
+def page_response(request: Request, page: Page, **members: Any) -> GeoJSONResponse:
+    """A FeatureCollection of one page, with `self` and (when more follow) `next` links."""
+    links = [{"rel": "self", "type": GEOJSON, "href": str(request.url)}]
+    if page.next_cursor is not None:
+        next_url = request.url.include_query_params(after=page.next_cursor)
+        links.append({"rel": "next", "type": GEOJSON, "href": str(next_url)})
+    body = feature_collection(
+        page.features, numberReturned=len(page.features), links=links, **members
+    )
+    return GeoJSONResponse(body)

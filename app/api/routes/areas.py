@@ -1,0 +1,53 @@
+"""Areas: `/areas`, `/areas/{code}` and the assets inside an area."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import After, BBox, Limit, SessionDep
+from app.api.responses import GeoJSONResponse, page_response
+from app.domain import areas, assets
+from app.schemas import AreaLevel, Kind, Slug
+
+router = APIRouter(prefix="/areas", tags=["areas"])
+
+AreaCode = Annotated[str, Path(max_length=20, description="e.g. E01006108 or E08000009")]
+
+
+@router.get("", response_class=GeoJSONResponse, summary="List areas")
+def list_areas(
+    request: Request,
+    session: SessionDep,
+    bbox: BBox,
+    limit: Limit,
+    after: After = None,
+    level: AreaLevel | None = None,
+    parent: Annotated[str | None, Query(max_length=20, description="Parent area code")] = None,
+) -> Response:
+    """Neighbourhood polygons with population and indicators, a page at a time."""
+    return page_response(request, areas.list_areas(session, level, parent, bbox, limit, after))
+
+
+@router.get("/{code}", response_class=GeoJSONResponse, summary="Read an area")
+def read_area(code: AreaCode, session: SessionDep) -> Response:
+    """One area as a Feature, with its population and need indicators."""
+    return GeoJSONResponse(areas.get_area(session, code))
+
+
+@router.get("/{code}/assets", response_class=GeoJSONResponse, summary="Assets in an area")
+def area_assets(
+    request: Request,
+    code: AreaCode,
+    session: SessionDep,
+    limit: Limit,
+    after: After = None,
+    kind: Kind | None = None,
+    category: Slug | None = None,
+    outcome: Slug | None = None,
+) -> Response:
+    """Published assets inside the area's polygon, a page at a time."""
+    areas.require_area(session, code)
+    wanted = assets.AssetFilter(kind=kind, category=category, outcome=outcome, area_code=code)
+    return page_response(request, assets.list_assets(session, wanted, limit, after))

@@ -1,0 +1,33 @@
+"""`/health`: is the database reachable, which PostGIS, which schema revision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", summary="Service health")
+def health(request: Request) -> JSONResponse:
+    """200 with the PostGIS version and schema revision, or 503 if the database is down."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    try:
+        with factory() as session:
+            postgis = session.scalar(text("SELECT postgis_lib_version()"))
+            revision = session.scalar(text("SELECT version_num FROM alembic_version"))
+    except SQLAlchemyError as down:
+        body: dict[str, Any] = {
+            "status": "unavailable",
+            "database": "unreachable",
+            "detail": type(down.orig if hasattr(down, "orig") else down).__name__,
+        }
+        return JSONResponse(body, status_code=503)
+    return JSONResponse(
+        {"status": "ok", "database": "ok", "postgis": postgis, "schema_revision": revision}
+    )

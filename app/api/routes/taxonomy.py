@@ -1,0 +1,35 @@
+"""The category taxonomy and outcome domains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.api.deps import SessionDep
+from app.domain import categories
+from app.taxonomy import KINDS
+
+router = APIRouter(tags=["taxonomy"])
+
+
+@router.get("/taxonomy", summary="The category tree")
+def taxonomy(session: SessionDep) -> dict[str, Any]:
+    """The six kinds of asset, each with its tree of categories (slug, name, children)."""
+    tree = categories.category_tree(session)
+    return {
+        "kinds": [
+            {
+                "kind": kind,
+                "description": description,
+                "categories": [node for node in tree if node["kind"] == kind],
+            }
+            for kind, description in KINDS.items()
+        ]
+    }
+
+
+@router.get("/outcomes", summary="Outcome domains")
+def outcomes(session: SessionDep) -> list[dict[str, str]]:
+    """The whole-life outcome domains assets contribute to."""
+    return categories.outcomes(session)

@@ -1,0 +1,53 @@
+"""The database engine and sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import localdb
+from app.settings import DatabaseSettings
+
+
+def database_url(settings: DatabaseSettings) -> str:
+    """`DATABASE_URL` when set, else the project-local cluster's URL (not started here)."""
+    if settings.url:
+        return settings.url
+    cluster = localdb.cluster_for(settings)
+    if not cluster.password_file.exists():
+        raise localdb.LocalDatabaseError(
+            "No DATABASE_URL and no local database yet: run `assetmap db up` first."
+        )
+    return cluster.url()
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"application_name": "assetmap"},
+    )
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def set_actor(session: Session, actor: str | None) -> None:
+    """Name who makes this transaction's changes; the revision trigger records it."""
+    session.execute(
+        text("SELECT set_config('assetmap.actor', :actor, true)"), {"actor": actor or ""}
+    )
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session], actor: str | None = None) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error."""
+    with factory() as session, session.begin():
+        set_actor(session, actor)
+        yield session

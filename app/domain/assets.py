@@ -1,0 +1,390 @@
+"""Assets: create, read, change, archive and search. All the asset SQL lives here.
+
+Two views of an asset exist. The *public* view is what anyone may read: only published
+assets, never an individual (a person) without current consent to publish, and an
+individual only at their neighbourhood's point without personal contact details. The *full*
+view is for the person who wrote it (and, with accounts, moderators and admins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    Row,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from app.domain import categories
+from app.domain.features import feature, geojson
+from app.domain.geometry import AssetLocation
+from app.domain.paging import Page, cut_page, decode_cursor
+from app.errors import Problem, invalid, not_found
+from app.models import Area, Asset, AssetRevision, Category
+from app.schemas import AssetFields
+
+View = Literal["public", "full"]
+
+_category = aliased(Category, name="asset_category")
+
+
+def publicly_visible() -> ColumnElement[bool]:
+    """Whether anyone may read an asset: an individual needs current consent to publish."""
+    return or_(
+        Asset.kind != "individual",
+        and_(
+            Asset.consent_publish.is_(True),
+            or_(Asset.consent_expires_at.is_(None), Asset.consent_expires_at > func.now()),
+        ),
+    )
+
+
+def asset_feature(view: View, distance: ColumnElement[float] | None = None) -> ColumnElement[Any]:
+    """An asset row (joined to its category) as a GeoJSON Feature in the given view."""
+    individual = Asset.kind == "individual"
+
+    def personal(column: Any) -> Any:
+        return column if view == "full" else case((individual, null()), else_=column)
+
+    properties: list[tuple[str, Any]] = [
+        ("name", Asset.name),
+        ("description", Asset.description),
+        ("kind", Asset.kind),
+        ("category", _category.slug),
+        ("outcomes", Asset.outcomes),
+        ("address", personal(Asset.address)),
+        ("postcode", personal(Asset.postcode)),
+        ("contact", personal(Asset.contact)),
+        ("opening_hours", Asset.opening_hours),
+        ("audience", Asset.audience),
+        ("cost", Asset.cost),
+        ("accessibility", Asset.accessibility),
+        ("reach_m", Asset.reach_m),
+        ("capacity", Asset.capacity),
+        ("source", Asset.source),
+        ("source_ref", Asset.source_ref),
+        ("status", Asset.status),
+        ("verified_at", Asset.verified_at),
+        ("created_at", Asset.created_at),
+        ("updated_at", Asset.updated_at),
+        ("version", Asset.version),
+        ("footprint", personal(geojson(Asset.footprint))),
+    ]
+    if view == "full":
+        properties += [
+            ("verified_by", Asset.verified_by),
+            ("created_by", Asset.created_by),
+            ("updated_by", Asset.updated_by),
+            (
+                "consent",
+                case(
+                    (
+                        individual,
+                        func.json_build_object(
+                            "publish",
+                            Asset.consent_publish,
+                            "given_at",
+                            Asset.consent_given_at,
+                            "given_by",
+                            Asset.consent_given_by,
+                            "scope",
+                            Asset.consent_scope,
+                            "expires_at",
+                            Asset.consent_expires_at,
+                        ),
+                    ),
+                    else_=null(),
+                ),
+            ),
+        ]
+    if distance is not None:
+        properties.append(("distance_m", func.round(cast(distance, Numeric), 2)))
+    geometry = Asset.geom if view == "full" else Asset.public_geom
+    return feature(Asset.id, geometry, properties)
+
+
+@dataclass(frozen=True)
+class AssetFilter:
+    """What `GET /assets` may ask for. Coordinates are lon/lat (EPSG:4326), distances metres."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    near: tuple[float, float] | None = None
+    within_m: float | None = None
+    kind: str | None = None
+    category: str | None = None
+    outcome: str | None = None
+    q: str | None = None
+    status: str = "published"
+    updated_since: datetime | None = None
+    area_code: str | None = None
+
+
+def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | None) -> Page:
+    """One page of public asset Features, by id, or by distance when `near` is given."""
+    conditions: list[ColumnElement[bool]] = [publicly_visible(), Asset.status == wanted.status]
+    if wanted.bbox is not None:
+        conditions.append(Asset.public_geom.op("&&")(func.ST_MakeEnvelope(*wanted.bbox, 4326)))
+    if wanted.kind is not None:
+        conditions.append(Asset.kind == wanted.kind)
+    if wanted.category is not None:
+        slug_id = categories.category_id(session, wanted.category, None, "category")
+        conditions.append(Asset.category_id.in_(categories.subtree_ids(slug_id)))
+    if wanted.outcome is not None:
+        categories.check_outcomes(session, [wanted.outcome], "outcome")
+        conditions.append(Asset.outcomes.contains([wanted.outcome]))
+    if wanted.q:
+        conditions.append(
+            or_(
+                Asset.search.op("@@")(func.websearch_to_tsquery("english", wanted.q)),
+                Asset.name.icontains(wanted.q, autoescape=True),
+            )
+        )
+    if wanted.updated_since is not None:
+        since = wanted.updated_since
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        conditions.append(Asset.updated_at >= since)
+    if wanted.area_code is not None:
+        area_geom = select(Area.geom).where(Area.code == wanted.area_code).scalar_subquery()
+        conditions.append(func.ST_Intersects(area_geom, Asset.public_geom))
+
+    if wanted.near is None:
+        if after is not None:
+            (after_id,) = decode_cursor(after, (int,))
+            conditions.append(Asset.id > after_id)
+        query = (
+            select(cast(asset_feature("public"), Text), Asset.id)
+            .select_from(Asset)
+            .outerjoin(_category, _category.id == Asset.category_id)
+            .where(*conditions)
+            .order_by(Asset.id)
+            .limit(limit + 1)
+        )
+        return cut_page(session.execute(query).all(), limit)
+
+    here = func.ST_SetSRID(func.ST_MakePoint(*wanted.near), 4326)
+    geography = func.geography
+    distance = func.ST_Distance(geography(Asset.public_geom), geography(here))
+    within = wanted.within_m
+    conditions.append(func.ST_DWithin(geography(Asset.public_geom), geography(here), within))
+    inner = (
+        select(Asset.id.label("id"), distance.label("distance"))
+        .where(*conditions)
+        .subquery("nearby")
+    )
+    page_conditions: list[ColumnElement[bool]] = []
+    if after is not None:
+        after_distance, after_id = decode_cursor(after, (float, int))
+        page_conditions.append(tuple_(inner.c.distance, inner.c.id) > (after_distance, after_id))
+    query = (
+        select(
+            cast(asset_feature("public", inner.c.distance), Text),
+            inner.c.distance,
+            inner.c.id,
+        )
+        .select_from(inner)
+        .join(Asset, Asset.id == inner.c.id)
+        .outerjoin(_category, _category.id == Asset.category_id)
+        .where(*page_conditions)
+        .order_by(inner.c.distance, inner.c.id)
+        .limit(limit + 1)
+    )
+    return cut_page(session.execute(query).all(), limit)
+
+
+@dataclass(frozen=True)
+class StoredAsset:
+    """An asset as one reader sees it: its Feature's GeoJSON text and its version."""
+
+    id: int
+    version: int
+    feature: str
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.id}-{self.version}"'
+
+
+def get_asset(session: Session, asset_id: int, view: View = "public") -> StoredAsset:
+    """An asset in the given view; 404 if missing or not visible in that view."""
+    query = (
+        select(Asset.id, Asset.version, cast(asset_feature(view), Text))
+        .outerjoin(_category, _category.id == Asset.category_id)
+        .where(Asset.id == asset_id)
+    )
+    if view == "public":
+        query = query.where(publicly_visible())
+    row = session.execute(query).first()
+    if row is None:
+        raise not_found(f"asset {asset_id}")
+    return StoredAsset(row[0], row[1], row[2])
+
+
+def _columns(
+    session: Session, fields: AssetFields, kind: str, field_prefix: str = "properties"
+) -> dict[str, Any]:
+    """Table columns for the properties a client sent (only those it sent)."""
+    sent = fields.model_fields_set
+    values: dict[str, Any] = {}
+    simple = (
+        "name",
+        "description",
+        "kind",
+        "address",
+        "postcode",
+        "opening_hours",
+        "audience",
+        "cost",
+        "accessibility",
+        "reach_m",
+        "capacity",
+        "source",
+        "source_ref",
+        "status",
+        "verified_at",
+        "verified_by",
+    )
+    for name in simple:
+        if name in sent:
+            values[name] = getattr(fields, name)
+    for required in ("name", "kind", "source", "status"):
+        if required in values and values[required] is None:
+            raise invalid(f"{field_prefix}.{required}", "must not be null")
+    if "postcode" in values and values["postcode"] is not None:
+        values["postcode"] = normalise_postcode(values["postcode"])
+    if "category" in sent:
+        values["category_id"] = (
+            None
+            if fields.category is None
+            else categories.category_id(session, fields.category, kind, f"{field_prefix}.category")
+        )
+    if "outcomes" in sent:
+        slugs = list(dict.fromkeys(fields.outcomes or []))
+        categories.check_outcomes(session, slugs, f"{field_prefix}.outcomes")
+        values["outcomes"] = slugs
+    if "contact" in sent:
+        values["contact"] = (
+            None
+            if fields.contact is None
+            else fields.contact.model_dump(mode="json", exclude_none=True)
+        )
+    if "consent" in sent:
+        if kind != "individual" and fields.consent is not None:
+            raise invalid(f"{field_prefix}.consent", "is recorded only for kind 'individual'")
+        consent = fields.consent
+        values.update(
+            consent_publish=None if consent is None else consent.publish,
+            consent_given_at=None if consent is None else consent.given_at,
+            consent_given_by=None if consent is None else consent.given_by,
+            consent_scope=None if consent is None else consent.scope,
+            consent_expires_at=None if consent is None else consent.expires_at,
+        )
+    return values
+
+
+def normalise_postcode(postcode: str) -> str:
+    """`m32 0jt`, `M320JT` -> `M32 0JT` (a UK postcode's inward code is its last 3 chars)."""
+    compact = "".join(postcode.split()).upper()
+    return compact if len(compact) < 5 else f"{compact[:-3]} {compact[-3:]}"
+
+
+def create_asset(session: Session, fields: AssetFields, location: AssetLocation) -> StoredAsset:
+    """Store a new asset; a 409 if its (source, source_ref) is taken. Returns the full view."""
+    kind = fields.kind or ""
+    values = _columns(session, fields, kind)
+    values.update(geom=location.point_wkt, footprint=location.footprint_wkt)
+    if kind == "individual" and values.get("consent_publish") is None:
+        values["consent_publish"] = False
+    try:
+        with session.begin_nested():
+            new_id = session.execute(
+                insert(Asset).values(**values).returning(Asset.id)
+            ).scalar_one()
+    except IntegrityError as clash:
+        raise _integrity_problem(clash) from clash
+    return get_asset(session, new_id, "full")
+
+
+def update_asset(
+    session: Session,
+    asset_id: int,
+    fields: AssetFields,
+    location: AssetLocation | None,
+    expected_version: int | None,
+) -> StoredAsset:
+    """Change the sent fields of an asset; a 412 if `expected_version` is not current."""
+    current = session.execute(
+        select(Asset.kind, Asset.version, _category.slug)
+        .outerjoin(_category, _category.id == Asset.category_id)
+        .where(Asset.id == asset_id)
+        .with_for_update(of=Asset)
+    ).first()
+    if current is None:
+        raise not_found(f"asset {asset_id}")
+    if expected_version is not None and expected_version != current.version:
+        raise Problem(412, f"asset {asset_id} has changed since (now version {current.version})")
+    kind = fields.kind if "kind" in fields.model_fields_set and fields.kind else current.kind
+    if kind != current.kind and "category" not in fields.model_fields_set and current.slug:
+        # the old category belongs to the old kind: check it still fits
+        categories.category_id(session, current.slug, kind, "properties.kind")
+    values = _columns(session, fields, kind)
+    if kind != "individual" and current.kind == "individual":
+        values.update(
+            consent_publish=None,
+            consent_given_at=None,
+            consent_given_by=None,
+            consent_scope=None,
+            consent_expires_at=None,
+        )
+    if location is not None:
+        values.update(geom=location.point_wkt, footprint=location.footprint_wkt)
+    if values:
+        try:
+            with session.begin_nested():
+                session.execute(update(Asset).where(Asset.id == asset_id).values(**values))
+        except IntegrityError as clash:
+            raise _integrity_problem(clash) from clash
+    return get_asset(session, asset_id, "full")
+
+
+def archive_asset(session: Session, asset_id: int, expected_version: int | None) -> None:
+    """Archive an asset (it keeps its history); a 412 if `expected_version` is stale."""
+    update_asset(session, asset_id, AssetFields(status="archived"), None, expected_version)
+
+
+def _integrity_problem(clash: IntegrityError) -> Problem:
+    message = str(clash.orig)
+    if "asset_source_source_ref_key" in message:
+        return Problem(
+            409,
+            "another asset already has this source and source_ref",
+            [invalid("properties.source_ref", "is already used for this source").errors[0]],
+        )
+    return invalid("properties", "breaks a rule of the data: " + message.splitlines()[0])
+
+
+def revisions(session: Session, asset_id: int) -> list[Row[Any]]:
+    """Every revision of an asset, oldest first."""
+    return list(
+        session.execute(
+            select(AssetRevision)
+            .where(AssetRevision.asset_id == asset_id)
+            .order_by(AssetRevision.version)
+        ).all()
+    )

@@ -1,0 +1,105 @@
+"""The FastAPI app: settings, the database pool's lifespan, routers and error handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import errors
+from app.api.routes import areas, assets, health, taxonomy
+from app.db import database_url, make_engine, make_sessionmaker
+from app.settings import ApiSettings, DatabaseSettings
+
+log = logging.getLogger("assetmap")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuse request bodies over `max_bytes` with a 413, whether or not they say their size."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise BodyTooLarge
+            return message
+
+        await self.app(scope, counted, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = errors.Problem(
+            413,
+            f"the request body is over {self.max_bytes} bytes",
+            [errors.FieldProblem("body", "is too large")],
+        )
+        await errors.problem_response(problem)(scope, receive, send)
+
+
+def create_app(
+    db_settings: DatabaseSettings | None = None, api_settings: ApiSettings | None = None
+) -> FastAPI:
+    """The app; settings are read from the environment unless given."""
+    db_settings = db_settings or DatabaseSettings()
+    api_settings = api_settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(database_url(db_settings), db_settings.pool_size)
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Community Asset Map",
+        version="0.1.0",
+        summary="Community assets, neighbourhoods and gap analyses for asset-based commissioning",
+        lifespan=lifespan,
+    )
+    app.state.api_settings = api_settings
+    errors.install(app)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_: Request, __: BodyTooLarge) -> JSONResponse:
+        return errors.problem_response(
+            errors.Problem(
+                413,
+                f"the request body is over {api_settings.max_body_bytes} bytes",
+                [errors.FieldProblem("body", "is too large")],
+            )
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Logged in full here; the client gets no stack trace.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return errors.problem_response(errors.Problem(500, "internal error"))
+
+    for module in (health, assets, areas, taxonomy):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=api_settings.max_body_bytes)
+    return app

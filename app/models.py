@@ -1,0 +1,139 @@
+"""The tables, as SQLAlchemy + GeoAlchemy2 models. The schema itself is made by Alembic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Computed,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+KIND_VALUES = ("individual", "association", "institution", "physical", "economic", "cultural")
+STATUS_VALUES = ("draft", "pending", "published", "archived")
+AREA_LEVELS = ("lsoa", "ward", "locality", "local_authority")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Area(Base):
+    """A neighbourhood polygon at a level, with its population and need indicators."""
+
+    __tablename__ = "area"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(Text)
+    parent_code: Mapped[str | None] = mapped_column(
+        Text, ForeignKey("area.code", onupdate="CASCADE", ondelete="SET NULL")
+    )
+    population: Mapped[int | None] = mapped_column(Integer)
+    # key -> {"value": number, "year": int | None, "source": str | None}
+    indicators: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
+    # A point inside the polygon: where a generalised individual asset is shown.
+    label_point: Mapped[Any] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=False),
+        Computed("ST_PointOnSurface(geom)", persisted=True),
+    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Category(Base):
+    """A term of the hierarchical category taxonomy; each sits under one kind."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="RESTRICT"))
+
+
+class Outcome(Base):
+    """A whole-life outcome domain that assets contribute to."""
+
+    __tablename__ = "outcome"
+
+    slug: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class Asset(Base):
+    """Anything a neighbourhood can build on, at a point (and optionally a footprint)."""
+
+    __tablename__ = "asset"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    outcomes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
+    footprint: Mapped[Any | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)
+    )
+    # Where the public sees it: `geom`, except for an individual (see the migration's trigger).
+    public_geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
+    reach_m: Mapped[float | None] = mapped_column(Float)
+    capacity: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(Text)
+    contact: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    opening_hours: Mapped[str | None] = mapped_column(Text)
+    audience: Mapped[str | None] = mapped_column(Text)
+    cost: Mapped[str | None] = mapped_column(Text)
+    accessibility: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, server_default="api")
+    source_ref: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, server_default="published")
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_by: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    consent_publish: Mapped[bool | None] = mapped_column(Boolean)
+    consent_given_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_given_by: Mapped[str | None] = mapped_column(Text)
+    consent_scope: Mapped[str | None] = mapped_column(Text)
+    consent_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    search: Mapped[Any] = mapped_column(
+        TSVECTOR,
+        Computed(
+            "to_tsvector('english'::regconfig, name || ' ' || coalesce(description, ''))",
+            persisted=True,
+        ),
+    )
+
+
+class AssetRevision(Base):
+    """One change to an asset: who, when, what, and the changed fields before and after."""
+
+    __tablename__ = "asset_revision"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    changed_by: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -1,0 +1,72 @@
+"""Settings, read once from the environment and passed in; one class per concern."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Great Britain and Northern Ireland, with a margin for the islands (lon/lat, EPSG:4326).
+GB_NI_EXTENT = (-8.8, 49.8, 2.0, 61.0)
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the database is: `DATABASE_URL`, or else the project-local cluster."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSETMAP_DB_", extra="ignore")
+
+    url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # The project-local cluster, used only when DATABASE_URL is not set.
+    dir: Path = PROJECT_ROOT / ".data" / "pg"
+    port: int = 54329
+    name: str = "assetmap"
+    user: str = "assetmap"
+    pool_size: int = 10
+
+    @field_validator("url")
+    @classmethod
+    def _use_psycopg3(cls, url: str | None) -> str | None:
+        """Accept plain `postgresql://` URLs, as libpq tools print them."""
+        if url is None or url == "":
+            return None
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+
+class ApiSettings(BaseSettings):
+    """How the HTTP API behaves."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSETMAP_", extra="ignore")
+
+    # minlon, minlat, maxlon, maxlat in EPSG:4326: points outside are refused.
+    service_extent: tuple[float, float, float, float] = GB_NI_EXTENT
+    # Metric CRS for distances and generalisation (British National Grid in Great Britain).
+    projected_srid: int = 27700
+    max_body_bytes: int = 1_000_000
+    page_default: int = 100
+    page_max: int = 10_000
+    near_default_m: float = 5_000.0
+    near_max_m: float = 100_000.0
+
+    @field_validator("service_extent")
+    @classmethod
+    def _ordered(cls, extent: tuple[float, float, float, float]) -> tuple[float, ...]:
+        minlon, minlat, maxlon, maxlat = extent
+        if not (minlon < maxlon and minlat < maxlat):
+            raise ValueError("service_extent must be minlon,minlat,maxlon,maxlat")
+        return extent
+
+
+class ServerSettings(BaseSettings):
+    """Where `assetmap serve` listens."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSETMAP_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install what the project needs, once: Debian packages (as root) and the Python virtualenv.
+# Safe to run again: it only installs what is missing or changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+VENV=${VENV:-.venv}
+
+missing=()
+[[ -x /usr/lib/postgresql/15/bin/postgres ]] || missing+=(postgresql-15)
+[[ -f /usr/share/postgresql/15/extension/postgis.control ]] || missing+=(postgresql-15-postgis-3)
+command -v runuser >/dev/null || missing+=(util-linux)
+command -v "$PYTHON" >/dev/null || missing+=(python3.11 python3.11-venv)
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "error: missing Debian packages: ${missing[*]}" >&2
+    echo "As root run: apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The virtualenv, reinstalled when pyproject.toml changes.
+stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [[ ! -f $stamp ]]; then
+  [[ -x $VENV/bin/python ]] || "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  rm -f "$VENV"/.installed-*
+  touch "$stamp"
+fi
