@@ -15,7 +15,6 @@ from typing import Any, Literal
 from sqlalchemy import (
     ColumnElement,
     Numeric,
-    Row,
     Text,
     and_,
     case,
@@ -36,7 +35,7 @@ from app.domain.features import feature, geojson
 from app.domain.geometry import AssetLocation
 from app.domain.paging import Page, cut_page, decode_cursor
 from app.errors import Problem, invalid, not_found
-from app.models import Area, Asset, AssetRevision, Category
+from app.models import Area, Asset, Category
 from app.schemas import AssetFields
 
 View = Literal["public", "full"]
@@ -378,13 +377,3 @@ def _integrity_problem(clash: IntegrityError) -> Problem:
         )
     return invalid("properties", "breaks a rule of the data: " + message.splitlines()[0])
 
-
-def revisions(session: Session, asset_id: int) -> list[Row[Any]]:
-    """Every revision of an asset, oldest first."""
-    return list(
-        session.execute(
-            select(AssetRevision)
-            .where(AssetRevision.asset_id == asset_id)
-            .order_by(AssetRevision.version)
-        ).all()
-    )

@@ -85,9 +85,9 @@ CREATE TABLE asset (
                         CHECK (status IN ('draft', 'pending', 'published', 'archived')),
     verified_at         timestamptz,
     verified_by         text,
-    created_at          timestamptz NOT NULL DEFAULT now(),
+    created_at          timestamptz NOT NULL DEFAULT clock_timestamp(),
     created_by          text,
-    updated_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT clock_timestamp(),
     updated_by          text,
     version             integer NOT NULL DEFAULT 1,
     consent_publish     boolean,
@@ -148,6 +148,9 @@ LANGUAGE sql STABLE AS $$
     ) END
 $$;
 
+-- Times are those of the write itself (clock_timestamp), not of its transaction's start, so
+-- `updated_since` sees every write after a given moment.
+
 -- What a reader could see of an asset: every column but bookkeeping ones.
 CREATE FUNCTION asset_content(a asset) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
@@ -167,7 +170,7 @@ BEGIN
         NEW.updated_at := NEW.created_at;
     ELSIF asset_content(NEW) IS DISTINCT FROM asset_content(OLD) THEN
         NEW.version := OLD.version + 1;
-        NEW.updated_at := now();
+        NEW.updated_at := clock_timestamp();
         NEW.updated_by := coalesce(actor, NEW.updated_by);
     ELSE
         -- nothing a reader could see changed: no new version, no revision

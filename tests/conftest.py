@@ -1,0 +1,169 @@
+"""One database for the whole run, built by the Alembic migrations; one rolled-back
+transaction per test.
+
+The server is the one users get: `DATABASE_URL`'s, or else the project-local cluster
+(started here if need be). A throwaway database is created on it for the run and dropped
+after.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+from app import localdb
+from app.api.deps import get_session
+from app.db import make_engine, set_actor
+from app.main import create_app
+from app.settings import PROJECT_ROOT, ApiSettings, DatabaseSettings
+
+TRAFFORD = PROJECT_ROOT / "data" / "trafford"
+
+
+def server_url() -> str:
+    """The server the tests use, as users would: DATABASE_URL, or the local cluster."""
+    settings = DatabaseSettings()
+    if settings.url:
+        return settings.url
+    cluster = localdb.cluster_for(settings)
+    localdb.up(cluster)
+    return cluster.url()
+
+
+def with_database(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def create_database(base_url: str, prefix: str) -> str:
+    """A new, empty database with PostGIS on the tests' server; returns its URL."""
+    url = with_database(base_url, f"{prefix}_{uuid.uuid4().hex[:10]}")
+    localdb.ensure_database(url, with_database(base_url, "postgres"))
+    return url
+
+
+def drop_database(url: str) -> None:
+    admin = make_engine(with_database(url, "postgres")).execution_options(
+        isolation_level="AUTOCOMMIT"
+    )
+    name = url.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str:
+    return server_url()
+
+
+@pytest.fixture(scope="session")
+def database_url(base_url: str) -> Iterator[str]:
+    url = create_database(base_url, "assetmap_test")
+    command.upgrade(alembic_config(url), "head")
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url, pool_size=2)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        yield session
+
+
+@pytest.fixture
+def api_settings() -> ApiSettings:
+    return ApiSettings(max_body_bytes=200_000)
+
+
+@pytest.fixture
+def client(
+    database_url: str, connection: Connection, api_settings: ApiSettings
+) -> Iterator[TestClient]:
+    """The API through FastAPI's test client, on the test's own transaction."""
+    app = create_app(DatabaseSettings(url=database_url), api_settings)
+
+    def test_session() -> Iterator[Session]:
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+            with session.begin():
+                set_actor(session, None)
+                yield session
+
+    app.dependency_overrides[get_session] = test_session
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def asset_feature(lon: float, lat: float, **properties: Any) -> dict[str, Any]:
+    """A GeoJSON Feature for a new asset; `name` and `kind` default to a lunch club."""
+    props = {"name": "Lunch club", "kind": "association"} | properties
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": props}
+
+
+def count_assets(session: Session) -> int:
+    return int(session.scalar(text("SELECT count(*) FROM asset")) or 0)
+
+
+def load_trafford_lsoas(session: Session, codes: list[str] | None = None) -> dict[str, Any]:
+    """Store real Trafford LSOA 2011 polygons with their 2019 population; returns the
+    GeoJSON features stored, by code."""
+    features = json.loads((TRAFFORD / "lsoa2011_boundaries.geojson").read_text())["features"]
+    population = {
+        line.split(",")[0]: int(line.split(",")[1])
+        for line in (TRAFFORD / "population2019_lsoa2011.csv").read_text().splitlines()[1:]
+    }
+    stored = {}
+    for item in features:
+        code = item["properties"]["area_code"]
+        if codes is not None and code not in codes:
+            continue
+        session.execute(
+            text(
+                "INSERT INTO area (code, name, level, population, geom) VALUES "
+                "(:code, :name, 'lsoa', :population, "
+                " ST_Multi(ST_CollectionExtract(ST_MakeValid("
+                "  ST_SetSRID(ST_GeomFromGeoJSON(:geom), 4326)), 3)))"
+            ),
+            {"code": code, "name": item["properties"]["area_name"],
+             "population": population[code], "geom": json.dumps(item["geometry"])},
+        )
+        stored[code] = item
+    session.flush()
+    return stored
+
+
+def data_path(*parts: str) -> Path:
+    return TRAFFORD.joinpath(*parts)
