@@ -29,7 +29,9 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping (a round trip per request): a connection found dead makes SQLAlchemy
+        # drop the whole pool, so only the request that met it fails after a restart.
+        pool_recycle=3600,
         connect_args={"application_name": "assetmap"},
     )
 

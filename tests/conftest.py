@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app import localdb
 from app.api.deps import get_session
-from app.db import make_engine, set_actor
+from app.db import make_engine
 from app.main import create_app
 from app.settings import PROJECT_ROOT, ApiSettings, DatabaseSettings
 
@@ -116,10 +116,11 @@ def client(
     app = create_app(DatabaseSettings(url=database_url), api_settings)
 
     def test_session() -> Iterator[Session]:
-        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-            with session.begin():
-                set_actor(session, None)
-                yield session
+        with (
+            Session(bind=connection, join_transaction_mode="create_savepoint") as session,
+            session.begin(),
+        ):
+            yield session
 
     app.dependency_overrides[get_session] = test_session
     with TestClient(app) as test_client:
@@ -129,8 +130,11 @@ def client(
 def asset_feature(lon: float, lat: float, **properties: Any) -> dict[str, Any]:
     """A GeoJSON Feature for a new asset; `name` and `kind` default to a lunch club."""
     props = {"name": "Lunch club", "kind": "association"} | properties
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": props}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": props,
+    }
 
 
 def count_assets(session: Session) -> int:
@@ -157,8 +161,12 @@ def load_trafford_lsoas(session: Session, codes: list[str] | None = None) -> dic
                 " ST_Multi(ST_CollectionExtract(ST_MakeValid("
                 "  ST_SetSRID(ST_GeomFromGeoJSON(:geom), 4326)), 3)))"
             ),
-            {"code": code, "name": item["properties"]["area_name"],
-             "population": population[code], "geom": json.dumps(item["geometry"])},
+            {
+                "code": code,
+                "name": item["properties"]["area_name"],
+                "population": population[code],
+                "geom": json.dumps(item["geometry"]),
+            },
         )
         stored[code] = item
     session.flush()

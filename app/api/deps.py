@@ -1,4 +1,8 @@
-"""What routes depend on: the settings, a database session, and parsed query parameters."""
+"""What routes depend on: the settings, a database session, and parsed query parameters.
+
+Dependencies that only parse are `async`, so FastAPI runs them on the event loop rather than
+handing each to a worker thread.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,11 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import set_actor
 from app.errors import invalid
 from app.settings import ApiSettings
 
 
-def api_settings(request: Request) -> ApiSettings:
+async def api_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.api_settings
     return settings
 
@@ -24,7 +27,6 @@ def get_session(request: Request) -> Iterator[Session]:
     is sent; rolled back on any error."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     with factory() as session, session.begin():
-        set_actor(session, None)
         yield session
 
 
@@ -52,7 +54,7 @@ def _check_lonlat(lon: float, lat: float, field: str) -> None:
         raise invalid(field, "latitude must lie between -90 and 90")
 
 
-def bbox_param(
+async def bbox_param(
     bbox: Annotated[
         str | None,
         Query(
@@ -71,7 +73,7 @@ def bbox_param(
     return minlon, minlat, maxlon, maxlat
 
 
-def near_param(
+async def near_param(
     near: Annotated[
         str | None, Query(description="lon,lat in EPSG:4326", examples=["-2.3372,53.4494"])
     ] = None,
@@ -83,7 +85,7 @@ def near_param(
     return lon, lat
 
 
-def limit_param(
+async def limit_param(
     settings: SettingsDep,
     limit: Annotated[
         int | None, Query(ge=1, description="Page size; above the maximum it is clamped")

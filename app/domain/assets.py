@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -20,6 +21,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal_column,
     null,
     or_,
     select,
@@ -30,6 +32,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from app.db import set_actor
 from app.domain import categories
 from app.domain.features import feature, geojson
 from app.domain.geometry import AssetLocation
@@ -41,6 +44,7 @@ from app.schemas import AssetFields
 View = Literal["public", "full"]
 
 _category = aliased(Category, name="asset_category")
+NEARBY = "nearby"
 
 
 def publicly_visible() -> ColumnElement[bool]:
@@ -54,8 +58,13 @@ def publicly_visible() -> ColumnElement[bool]:
     )
 
 
-def asset_feature(view: View, distance: ColumnElement[float] | None = None) -> ColumnElement[Any]:
-    """An asset row (joined to its category) as a GeoJSON Feature in the given view."""
+@cache
+def asset_feature(view: View, with_distance: bool = False) -> ColumnElement[Any]:
+    """An asset row (joined to its category) as a GeoJSON Feature in the given view.
+
+    Built once per view (and distance column) and reused: building it costs more than
+    PostgreSQL takes to run a page.
+    """
     individual = Asset.kind == "individual"
 
     def personal(column: Any) -> Any:
@@ -112,7 +121,9 @@ def asset_feature(view: View, distance: ColumnElement[float] | None = None) -> C
                 ),
             ),
         ]
-    if distance is not None:
+    if with_distance:
+        # the distance column of list_assets' `nearby` subquery, in metres
+        distance: ColumnElement[Any] = literal_column(f"{NEARBY}.distance")
         properties.append(("distance_m", func.round(cast(distance, Numeric), 2)))
     geometry = Asset.geom if view == "full" else Asset.public_geom
     return feature(Asset.id, geometry, properties)
@@ -175,7 +186,7 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
             .order_by(Asset.id)
             .limit(limit + 1)
         )
-        return cut_page(session.execute(query).all(), limit)
+        return cut_page(session.connection().execute(query).all(), limit)
 
     here = func.ST_SetSRID(func.ST_MakePoint(*wanted.near), 4326)
     geography = func.geography
@@ -183,9 +194,7 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
     within = wanted.within_m
     conditions.append(func.ST_DWithin(geography(Asset.public_geom), geography(here), within))
     inner = (
-        select(Asset.id.label("id"), distance.label("distance"))
-        .where(*conditions)
-        .subquery("nearby")
+        select(Asset.id.label("id"), distance.label("distance")).where(*conditions).subquery(NEARBY)
     )
     page_conditions: list[ColumnElement[bool]] = []
     if after is not None:
@@ -193,7 +202,7 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
         page_conditions.append(tuple_(inner.c.distance, inner.c.id) > (after_distance, after_id))
     query = (
         select(
-            cast(asset_feature("public", inner.c.distance), Text),
+            cast(asset_feature("public", with_distance=True), Text),
             inner.c.distance,
             inner.c.id,
         )
@@ -204,7 +213,7 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
         .order_by(inner.c.distance, inner.c.id)
         .limit(limit + 1)
     )
-    return cut_page(session.execute(query).all(), limit)
+    return cut_page(session.connection().execute(query).all(), limit)
 
 
 @dataclass(frozen=True)
@@ -229,7 +238,7 @@ def get_asset(session: Session, asset_id: int, view: View = "public") -> StoredA
     )
     if view == "public":
         query = query.where(publicly_visible())
-    row = session.execute(query).first()
+    row = session.connection().execute(query).first()
     if row is None:
         raise not_found(f"asset {asset_id}")
     return StoredAsset(row[0], row[1], row[2])
@@ -326,8 +335,10 @@ def update_asset(
     fields: AssetFields,
     location: AssetLocation | None,
     expected_version: int | None,
+    actor: str | None = None,
 ) -> StoredAsset:
     """Change the sent fields of an asset; a 412 if `expected_version` is not current."""
+    set_actor(session, actor)
     current = session.execute(
         select(Asset.kind, Asset.version, _category.slug)
         .outerjoin(_category, _category.id == Asset.category_id)
@@ -362,9 +373,11 @@ def update_asset(
     return get_asset(session, asset_id, "full")
 
 
-def archive_asset(session: Session, asset_id: int, expected_version: int | None) -> None:
+def archive_asset(
+    session: Session, asset_id: int, expected_version: int | None, actor: str | None = None
+) -> None:
     """Archive an asset (it keeps its history); a 412 if `expected_version` is stale."""
-    update_asset(session, asset_id, AssetFields(status="archived"), None, expected_version)
+    update_asset(session, asset_id, AssetFields(status="archived"), None, expected_version, actor)
 
 
 def _integrity_problem(clash: IntegrityError) -> Problem:
@@ -376,4 +389,3 @@ def _integrity_problem(clash: IntegrityError) -> Problem:
             [invalid("properties.source_ref", "is already used for this source").errors[0]],
         )
     return invalid("properties", "breaks a rule of the data: " + message.splitlines()[0])
-

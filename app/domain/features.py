@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, cast, func
+from sqlalchemy import ColumnElement, cast, func, literal_column
 from sqlalchemy.dialects.postgresql import JSON
 
 # RFC 7946 recommends no more than 6-7 decimals: 7 is about a centimetre.
@@ -28,17 +28,24 @@ def feature(
     """A GeoJSON Feature as a json value; `properties` are (name, SQL expression) pairs."""
     flat: list[Any] = []
     for name, value in properties:
-        flat.extend((name, value))
+        flat.extend((_key(name), value))
     return func.json_build_object(
-        "type",
-        "Feature",
-        "id",
+        _key("type"),
+        _key("Feature"),
+        _key("id"),
         feature_id,
-        "geometry",
+        _key("geometry"),
         geojson(geometry),
-        "properties",
+        _key("properties"),
         func.json_build_object(*flat),
     )
+
+
+def _key(name: str) -> ColumnElement[str]:
+    """A constant member name, written into the SQL rather than sent as a parameter."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a member name: {name!r}")
+    return literal_column(f"'{name}'")
 
 
 def feature_collection(features: Sequence[str], **members: Any) -> str:

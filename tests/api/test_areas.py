@@ -51,8 +51,7 @@ def test_areas_filtered_by_parent(client: TestClient, session: Session) -> None:
             " 'ward', ST_Multi(ST_Union(geom)) FROM area WHERE code = 'E01006108'"
         )
     )
-    session.execute(text(
-        "UPDATE area SET parent_code = 'E05000820' WHERE code = 'E01006108'"))
+    session.execute(text("UPDATE area SET parent_code = 'E05000820' WHERE code = 'E01006108'"))
 
     codes = [f["id"] for f in client.get("/areas?parent=E05000820").json()["features"]]
 
@@ -76,8 +75,14 @@ def test_assets_of_an_area_are_those_inside_its_polygon(
 def test_taxonomy_and_outcomes(client: TestClient) -> None:
     kinds = client.get("/taxonomy").json()["kinds"]
 
-    assert [k["kind"] for k in kinds] == ["individual", "association", "institution",
-                                          "physical", "economic", "cultural"]
+    assert [k["kind"] for k in kinds] == [
+        "individual",
+        "association",
+        "institution",
+        "physical",
+        "economic",
+        "cultural",
+    ]
     institution = next(k for k in kinds if k["kind"] == "institution")
     health = next(c for c in institution["categories"] if c["slug"] == "health")
     assert "gp-practice" in [c["slug"] for c in health["children"]]
@@ -90,8 +95,18 @@ def test_taxonomy_and_outcomes(client: TestClient) -> None:
 
     for kind in kinds:
         walk(kind["categories"])
-    assert {"gp-practice", "library", "food-bank", "care-home", "childrens-centre",
-            "place-of-worship", "post-office", "pharmacy", "school", "sports-club",
-            "charity"} <= every_slug
+    assert {
+        "gp-practice",
+        "library",
+        "food-bank",
+        "care-home",
+        "childrens-centre",
+        "place-of-worship",
+        "post-office",
+        "pharmacy",
+        "school",
+        "sports-club",
+        "charity",
+    } <= every_slug
     outcomes = [o["slug"] for o in client.get("/outcomes").json()]
     assert "health-wellbeing" in outcomes and "social-connection" in outcomes

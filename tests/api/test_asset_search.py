@@ -35,12 +35,15 @@ def test_search_by_bounding_box(client: TestClient) -> None:
 
 
 def test_search_by_kind_category_and_outcome(client: TestClient) -> None:
-    gp = _add(client, *SALE, kind="institution", category="gp-practice",
-              outcomes=["health-wellbeing"])
-    pharmacy = _add(client, *SALE, kind="institution", category="pharmacy",
-                    outcomes=["health-wellbeing"])
-    library = _add(client, *SALE, kind="institution", category="library",
-                   outcomes=["learning-skills"])
+    gp = _add(
+        client, *SALE, kind="institution", category="gp-practice", outcomes=["health-wellbeing"]
+    )
+    pharmacy = _add(
+        client, *SALE, kind="institution", category="pharmacy", outcomes=["health-wellbeing"]
+    )
+    library = _add(
+        client, *SALE, kind="institution", category="library", outcomes=["learning-skills"]
+    )
     club = _add(client, *SALE, kind="association", category="sports-club")
 
     assert _ids(client, "/assets?kind=association") == [club]
@@ -80,8 +83,15 @@ def test_updated_since(client: TestClient) -> None:
 def test_near_orders_by_true_distance_in_metres(client: TestClient) -> None:
     # Assets on a rough spiral around Sale at known bearings and distances.
     placed = {}
-    for distance, bearing in [(900, 10), (150, 200), (2400, 95), (600, 300), (1500, 45),
-                              (3100, 260), (4900, 135)]:
+    for distance, bearing in [
+        (900, 10),
+        (150, 200),
+        (2400, 95),
+        (600, 300),
+        (1500, 45),
+        (3100, 260),
+        (4900, 135),
+    ]:
         lon, lat, _ = GEOD.fwd(*SALE, bearing, distance)
         placed[_add(client, lon, lat, name=f"{distance} m away")] = distance
     _add(client, *GEOD.fwd(*SALE, 0, 7000)[:2], name="too far")

@@ -45,20 +45,35 @@ def test_a_community_builder_adds_a_food_bank_and_reads_it_back(client: TestClie
 
     read = client.get(created.headers["location"])
     assert read.status_code == 200
-    assert read.json() == {**body, "properties": {
-        key: value for key, value in body["properties"].items()
-        if key not in {"verified_by", "created_by", "updated_by", "consent"}
-    }}
+    assert read.json() == {
+        **body,
+        "properties": {
+            key: value
+            for key, value in body["properties"].items()
+            if key not in {"verified_by", "created_by", "updated_by", "consent"}
+        },
+    }
     assert read.headers["etag"] == created.headers["etag"]
 
 
 def test_a_park_keeps_its_footprint_and_gets_a_point_inside_it(client: TestClient) -> None:
     # Longford Park, Stretford: a concave outline, so its centroid may fall outside.
-    outline = [[-2.3020, 53.4395], [-2.2930, 53.4395], [-2.2930, 53.4440], [-2.2960, 53.4440],
-               [-2.2960, 53.4410], [-2.2990, 53.4410], [-2.2990, 53.4440], [-2.3020, 53.4440],
-               [-2.3020, 53.4395]]
-    park = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [outline]},
-            "properties": {"name": "Longford Park", "kind": "physical", "category": "park"}}
+    outline = [
+        [-2.3020, 53.4395],
+        [-2.2930, 53.4395],
+        [-2.2930, 53.4440],
+        [-2.2960, 53.4440],
+        [-2.2960, 53.4410],
+        [-2.2990, 53.4410],
+        [-2.2990, 53.4440],
+        [-2.3020, 53.4440],
+        [-2.3020, 53.4395],
+    ]
+    park = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [outline]},
+        "properties": {"name": "Longford Park", "kind": "physical", "category": "park"},
+    }
 
     created = client.post("/assets", json=park)
 
@@ -93,11 +108,17 @@ def test_patch_changes_only_what_was_sent_and_bumps_the_version(client: TestClie
 def test_a_stale_etag_is_refused_and_changes_nothing(client: TestClient) -> None:
     created = client.post("/assets", json=asset_feature(*STRETFORD))
     asset_id, first_etag = created.json()["id"], created.headers["etag"]
-    client.patch(f"/assets/{asset_id}", json={"properties": {"name": "Renamed once"}},
-                 headers={"If-Match": first_etag})
+    client.patch(
+        f"/assets/{asset_id}",
+        json={"properties": {"name": "Renamed once"}},
+        headers={"If-Match": first_etag},
+    )
 
-    stale = client.patch(f"/assets/{asset_id}", json={"properties": {"name": "Lost update"}},
-                         headers={"If-Match": first_etag})
+    stale = client.patch(
+        f"/assets/{asset_id}",
+        json={"properties": {"name": "Lost update"}},
+        headers={"If-Match": first_etag},
+    )
 
     assert stale.status_code == 412
     assert stale.headers["content-type"] == "application/problem+json"
@@ -107,16 +128,19 @@ def test_a_stale_etag_is_refused_and_changes_nothing(client: TestClient) -> None
 def test_moving_an_asset_by_patching_its_geometry(client: TestClient) -> None:
     asset_id = client.post("/assets", json=asset_feature(*STRETFORD)).json()["id"]
 
-    moved = client.patch(f"/assets/{asset_id}", json={
-        "geometry": {"type": "Point", "coordinates": [-2.3300, 53.4500]}})
+    moved = client.patch(
+        f"/assets/{asset_id}",
+        json={"geometry": {"type": "Point", "coordinates": [-2.3300, 53.4500]}},
+    )
 
     assert moved.status_code == 200
     assert moved.json()["geometry"]["coordinates"] == [-2.33, 53.45]
 
 
 def test_changing_kind_checks_the_category_still_fits(client: TestClient) -> None:
-    asset_id = client.post("/assets", json=asset_feature(
-        *STRETFORD, kind="institution", category="library")).json()["id"]
+    asset_id = client.post(
+        "/assets", json=asset_feature(*STRETFORD, kind="institution", category="library")
+    ).json()["id"]
 
     refused = client.patch(f"/assets/{asset_id}", json={"properties": {"kind": "economic"}})
 
@@ -138,9 +162,14 @@ def test_deleting_archives_the_asset_and_keeps_its_history(
     listed = client.get("/assets").json()["features"]
     assert asset_id not in [feature["id"] for feature in listed]
     assert asset_id in [f["id"] for f in client.get("/assets?status=archived").json()["features"]]
-    actions = session.execute(text(
-        "SELECT action FROM asset_revision WHERE asset_id = :id ORDER BY version"),
-        {"id": asset_id}).scalars().all()
+    actions = (
+        session.execute(
+            text("SELECT action FROM asset_revision WHERE asset_id = :id ORDER BY version"),
+            {"id": asset_id},
+        )
+        .scalars()
+        .all()
+    )
     assert actions == ["create", "archive"]
     assert count_assets(session) == 1
 
@@ -149,13 +178,19 @@ def test_every_change_is_a_revision_with_the_fields_before_and_after(
     client: TestClient, session: Session
 ) -> None:
     asset_id = client.post("/assets", json=asset_feature(*STRETFORD)).json()["id"]
-    client.patch(f"/assets/{asset_id}", json={"properties": {"name": "Friday lunch club",
-                                                             "audience": "Over 60s"}})
+    client.patch(
+        f"/assets/{asset_id}",
+        json={"properties": {"name": "Friday lunch club", "audience": "Over 60s"}},
+    )
     client.patch(f"/assets/{asset_id}", json={"properties": {"name": "Friday lunch club"}})
 
-    rows = session.execute(text(
-        "SELECT version, action, before, after FROM asset_revision "
-        "WHERE asset_id = :id ORDER BY version"), {"id": asset_id}).all()
+    rows = session.execute(
+        text(
+            "SELECT version, action, before, after FROM asset_revision "
+            "WHERE asset_id = :id ORDER BY version"
+        ),
+        {"id": asset_id},
+    ).all()
 
     assert [(row.version, row.action) for row in rows] == [(1, "create"), (2, "update")]
     assert rows[0].after["name"] == "Lunch club"
@@ -189,9 +224,10 @@ def test_an_unknown_asset_is_404_for_every_verb(client: TestClient) -> None:
 def test_the_point_is_stored_exactly_in_epsg_4326(client: TestClient, session: Session) -> None:
     asset_id = client.post("/assets", json=asset_feature(-2.3456789, 53.4567891)).json()["id"]
 
-    srid, x, y = session.execute(text(
-        "SELECT ST_SRID(geom), ST_X(geom), ST_Y(geom) FROM asset WHERE id = :id"),
-        {"id": asset_id}).one()
+    srid, x, y = session.execute(
+        text("SELECT ST_SRID(geom), ST_X(geom), ST_Y(geom) FROM asset WHERE id = :id"),
+        {"id": asset_id},
+    ).one()
 
     assert srid == 4326
     assert Point(x, y).equals_exact(Point(-2.3456789, 53.4567891), 1e-9)

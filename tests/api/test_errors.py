@@ -32,41 +32,75 @@ BAD_NEW_ASSETS: list[tuple[str, Any, str]] = [
     ("a FeatureCollection", {"type": "FeatureCollection", "features": []}, "type"),
     ("a bare geometry", {"type": "Point", "coordinates": list(SALE)}, "type"),
     ("a JSON array", [asset_feature(*SALE)], "body"),
-    ("no geometry", {"type": "Feature", "properties": {"name": "x", "kind": "physical"}},
-     "geometry"),
-    ("a line", {"type": "Feature", "geometry": {"type": "LineString",
-                                                "coordinates": [list(SALE), [-2.3, 53.4]]},
-                "properties": {"name": "x", "kind": "physical"}}, "geometry"),
+    (
+        "no geometry",
+        {"type": "Feature", "properties": {"name": "x", "kind": "physical"}},
+        "geometry",
+    ),
+    (
+        "a line",
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [list(SALE), [-2.3, 53.4]]},
+            "properties": {"name": "x", "kind": "physical"},
+        },
+        "geometry",
+    ),
     ("longitude out of range", asset_feature(200.0, 53.4), "geometry.coordinates"),
     ("latitude out of range", asset_feature(-2.3, 95.0), "geometry.coordinates"),
     ("lat/lon swapped", asset_feature(53.424, -2.318), "geometry.coordinates"),
     ("a point in Paris", asset_feature(2.35, 48.85), "geometry.coordinates"),
-    ("a self-intersecting polygon",
-     {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [BOWTIE]},
-      "properties": {"name": "Bow tie", "kind": "physical"}}, "geometry.coordinates"),
+    (
+        "a self-intersecting polygon",
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [BOWTIE]},
+            "properties": {"name": "Bow tie", "kind": "physical"},
+        },
+        "geometry.coordinates",
+    ),
     ("an unknown kind", asset_feature(*SALE, kind="shop"), "properties.kind"),
-    ("a missing kind", {"type": "Feature", "geometry": {"type": "Point",
-                                                        "coordinates": list(SALE)},
-                        "properties": {"name": "x"}}, "properties.kind"),
+    (
+        "a missing kind",
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": list(SALE)},
+            "properties": {"name": "x"},
+        },
+        "properties.kind",
+    ),
     ("an unknown category", asset_feature(*SALE, category="spaceport"), "properties.category"),
-    ("a category of another kind",
-     asset_feature(*SALE, kind="association", category="gp-practice"), "properties.category"),
+    (
+        "a category of another kind",
+        asset_feature(*SALE, kind="association", category="gp-practice"),
+        "properties.category",
+    ),
     ("an unknown outcome", asset_feature(*SALE, outcomes=["happiness"]), "properties.outcomes"),
     ("an empty name", asset_feature(*SALE, name="   "), "properties.name"),
     ("an over-long name", asset_feature(*SALE, name="x" * 201), "properties.name"),
-    ("an over-long description", asset_feature(*SALE, description="x" * 5001),
-     "properties.description"),
+    (
+        "an over-long description",
+        asset_feature(*SALE, description="x" * 5001),
+        "properties.description",
+    ),
     ("a negative reach", asset_feature(*SALE, reach_m=-5), "properties.reach_m"),
-    ("a bad email", asset_feature(*SALE, contact={"email": "not-an-email"}),
-     "properties.contact.email"),
-    ("consent on a non-person", asset_feature(*SALE, consent={"publish": True}),
-     "properties.consent"),
+    (
+        "a bad email",
+        asset_feature(*SALE, contact={"email": "not-an-email"}),
+        "properties.contact.email",
+    ),
+    (
+        "consent on a non-person",
+        asset_feature(*SALE, consent={"publish": True}),
+        "properties.consent",
+    ),
     ("an unknown property", asset_feature(*SALE, colour="red"), "properties.colour"),
 ]
 
 
-@pytest.mark.parametrize(("case", "body", "field"), BAD_NEW_ASSETS,
-                         ids=[case for case, _, _ in BAD_NEW_ASSETS])
+@pytest.mark.parametrize(
+    ("case", "body", "field"), BAD_NEW_ASSETS, ids=[case for case, _, _ in BAD_NEW_ASSETS]
+)
 def test_a_bad_new_asset_is_refused_naming_the_field(
     client: TestClient, session: Session, case: str, body: Any, field: str
 ) -> None:
@@ -79,8 +113,9 @@ def test_a_bad_new_asset_is_refused_naming_the_field(
 
 
 def test_malformed_json_is_refused(client: TestClient, session: Session) -> None:
-    response = client.post("/assets", content=b'{"type": "Feature", ',
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/assets", content=b'{"type": "Feature", ', headers={"content-type": "application/json"}
+    )
 
     assert _fields(_problem(response, 422)) == ["body"]
     assert count_assets(session) == 0
@@ -109,9 +144,13 @@ def test_a_bad_patch_changes_nothing(client: TestClient, session: Session) -> No
         assert field in _fields(_problem(response, 422)), patch
 
     assert client.get(f"/assets/{created['id']}").json() == {
-        **created, "properties": {k: v for k, v in created["properties"].items()
-                                  if k not in {"verified_by", "created_by", "updated_by",
-                                               "consent"}}}
+        **created,
+        "properties": {
+            k: v
+            for k, v in created["properties"].items()
+            if k not in {"verified_by", "created_by", "updated_by", "consent"}
+        },
+    }
 
 
 @pytest.mark.parametrize(

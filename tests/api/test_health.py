@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from alembic.script import ScriptDirectory
+from fastapi.testclient import TestClient
 
 from tests.conftest import alembic_config
 
@@ -25,6 +24,14 @@ def test_openapi_documents_every_route(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
 
-    for path in ("/health", "/assets", "/assets/{asset_id}", "/areas", "/areas/{code}",
-                 "/areas/{code}/assets", "/taxonomy", "/outcomes"):
+    for path in (
+        "/health",
+        "/assets",
+        "/assets/{asset_id}",
+        "/areas",
+        "/areas/{code}",
+        "/areas/{code}/assets",
+        "/taxonomy",
+        "/outcomes",
+    ):
         assert path in paths

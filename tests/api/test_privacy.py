@@ -27,9 +27,15 @@ HOME = (-2.30712, 53.44563)
 
 def _person(lon: float, lat: float, consent: dict[str, Any] | None, **props: Any) -> dict[str, Any]:
     feature = asset_feature(
-        lon, lat, name="Maria's sewing skills", kind="individual", category="skill",
-        address="12 Example Road", postcode="M32 9AA",
-        contact={"phone": "07700 900123", "email": "maria@example.org"}, **props,
+        lon,
+        lat,
+        name="Maria's sewing skills",
+        kind="individual",
+        category="skill",
+        address="12 Example Road",
+        postcode="M32 9AA",
+        contact={"phone": "07700 900123", "email": "maria@example.org"},
+        **props,
     )
     if consent is not None:
         feature["properties"]["consent"] = consent
@@ -39,9 +45,14 @@ def _person(lon: float, lat: float, consent: dict[str, Any] | None, **props: Any
 def _everywhere(client: TestClient, lon: float, lat: float) -> list[dict[str, Any]]:
     """Every public listing that could show an asset near (lon, lat)."""
     features: list[dict[str, Any]] = []
-    for url in ("/assets", "/assets?kind=individual", "/assets?category=skill",
-                f"/assets?bbox={lon - 0.05},{lat - 0.05},{lon + 0.05},{lat + 0.05}",
-                f"/assets?near={lon},{lat}&within_m=5000", "/assets?q=sewing"):
+    for url in (
+        "/assets",
+        "/assets?kind=individual",
+        "/assets?category=skill",
+        f"/assets?bbox={lon - 0.05},{lat - 0.05},{lon + 0.05},{lat + 0.05}",
+        f"/assets?near={lon},{lat}&within_m=5000",
+        "/assets?q=sewing",
+    ):
         response = client.get(url)
         assert response.status_code == 200
         features += response.json()["features"]
@@ -50,8 +61,11 @@ def _everywhere(client: TestClient, lon: float, lat: float) -> list[dict[str, An
 
 @pytest.mark.parametrize(
     "consent",
-    [None, {"publish": False},
-     {"publish": True, "expires_at": (datetime.now(UTC) - timedelta(days=1)).isoformat()}],
+    [
+        None,
+        {"publish": False},
+        {"publish": True, "expires_at": (datetime.now(UTC) - timedelta(days=1)).isoformat()},
+    ],
     ids=["no consent", "consent refused", "consent expired"],
 )
 def test_an_individual_without_current_consent_is_stored_but_never_read(

@@ -1,0 +1,100 @@
+"""`GET /assets?bbox=...&limit=100` against the same query as raw SQL through the driver.
+
+On 100,000 generated assets: requests per second of the HTTP API (a real uvicorn, one
+client on one keep-alive connection) and of the identical SQL sent with psycopg, and their
+ratio. Run with `make bench` (or `python -m bench.assets_bbox`).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import httpx
+import psycopg
+from sqlalchemy.dialects import postgresql
+
+from app.domain.assets import AssetFilter, list_assets
+from bench.common import BENCH_BOX, bench_database, running_service
+
+ASSETS = 100_000
+REQUESTS = 1_000
+BOX_DEGREES = 0.3  # about 20 x 33 km: several hundred assets, so `limit` cuts every page
+
+
+def bboxes(count: int) -> list[tuple[float, float, float, float]]:
+    rng = random.Random(1)
+    minlon, minlat, maxlon, maxlat = BENCH_BOX
+    boxes = []
+    for _ in range(count):
+        lon = rng.uniform(minlon, maxlon - BOX_DEGREES)
+        lat = rng.uniform(minlat, maxlat - BOX_DEGREES)
+        boxes.append((lon, lat, lon + BOX_DEGREES, lat + BOX_DEGREES))
+    return boxes
+
+
+class _Capture:
+    """A stand-in session that records the statement `list_assets` would run."""
+
+    statement: object = None
+
+    def connection(self) -> _Capture:
+        return self
+
+    def execute(self, statement: object) -> _Capture:
+        self.statement = statement
+        return self
+
+    def all(self) -> list[object]:
+        return []
+
+
+def raw_sql() -> str:
+    """The SQL the API runs for a bbox page, with psycopg placeholders."""
+    capture = _Capture()
+    list_assets(capture, AssetFilter(bbox=(0.0, 0.0, 1.0, 1.0)), 100, None)  # type: ignore[arg-type]
+    compiled = capture.statement.compile(dialect=postgresql.psycopg.dialect())  # type: ignore[attr-defined]
+    return str(compiled), compiled.params
+
+
+def main() -> None:
+    url = bench_database("assetmap_bench", ASSETS)
+    boxes = bboxes(REQUESTS)
+    sql, params = raw_sql()
+    bbox_keys = [f"ST_MakeEnvelope_{i}" for i in range(1, 5)]
+
+    libpq = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(libpq) as conn:
+        for box in boxes[:50]:
+            conn.execute(sql, params | dict(zip(bbox_keys, box, strict=True))).fetchall()
+        start = time.perf_counter()
+        rows = 0
+        for box in boxes:
+            rows += len(
+                conn.execute(sql, params | dict(zip(bbox_keys, box, strict=True))).fetchall()
+            )
+        sql_seconds = time.perf_counter() - start
+
+    with running_service(url) as base, httpx.Client(base_url=base) as client:
+        for box in boxes[:50]:
+            client.get("/assets", params={"bbox": ",".join(map(str, box)), "limit": 100})
+        start = time.perf_counter()
+        returned = 0
+        for box in boxes:
+            response = client.get("/assets", params={"bbox": ",".join(map(str, box)), "limit": 100})
+            response.raise_for_status()
+            returned += response.json()["numberReturned"]
+        api_seconds = time.perf_counter() - start
+
+    sql_rate, api_rate = REQUESTS / sql_seconds, REQUESTS / api_seconds
+    print(f"{ASSETS:,} assets, {REQUESTS:,} bbox queries of {BOX_DEGREES} deg, limit 100")
+    print(f"  raw SQL via psycopg : {sql_rate:8.1f} queries/s  ({rows / REQUESTS:.0f} rows each)")
+    print(
+        f"  GET /assets (HTTP)  : {api_rate:8.1f} requests/s ({returned / REQUESTS:.0f} features"
+        " each)"
+    )
+    print(f"  API / raw SQL       : {api_rate / sql_rate:8.2f}")
+
+
+if __name__ == "__main__":
+    main()

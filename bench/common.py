@@ -1,0 +1,109 @@
+"""What the benchmarks share: a database of generated assets and a real server on a port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+
+from app import localdb
+from app.db import make_engine
+from app.settings import PROJECT_ROOT, DatabaseSettings
+
+# Generated assets fall in this box (lon/lat): England and Wales, roughly.
+BENCH_BOX = (-5.5, 50.5, 1.5, 55.5)
+
+
+def server_url() -> str:
+    settings = DatabaseSettings()
+    if settings.url:
+        return settings.url
+    cluster = localdb.cluster_for(settings)
+    localdb.up(cluster)
+    return cluster.url()
+
+
+def bench_database(name: str, assets: int) -> str:
+    """A migrated database `name` holding exactly `assets` generated published assets."""
+    url = server_url().rsplit("/", 1)[0] + "/" + name
+    localdb.ensure_database(url, url.rsplit("/", 1)[0] + "/postgres")
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+    engine = make_engine(url, pool_size=1)
+    with engine.begin() as conn:
+        have = conn.scalar(text("SELECT count(*) FROM asset"))
+        if have != assets:
+            print(f"generating {assets:,} assets in {name} ...", flush=True)
+            conn.execute(text("TRUNCATE asset, asset_revision RESTART IDENTITY"))
+            minlon, minlat, maxlon, maxlat = BENCH_BOX
+            conn.execute(
+                text(
+                    "INSERT INTO asset (name, kind, category_id, outcomes, geom, source, "
+                    "source_ref) "
+                    "SELECT 'Asset ' || i, 'institution', "
+                    "  (SELECT id FROM category WHERE slug = 'library'), "
+                    "  ARRAY['learning-skills'], "
+                    "  ST_SetSRID(ST_MakePoint(:minlon + random() * (:maxlon - :minlon), "
+                    "                          :minlat + random() * (:maxlat - :minlat)), 4326),"
+                    "  'bench', i::text "
+                    "FROM generate_series(1, :n) AS i"
+                ),
+                {
+                    "n": assets,
+                    "minlon": minlon,
+                    "minlat": minlat,
+                    "maxlon": maxlon,
+                    "maxlat": maxlat,
+                },
+            )
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE asset"))
+    engine.dispose()
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_service(database_url: str, workers: int = 1) -> Iterator[str]:
+    """`assetmap serve` on a free port against `database_url`; yields its base URL."""
+    port = free_port()
+    env = os.environ | {"DATABASE_URL": database_url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("the service did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

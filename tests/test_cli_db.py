@@ -1,0 +1,89 @@
+"""`assetmap db up/down/status/url` run a project-local cluster that keeps its data."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from app.settings import PROJECT_ROOT
+
+ASSETMAP = [sys.executable, "-m", "app.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*ASSETMAP, *args],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def cluster_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder: Path = tmp_path_factory.mktemp("cluster")
+    folder.chmod(0o755)  # the server's OS user must be able to enter it
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(ASSETMAP_DB_DIR=str(folder / "pg"), ASSETMAP_DB_PORT=str(_free_port()))
+    yield env
+    _run(env, "db", "down")
+
+
+def test_a_local_cluster_starts_stops_and_keeps_its_data(cluster_env: dict[str, str]) -> None:
+    first = _run(cluster_env, "db", "up")
+    assert first.returncode == 0, first.stderr
+    assert "created a PostgreSQL cluster" in first.stdout
+    url = _run(cluster_env, "db", "url").stdout.strip()
+    assert f":{cluster_env['ASSETMAP_DB_PORT']}/assetmap" in url
+    libpq = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        assert conn.execute("SELECT postgis_lib_version()").fetchone()[0].startswith("3.")
+        conn.execute("CREATE TABLE kept (answer int)")
+        conn.execute("INSERT INTO kept VALUES (42)")
+
+    assert _run(cluster_env, "db", "status").returncode == 0
+    assert _run(cluster_env, "db", "down").returncode == 0
+    stopped = _run(cluster_env, "db", "status")
+    assert stopped.returncode == 1 and "not running" in stopped.stdout
+
+    again = _run(cluster_env, "db", "up")
+    assert again.returncode == 0, again.stderr
+    assert "created" not in again.stdout
+    with psycopg.connect(libpq) as conn:
+        assert conn.execute("SELECT answer FROM kept").fetchone() == (42,)
+
+
+def test_with_database_url_every_command_uses_that_server(cluster_env: dict[str, str]) -> None:
+    env = cluster_env | {"DATABASE_URL": "postgresql://someone:secret@db.example:5433/assets"}
+
+    assert _run(env, "db", "url").stdout.strip() == (
+        "postgresql+psycopg://someone:secret@db.example:5433/assets"
+    )
+    down = _run(env, "db", "down")
+    assert down.returncode == 1 and "DATABASE_URL" in down.stderr
+
+
+def test_a_port_in_use_is_a_clear_error(cluster_env: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", int(cluster_env["ASSETMAP_DB_PORT"])))
+        taken.listen()
+        result = _run(cluster_env, "db", "up")
+
+    assert result.returncode == 1
+    assert "ASSETMAP_DB_PORT" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,147 @@
+"""The schema is built only by Alembic, and every migration can be undone and redone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from app.db import make_engine
+from tests.conftest import alembic_config, create_database, drop_database
+
+OUR_TABLES = {"area", "asset", "asset_revision", "category", "outcome"}
+OUR_FUNCTIONS = [
+    "asset_public_point",
+    "asset_content",
+    "asset_before_write",
+    "asset_after_write",
+    "area_after_write",
+]
+
+
+@pytest.fixture
+def empty_database(base_url: str) -> Iterator[str]:
+    url = create_database(base_url, "assetmap_migrations")
+    yield url
+    drop_database(url)
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) & OUR_TABLES
+
+
+def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
+    config = alembic_config(empty_database)
+    engine = make_engine(empty_database, pool_size=1)
+    try:
+        command.upgrade(config, "head")
+        assert _tables(engine) == OUR_TABLES
+
+        command.downgrade(config, "base")
+        assert _tables(engine) == set()
+        with engine.connect() as conn:
+            functions = (
+                conn.execute(
+                    text("SELECT proname FROM pg_proc WHERE proname = ANY(:ours)"),
+                    {"ours": OUR_FUNCTIONS},
+                )
+                .scalars()
+                .all()
+            )
+        assert functions == []
+
+        command.upgrade(config, "head")
+        assert _tables(engine) == OUR_TABLES
+        with engine.connect() as conn:
+            assert (
+                conn.scalar(text("SELECT count(*) FROM category WHERE slug = 'gp-practice'")) == 1
+            )
+    finally:
+        engine.dispose()
+
+
+def test_every_geometry_has_a_gist_index(engine: Engine) -> None:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT f_table_name, f_geometry_column FROM geometry_columns "
+                "WHERE f_table_schema = 'public'"
+            )
+        ).all()
+        indexed = conn.execute(
+            text("SELECT tablename, indexdef FROM pg_indexes WHERE indexdef LIKE '%USING gist%'")
+        ).all()
+    for table, column in rows:
+        if (table, column) == ("area", "label_point"):
+            continue  # only ever read through its area
+        assert any(t == table and f"({column})" in d for t, d in indexed), (table, column)
+
+
+@pytest.mark.parametrize(
+    ("statement", "constraint"),
+    [
+        (
+            "INSERT INTO asset (name, kind, geom) VALUES ('x', 'shop', "
+            "'SRID=4326;POINT(-2.3 53.4)')",
+            "asset_kind_check",
+        ),
+        (
+            "INSERT INTO asset (name, kind, geom) VALUES ('x', 'physical', "
+            "'SRID=27700;POINT(380000 395000)')",
+            "Geometry SRID",
+        ),
+        (
+            "INSERT INTO asset (name, kind, geom, footprint) VALUES ('x', 'physical', "
+            "'SRID=4326;POINT(-2.3 53.4)', 'SRID=4326;MULTIPOLYGON(((-2.31 53.42, -2.30 53.43, "
+            "-2.30 53.42, -2.31 53.43, -2.31 53.42)))')",
+            "asset_footprint_check",
+        ),
+        (
+            "INSERT INTO asset (name, kind, geom, category_id) SELECT 'x', 'association', "
+            "'SRID=4326;POINT(-2.3 53.4)', id FROM category WHERE slug = 'gp-practice'",
+            "asset_category_id_kind_fkey",
+        ),
+        (
+            "INSERT INTO asset (name, kind, geom, consent_publish) VALUES ('x', 'physical', "
+            "'SRID=4326;POINT(-2.3 53.4)', true)",
+            "asset_check",
+        ),
+    ],
+    ids=["kind", "srid", "valid footprint", "category under kind", "consent only for people"],
+)
+def test_the_database_itself_refuses_bad_rows(
+    engine: Engine, statement: str, constraint: str
+) -> None:
+    with engine.connect() as conn, pytest.raises(Exception, match=constraint) as raised:
+        conn.execute(text(statement))
+    assert raised.type is IntegrityError or "SRID" in str(raised.value)
+
+
+def test_the_models_describe_the_migrated_columns(engine: Engine) -> None:
+    """app.models is what the code queries; the migrations are what the database has."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from app.models import Base
+
+    def ours(obj: object, name: str | None, type_: str, *_: object) -> bool:
+        return not (type_ == "table" and name not in Base.metadata.tables)
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": ours})
+        differences = compare_metadata(context, Base.metadata)
+
+    def kind_of(difference: object) -> str:
+        first = difference[0] if isinstance(difference, list) else difference
+        return str(first[0]) if isinstance(first, tuple) else ""
+
+    # Indexes, constraints and triggers live only in the migrations; columns must agree.
+    column_changes = [
+        d
+        for d in differences
+        if kind_of(d).endswith(("_column", "_table")) or kind_of(d).startswith("modify_")
+    ]
+    assert column_changes == []
