@@ -36,7 +36,10 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     )
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+def make_sessionmaker(engine: Engine, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions on `engine`; `read_only` ones run in autocommit, with no BEGIN or COMMIT."""
+    if read_only:
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

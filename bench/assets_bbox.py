@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from typing import Any
 
 import httpx
 import psycopg
@@ -34,34 +35,36 @@ def bboxes(count: int) -> list[tuple[float, float, float, float]]:
 
 
 class _Capture:
-    """A stand-in session that records the statement `list_assets` would run."""
+    """A stand-in session that records the statement and parameters `list_assets` runs."""
 
-    statement: object = None
+    statement: Any = None
+    params: dict[str, Any] | None = None
 
     def connection(self) -> _Capture:
         return self
 
-    def execute(self, statement: object) -> _Capture:
-        self.statement = statement
+    def execute(self, statement: Any, params: dict[str, Any]) -> _Capture:
+        self.statement, self.params = statement, params
         return self
 
     def all(self) -> list[object]:
         return []
 
 
-def raw_sql() -> str:
-    """The SQL the API runs for a bbox page, with psycopg placeholders."""
+def raw_sql() -> tuple[str, dict[str, Any]]:
+    """The SQL the API runs for a bbox page, with psycopg placeholders, and its parameters
+    (the bbox ones named minlon, minlat, maxlon, maxlat)."""
     capture = _Capture()
     list_assets(capture, AssetFilter(bbox=(0.0, 0.0, 1.0, 1.0)), 100, None)  # type: ignore[arg-type]
-    compiled = capture.statement.compile(dialect=postgresql.psycopg.dialect())  # type: ignore[attr-defined]
-    return str(compiled), compiled.params
+    compiled = capture.statement.compile(dialect=postgresql.psycopg.dialect())
+    return str(compiled), compiled.params | (capture.params or {})
 
 
 def main() -> None:
     url = bench_database("assetmap_bench", ASSETS)
     boxes = bboxes(REQUESTS)
     sql, params = raw_sql()
-    bbox_keys = [f"ST_MakeEnvelope_{i}" for i in range(1, 5)]
+    bbox_keys = ["minlon", "minlat", "maxlon", "maxlat"]
 
     libpq = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(libpq) as conn:

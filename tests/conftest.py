@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from app import localdb
-from app.api.deps import get_session
+from app.api.deps import get_read_session, get_session
 from app.db import make_engine
 from app.main import create_app
 from app.settings import PROJECT_ROOT, ApiSettings, DatabaseSettings
@@ -123,6 +123,7 @@ def client(
             yield session
 
     app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[get_read_session] = test_session
     with TestClient(app) as test_client:
         yield test_client
 

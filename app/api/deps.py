@@ -30,8 +30,16 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A session for reads alone: autocommit, so a read costs no BEGIN/COMMIT round trips."""
+    factory: sessionmaker[Session] = request.app.state.read_sessionmaker
+    with factory() as session:
+        yield session
+
+
 SettingsDep = Annotated[ApiSettings, Depends(api_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 def _numbers(raw: str, count: int, field: str) -> list[float]:

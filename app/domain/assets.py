@@ -8,16 +8,23 @@ view is for the person who wrote it (and, with accounts, moderators and admins).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
+    DateTime,
+    Float,
+    Integer,
     Numeric,
+    Select,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -28,7 +35,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -145,62 +152,127 @@ class AssetFilter:
     area_code: str | None = None
 
 
+@dataclass(frozen=True)
+class _QueryShape:
+    """Which filters a search uses: each shape's statement is built once, then reused."""
+
+    bbox: bool
+    kind: bool
+    category: bool
+    outcome: bool
+    q: bool
+    updated_since: bool
+    area: bool
+    after: bool
+    near: bool
+
+
 def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | None) -> Page:
     """One page of public asset Features, by id, or by distance when `near` is given."""
-    conditions: list[ColumnElement[bool]] = [publicly_visible(), Asset.status == wanted.status]
+    params: dict[str, Any] = {"status": wanted.status, "rows": limit + 1}
     if wanted.bbox is not None:
-        conditions.append(Asset.public_geom.op("&&")(func.ST_MakeEnvelope(*wanted.bbox, 4326)))
+        params.update(zip(("minlon", "minlat", "maxlon", "maxlat"), wanted.bbox, strict=True))
     if wanted.kind is not None:
-        conditions.append(Asset.kind == wanted.kind)
+        params["kind"] = wanted.kind
     if wanted.category is not None:
-        slug_id = categories.category_id(session, wanted.category, None, "category")
-        conditions.append(Asset.category_id.in_(categories.subtree_ids(slug_id)))
+        params["category_id"] = categories.category_id(session, wanted.category, None, "category")
     if wanted.outcome is not None:
         categories.check_outcomes(session, [wanted.outcome], "outcome")
-        conditions.append(Asset.outcomes.contains([wanted.outcome]))
+        params["outcomes"] = [wanted.outcome]
     if wanted.q:
-        conditions.append(
-            or_(
-                Asset.search.op("@@")(func.websearch_to_tsquery("english", wanted.q)),
-                Asset.name.icontains(wanted.q, autoescape=True),
-            )
-        )
+        params["q"] = wanted.q
+        params["q_pattern"] = "%" + re.sub(r"([\\%_])", r"\\\1", wanted.q) + "%"
     if wanted.updated_since is not None:
         since = wanted.updated_since
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
-        conditions.append(Asset.updated_at >= since)
+        params["updated_since"] = since if since.tzinfo else since.replace(tzinfo=UTC)
     if wanted.area_code is not None:
-        area_geom = select(Area.geom).where(Area.code == wanted.area_code).scalar_subquery()
-        conditions.append(func.ST_Intersects(area_geom, Asset.public_geom))
-
-    if wanted.near is None:
+        params["area_code"] = wanted.area_code
+    if wanted.near is not None:
+        params.update(lon=wanted.near[0], lat=wanted.near[1], within_m=wanted.within_m)
         if after is not None:
-            (after_id,) = decode_cursor(after, (int,))
-            conditions.append(Asset.id > after_id)
-        query = (
+            params["after_distance"], params["after_id"] = decode_cursor(after, (float, int))
+    elif after is not None:
+        (params["after_id"],) = decode_cursor(after, (int,))
+    shape = _QueryShape(
+        bbox=wanted.bbox is not None,
+        kind=wanted.kind is not None,
+        category=wanted.category is not None,
+        outcome=wanted.outcome is not None,
+        q=bool(wanted.q),
+        updated_since=wanted.updated_since is not None,
+        area=wanted.area_code is not None,
+        after=after is not None,
+        near=wanted.near is not None,
+    )
+    rows = session.connection().execute(_search_query(shape), params).all()
+    return cut_page(rows, limit)
+
+
+@cache
+def _search_query(shape: _QueryShape) -> Select[Any]:
+    """The statement for one query shape, with bound parameters named as list_assets sets
+    them. Rows are (feature text, *cursor key)."""
+    conditions: list[ColumnElement[bool]] = [
+        publicly_visible(),
+        Asset.status == bindparam("status"),
+    ]
+    if shape.bbox:
+        envelope = func.ST_MakeEnvelope(
+            *(bindparam(name, type_=Float) for name in ("minlon", "minlat", "maxlon", "maxlat")),
+            4326,
+        )
+        conditions.append(Asset.public_geom.op("&&")(envelope))
+    if shape.kind:
+        conditions.append(Asset.kind == bindparam("kind"))
+    if shape.category:
+        conditions.append(Asset.category_id.in_(categories.subtree_ids(bindparam("category_id"))))
+    if shape.outcome:
+        conditions.append(Asset.outcomes.op("@>")(bindparam("outcomes", type_=ARRAY(Text))))
+    if shape.q:
+        conditions.append(
+            or_(
+                Asset.search.op("@@")(func.websearch_to_tsquery("english", bindparam("q"))),
+                Asset.name.ilike(bindparam("q_pattern"), escape="\\"),
+            )
+        )
+    if shape.updated_since:
+        since = bindparam("updated_since", type_=DateTime(timezone=True))
+        conditions.append(Asset.updated_at >= since)
+    if shape.area:
+        area_geom = select(Area.geom).where(Area.code == bindparam("area_code")).scalar_subquery()
+        conditions.append(func.ST_Intersects(area_geom, Asset.public_geom))
+    rows = bindparam("rows", type_=Integer)
+
+    if not shape.near:
+        if shape.after:
+            conditions.append(Asset.id > bindparam("after_id", type_=BigInteger))
+        return (
             select(cast(asset_feature("public"), Text), Asset.id)
             .select_from(Asset)
             .outerjoin(_category, _category.id == Asset.category_id)
             .where(*conditions)
             .order_by(Asset.id)
-            .limit(limit + 1)
+            .limit(rows)
         )
-        return cut_page(session.connection().execute(query).all(), limit)
 
-    here = func.ST_SetSRID(func.ST_MakePoint(*wanted.near), 4326)
+    here = func.ST_SetSRID(
+        func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), 4326
+    )
     geography = func.geography
     distance = func.ST_Distance(geography(Asset.public_geom), geography(here))
-    within = wanted.within_m
+    within = bindparam("within_m", type_=Float)
     conditions.append(func.ST_DWithin(geography(Asset.public_geom), geography(here), within))
     inner = (
         select(Asset.id.label("id"), distance.label("distance")).where(*conditions).subquery(NEARBY)
     )
     page_conditions: list[ColumnElement[bool]] = []
-    if after is not None:
-        after_distance, after_id = decode_cursor(after, (float, int))
-        page_conditions.append(tuple_(inner.c.distance, inner.c.id) > (after_distance, after_id))
-    query = (
+    if shape.after:
+        after_key = (
+            bindparam("after_distance", type_=Float),
+            bindparam("after_id", type_=BigInteger),
+        )
+        page_conditions.append(tuple_(inner.c.distance, inner.c.id) > tuple_(*after_key))
+    return (
         select(
             cast(asset_feature("public", with_distance=True), Text),
             inner.c.distance,
@@ -211,9 +283,8 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
         .outerjoin(_category, _category.id == Asset.category_id)
         .where(*page_conditions)
         .order_by(inner.c.distance, inner.c.id)
-        .limit(limit + 1)
+        .limit(rows)
     )
-    return cut_page(session.connection().execute(query).all(), limit)
 
 
 @dataclass(frozen=True)

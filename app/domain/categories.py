@@ -21,9 +21,10 @@ def category_id(session: Session, slug: str, kind: str | None, field: str) -> in
     return int(row.id)
 
 
-def subtree_ids(slug_id: int) -> Select[tuple[int]]:
-    """A query of the ids of category `slug_id` and every category below it."""
-    tree = select(Category.id).where(Category.id == slug_id).cte("subtree", recursive=True)
+def subtree_ids(top_id: Any) -> Select[tuple[int]]:
+    """A query of the ids of category `top_id` (an id or a bound parameter) and of every
+    category below it."""
+    tree = select(Category.id).where(Category.id == top_id).cte("subtree", recursive=True)
     tree = tree.union_all(select(Category.id).where(Category.parent_id == tree.c.id))
     return select(tree.c.id)
 

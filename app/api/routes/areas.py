@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.api.deps import After, BBox, Limit, SessionDep
+from app.api.deps import After, BBox, Limit, ReadSessionDep
 from app.api.responses import GeoJSONResponse, page_response
 from app.domain import areas, assets
 from app.schemas import AreaLevel, Kind, Slug
@@ -19,7 +19,7 @@ AreaCode = Annotated[str, Path(max_length=20, description="e.g. E01006108 or E08
 @router.get("", response_class=GeoJSONResponse, summary="List areas")
 def list_areas(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     bbox: BBox,
     limit: Limit,
     after: After = None,
@@ -31,7 +31,7 @@ def list_areas(
 
 
 @router.get("/{code}", response_class=GeoJSONResponse, summary="Read an area")
-def read_area(code: AreaCode, session: SessionDep) -> Response:
+def read_area(code: AreaCode, session: ReadSessionDep) -> Response:
     """One area as a Feature, with its population and need indicators."""
     return GeoJSONResponse(areas.get_area(session, code))
 
@@ -40,7 +40,7 @@ def read_area(code: AreaCode, session: SessionDep) -> Response:
 def area_assets(
     request: Request,
     code: AreaCode,
-    session: SessionDep,
+    session: ReadSessionDep,
     limit: Limit,
     after: After = None,
     kind: Kind | None = None,

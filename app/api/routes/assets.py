@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from app.api.deps import After, BBox, Limit, Near, SessionDep, SettingsDep
+from app.api.deps import After, BBox, Limit, Near, ReadSessionDep, SessionDep, SettingsDep
 from app.api.responses import GeoJSONResponse, page_response
 from app.domain import assets
 from app.domain.geometry import asset_location
@@ -42,7 +42,7 @@ def _feature_response(stored: assets.StoredAsset, status_code: int = 200) -> Geo
 @router.get("", response_class=GeoJSONResponse, summary="Search assets")
 def search_assets(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     bbox: BBox,
     near: Near,
@@ -104,7 +104,7 @@ def add_asset(
 
 
 @router.get("/{asset_id}", response_class=GeoJSONResponse, summary="Read an asset")
-def read_asset(asset_id: AssetId, session: SessionDep) -> Response:
+def read_asset(asset_id: AssetId, session: ReadSessionDep) -> Response:
     """One asset as a GeoJSON Feature, with its ETag."""
     return _feature_response(assets.get_asset(session, asset_id))
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.api.deps import SessionDep
+from app.api.deps import ReadSessionDep
 from app.domain import categories
 from app.taxonomy import KINDS
 
@@ -14,7 +14,7 @@ router = APIRouter(tags=["taxonomy"])
 
 
 @router.get("/taxonomy", summary="The category tree")
-def taxonomy(session: SessionDep) -> dict[str, Any]:
+def taxonomy(session: ReadSessionDep) -> dict[str, Any]:
     """The six kinds of asset, each with its tree of categories (slug, name, children)."""
     tree = categories.category_tree(session)
     return {
@@ -30,6 +30,6 @@ def taxonomy(session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/outcomes", summary="Outcome domains")
-def outcomes(session: SessionDep) -> list[dict[str, str]]:
+def outcomes(session: ReadSessionDep) -> list[dict[str, str]]:
     """The whole-life outcome domains assets contribute to."""
     return categories.outcomes(session)
