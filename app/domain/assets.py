@@ -407,15 +407,23 @@ def update_asset(
     location: AssetLocation | None,
     expected_version: int | None,
     actor: str | None = None,
-) -> StoredAsset:
-    """Change the sent fields of an asset; a 412 if `expected_version` is not current."""
+    view: View = "public",
+) -> StoredAsset | None:
+    """Change the sent fields of an asset; a 412 if `expected_version` is not current.
+
+    The asset must be visible in `view` (else 404: no one changes what they cannot see).
+    Returns it in that view afterwards, or None once it is no longer visible there (an
+    individual whose consent was withdrawn)."""
     set_actor(session, actor)
-    current = session.execute(
-        select(Asset.kind, Asset.version, _category.slug)
+    query = (
+        select(Asset.kind, Asset.version, Asset.consent_publish, _category.slug)
         .outerjoin(_category, _category.id == Asset.category_id)
         .where(Asset.id == asset_id)
         .with_for_update(of=Asset)
-    ).first()
+    )
+    if view == "public":
+        query = query.where(publicly_visible())
+    current = session.execute(query).first()
     if current is None:
         raise not_found(f"asset {asset_id}")
     if expected_version is not None and expected_version != current.version:
@@ -426,6 +434,7 @@ def update_asset(
         categories.category_id(session, current.slug, kind, "properties.kind")
     values = _columns(session, fields, kind)
     if kind != "individual" and current.kind == "individual":
+        # a person's consent means nothing on an asset that is no longer a person
         values.update(
             consent_publish=None,
             consent_given_at=None,
@@ -433,6 +442,8 @@ def update_asset(
             consent_scope=None,
             consent_expires_at=None,
         )
+    if kind == "individual" and current.consent_publish is None and "consent" not in values:
+        values["consent_publish"] = False
     if location is not None:
         values.update(geom=location.point_wkt, footprint=location.footprint_wkt)
     if values:
@@ -441,7 +452,10 @@ def update_asset(
                 session.execute(update(Asset).where(Asset.id == asset_id).values(**values))
         except IntegrityError as clash:
             raise _integrity_problem(clash) from clash
-    return get_asset(session, asset_id, "full")
+    try:
+        return get_asset(session, asset_id, view)
+    except Problem:
+        return None
 
 
 def archive_asset(

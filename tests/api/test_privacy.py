@@ -148,3 +148,47 @@ def test_an_individual_moves_to_their_neighbourhood_point_when_areas_arrive(
     assert shape(stored[containing[0]]["geometry"]).contains(after)
     version = session.scalar(text("SELECT version FROM asset WHERE id = :id"), {"id": asset_id})
     assert version == 1, "moving the public point is not a change to the asset"
+
+
+def test_no_one_can_change_or_archive_an_individual_they_cannot_see(
+    client: TestClient, session: Session
+) -> None:
+    asset_id = client.post("/assets", json=_person(*HOME, None)).json()["id"]
+
+    patched = client.patch(f"/assets/{asset_id}", json={"properties": {}})
+    deleted = client.delete(f"/assets/{asset_id}")
+
+    assert patched.status_code == 404
+    assert "07700" not in patched.text and "Example Road" not in patched.text
+    assert deleted.status_code == 404
+    status, version = session.execute(
+        text("SELECT status, version FROM asset WHERE id = :id"), {"id": asset_id}
+    ).one()
+    assert (status, version) == ("published", 1)
+
+
+def test_changing_a_consented_individual_answers_with_the_public_view(
+    client: TestClient,
+) -> None:
+    asset_id = client.post("/assets", json=_person(*HOME, {"publish": True})).json()["id"]
+
+    changed = client.patch(f"/assets/{asset_id}", json={"properties": {"cost": "Free"}})
+
+    assert changed.status_code == 200
+    body = changed.json()
+    assert body["properties"]["cost"] == "Free"
+    assert body["properties"]["contact"] is None and "consent" not in body["properties"]
+    assert not shape(body["geometry"]).equals_exact(Point(HOME), 1e-6)
+
+
+def test_withdrawing_consent_hides_the_individual_at_once(client: TestClient) -> None:
+    asset_id = client.post("/assets", json=_person(*HOME, {"publish": True})).json()["id"]
+
+    withdrawn = client.patch(
+        f"/assets/{asset_id}", json={"properties": {"consent": {"publish": False}}}
+    )
+
+    assert withdrawn.status_code == 204
+    assert withdrawn.content == b""
+    assert client.get(f"/assets/{asset_id}").status_code == 404
+    assert _everywhere(client, *HOME) == []

@@ -118,7 +118,8 @@ def change_asset(
     if_match: IfMatch = None,
 ) -> Response:
     """Change the properties sent (null clears one) and/or the geometry. With `If-Match`,
-    a stale ETag gives 412 and changes nothing."""
+    a stale ETag gives 412 and changes nothing. Answers with the asset as the public now
+    sees it, or 204 when the public no longer may (an individual's consent withdrawn)."""
     location = (
         None
         if patch.geometry is None
@@ -127,6 +128,8 @@ def change_asset(
     stored = assets.update_asset(
         session, asset_id, patch.properties, location, _expected_version(if_match, asset_id)
     )
+    if stored is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
     return _feature_response(stored)
 
 
