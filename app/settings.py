@@ -16,7 +16,9 @@ GB_NI_EXTENT = (-8.8, 49.8, 2.0, 61.0)
 class DatabaseSettings(BaseSettings):
     """Where the database is: `DATABASE_URL`, or else the project-local cluster."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSETMAP_DB_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ASSETMAP_DB_", extra="ignore", populate_by_name=True
+    )
 
     url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     # The project-local cluster, used only when DATABASE_URL is not set.

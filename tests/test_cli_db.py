@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from app.settings import PROJECT_ROOT
+from app import localdb
+from app.settings import PROJECT_ROOT, DatabaseSettings
 
 ASSETMAP = [sys.executable, "-m", "app.cli"]
 
@@ -35,13 +39,16 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def cluster_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    folder: Path = tmp_path_factory.mktemp("cluster")
-    folder.chmod(0o755)  # the server's OS user must be able to enter it
+def cluster_env() -> Iterator[dict[str, str]]:
+    # Under /tmp rather than pytest's own (closed) temporary folder: the server's OS user
+    # must be able to enter it.
+    folder = Path(tempfile.mkdtemp(prefix="assetmap-cluster-", dir="/tmp"))
+    folder.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(ASSETMAP_DB_DIR=str(folder / "pg"), ASSETMAP_DB_PORT=str(_free_port()))
     yield env
     _run(env, "db", "down")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_local_cluster_starts_stops_and_keeps_its_data(cluster_env: dict[str, str]) -> None:
@@ -87,3 +94,19 @@ def test_a_port_in_use_is_a_clear_error(cluster_env: dict[str, str]) -> None:
     assert result.returncode == 1
     assert "ASSETMAP_DB_PORT" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_checkout_the_server_user_cannot_enter_keeps_its_cluster_elsewhere() -> None:
+    closed = Path(tempfile.mkdtemp(prefix="assetmap-closed-", dir="/tmp"))  # mode 700
+    try:
+        settings = DatabaseSettings(dir=closed / "checkout" / ".data" / "pg")
+
+        cluster = localdb.cluster_for(settings)
+
+        if os.geteuid() == 0:  # the server runs as `postgres`, who cannot enter `closed`
+            assert cluster.os_user == "postgres"
+            assert cluster.base.parent.parent == Path("/var/lib/assetmap")
+        else:  # the server runs as this user, who can
+            assert cluster.base == settings.dir
+    finally:
+        shutil.rmtree(closed)

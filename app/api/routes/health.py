@@ -15,19 +15,26 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", summary="Service health")
 def health(request: Request) -> JSONResponse:
-    """200 with the PostGIS version and schema revision, or 503 if the database is down."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    """200 with the PostGIS version and schema revision; 503 if the database is down or its
+    schema has not been migrated."""
+    factory: sessionmaker[Session] = request.app.state.read_sessionmaker
     try:
         with factory() as session:
             postgis = session.scalar(text("SELECT postgis_lib_version()"))
-            revision = session.scalar(text("SELECT version_num FROM alembic_version"))
+            revision = session.scalar(
+                text("SELECT version_num FROM alembic_version")
+                if session.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL"))
+                else text("SELECT NULL")
+            )
     except SQLAlchemyError as down:
         body: dict[str, Any] = {
             "status": "unavailable",
             "database": "unreachable",
-            "detail": type(down.orig if hasattr(down, "orig") else down).__name__,
+            "detail": type(getattr(down, "orig", None) or down).__name__,
         }
         return JSONResponse(body, status_code=503)
-    return JSONResponse(
-        {"status": "ok", "database": "ok", "postgis": postgis, "schema_revision": revision}
-    )
+    body = {"status": "ok", "database": "ok", "postgis": postgis, "schema_revision": revision}
+    if revision is None:
+        body.update(status="unavailable", detail="the schema is not migrated: run assetmap migrate")
+        return JSONResponse(body, status_code=503)
+    return JSONResponse(body)
