@@ -137,3 +137,13 @@ class AssetRevision(Base):
     changed_by: Mapped[str | None] = mapped_column(Text)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class Postcode(Base):
+    """An offline postcode lookup: a postcode's point and, where known, its LSOA."""
+
+    __tablename__ = "postcode"
+
+    postcode: Mapped[str] = mapped_column(Text, primary_key=True)
+    geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
+    lsoa_code: Mapped[str | None] = mapped_column(Text)

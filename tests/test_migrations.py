@@ -12,8 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from app.db import make_engine
 from tests.conftest import alembic_config, create_database, drop_database
 
-OUR_TABLES = {"area", "asset", "asset_revision", "category", "outcome"}
+OUR_TABLES = {"area", "asset", "asset_revision", "category", "outcome", "postcode"}
 OUR_FUNCTIONS = [
+    "asset_after_insert",
+    "asset_after_update",
     "asset_public_point",
     "asset_content",
     "asset_before_write",
