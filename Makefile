@@ -12,6 +12,7 @@ db-up: setup
 
 run: db-up
 	$(BIN)/assetmap migrate
+	$(BIN)/assetmap demo
 	$(BIN)/assetmap serve
 
 test: db-up lint pytest

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import localdb
-from app.db import database_url
-from app.settings import PROJECT_ROOT, DatabaseSettings, ServerSettings
+from app.db import database_url, make_engine, make_sessionmaker
+from app.errors import Problem
+from app.io.area_import import ParentLookup, import_areas, import_indicators, import_postcodes
+from app.io.asset_import import AssetImport, import_assets
+from app.io.demo import Step
+from app.io.demo import steps as demo_steps
+from app.io.report import ImportReport, write_rejects
+from app.io.sources import SourceError, count_rows
+from app.settings import PROJECT_ROOT, ApiSettings, DatabaseSettings, ServerSettings
 
 cli = typer.Typer(
     pretty_exceptions_enable=False,
@@ -17,6 +30,8 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="The database: the project-local cluster, or DATABASE_URL's server.")
 cli.add_typer(db_cli, name="db")
+import_cli = typer.Typer(help="Import areas, indicators, postcodes and assets from files.")
+cli.add_typer(import_cli, name="import")
 
 out = Console()
 err = Console(stderr=True)
@@ -128,6 +143,230 @@ def serve(
         workers=workers or server.workers,
         proxy_headers=True,
     )
+
+
+def _sessions() -> sessionmaker[Session]:
+    try:
+        url = database_url(DatabaseSettings())
+    except localdb.LocalDatabaseError as problem:
+        raise _fail(str(problem)) from problem
+    return make_sessionmaker(make_engine(url, pool_size=1))
+
+
+def _import(
+    label: str,
+    work: Callable[[Session], ImportReport],
+    rejects: Path | None,
+    strict: bool,
+    factory: sessionmaker[Session] | None = None,
+) -> ImportReport:
+    """Run one import in its own transaction and print its report; exit non-zero on a
+    broken file or plan, or on rejects with --strict."""
+    factory = factory or _sessions()
+    with factory() as session:
+        session.begin()
+        try:
+            report = work(session)
+            if report.committed:
+                session.commit()
+            else:
+                session.rollback()
+        except Problem as problem:
+            session.rollback()
+            raise _fail(problem.detail) from problem
+        except SourceError as problem:
+            session.rollback()
+            raise _fail(str(problem)) from problem
+        except SQLAlchemyError as problem:
+            session.rollback()
+            cause = getattr(problem, "orig", None) or problem
+            raise _fail(f"the database refused the import: {cause}") from None
+    _print_report(label, report, rejects)
+    if strict and report.rejected:
+        raise typer.Exit(code=1)
+    return report
+
+
+def _print_report(label: str, report: ImportReport, rejects: Path | None) -> None:
+    out.print(
+        f"[bold]{label}[/]: {report.inserted} inserted, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.rejected} rejected"
+        + ("" if report.committed else " [red](nothing written)[/]")
+    )
+    for note in report.notes:
+        out.print(f"  note: {note}")
+    if report.rejects:
+        for reject in report.rejects[:5]:
+            out.print(f"  row {reject.row}: {reject.reason}")
+        if rejects is not None:
+            write_rejects(report.rejects, rejects)
+            out.print(f"  every rejected row, with its reason, is in {rejects}")
+
+
+def _rejects_path(given: Path | None, source: Path) -> Path:
+    return given or Path.cwd() / f"{source.stem}.rejects.csv"
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, column = value.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise _fail(f"{option} takes name=COLUMN, not {value!r}")
+        pairs[name.strip()] = column.strip()
+    return pairs
+
+
+FileArg = Annotated[Path, typer.Argument(help="The file to import", exists=False)]
+RejectsOpt = Annotated[
+    Path | None, typer.Option("--rejects", help="Where to write rejected rows (CSV)")
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 1 if any row is rejected")]
+
+
+@import_cli.command("areas")
+def import_areas_command(
+    file: FileArg,
+    level: Annotated[str, typer.Option(help="lsoa, ward, locality or local_authority")],
+    code_field: Annotated[str | None, typer.Option(help="Column holding the area code")] = None,
+    name_field: Annotated[str | None, typer.Option(help="Column holding the name")] = None,
+    parent: Annotated[str | None, typer.Option(help="One parent code for every area")] = None,
+    parent_lookup: Annotated[
+        Path | None, typer.Option(help="CSV of child code -> parent code")
+    ] = None,
+    lookup_child: Annotated[str, typer.Option(help="Its child-code column")] = "code",
+    lookup_parent: Annotated[str, typer.Option(help="Its parent-code column")] = "parent",
+    parent_from: Annotated[
+        str | None, typer.Option(help="Parent = the area at this level overlapping most")
+    ] = None,
+    rejects: RejectsOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Neighbourhood polygons in any format and CRS GDAL reads; re-import updates by code."""
+    lookup = (
+        None if parent_lookup is None else ParentLookup(parent_lookup, lookup_child, lookup_parent)
+    )
+    _import(
+        file.name,
+        lambda s: import_areas(s, file, level, code_field, name_field, parent, lookup, parent_from),
+        _rejects_path(rejects, file),
+        strict,
+    )
+
+
+@import_cli.command("indicators")
+def import_indicators_command(
+    file: FileArg,
+    key: Annotated[str, typer.Option(help="Column holding the area code")],
+    set_: Annotated[
+        list[str], typer.Option("--set", help="name=COLUMN; `population` fills the population")
+    ],
+    year: Annotated[int | None, typer.Option(help="The year the figures describe")] = None,
+    source: Annotated[str | None, typer.Option(help="Where the figures come from")] = None,
+    rejects: RejectsOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Join a CSV's columns onto areas by code (IMD score and decile, population, ...)."""
+    columns = _pairs(set_, "--set")
+    _import(
+        file.name,
+        lambda s: import_indicators(s, file, key, columns, year, source),
+        _rejects_path(rejects, file),
+        strict,
+    )
+
+
+@import_cli.command("postcodes")
+def import_postcodes_command(
+    file: FileArg,
+    postcode_field: Annotated[str, typer.Option(help="Postcode column")] = "postcode",
+    lon_field: Annotated[str, typer.Option(help="Longitude column")] = "lon",
+    lat_field: Annotated[str, typer.Option(help="Latitude column")] = "lat",
+    lsoa_field: Annotated[str | None, typer.Option(help="LSOA code column")] = "lsoa_code",
+    rejects: RejectsOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """The offline postcode lookup (postcode, lon, lat, optional LSOA)."""
+    extent = ApiSettings().service_extent
+    _import(
+        file.name,
+        lambda s: import_postcodes(
+            s, file, extent, postcode_field, lon_field, lat_field, lsoa_field
+        ),
+        _rejects_path(rejects, file),
+        strict,
+    )
+
+
+@import_cli.command("assets")
+def import_assets_command(
+    file: FileArg,
+    kind: Annotated[str, typer.Option(help="The kind of every asset in the file")],
+    source: Annotated[str, typer.Option(help="Name of the source, e.g. council-register")],
+    category: Annotated[str | None, typer.Option(help="Category slug")] = None,
+    ref_field: Annotated[
+        list[str] | None,
+        typer.Option(help="Column(s) identifying a row across re-imports (repeatable)"),
+    ] = None,
+    map_: Annotated[
+        list[str] | None, typer.Option("--map", help="target=COLUMN, e.g. name=DISTNAME")
+    ] = None,
+    lon_field: Annotated[str | None, typer.Option(help="CSV: longitude column")] = None,
+    lat_field: Annotated[str | None, typer.Option(help="CSV: latitude column")] = None,
+    na: Annotated[list[str] | None, typer.Option(help="A value meaning empty, e.g. NA")] = None,
+    atomic: Annotated[bool, typer.Option(help="Take every row or none")] = False,
+    rejects: RejectsOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Assets from GeoJSON, GeoPackage, Shapefile, or CSV with lon/lat or postcode columns.
+    Upserts on (source, source_ref): a re-sent file changes nothing."""
+    plan = AssetImport(
+        kind=kind,
+        source=source,
+        category=category,
+        ref_fields=list(ref_field or []),
+        mapping=_pairs(list(map_ or []), "--map"),
+        lon_field=lon_field,
+        lat_field=lat_field,
+        na_values=frozenset(na or []),
+        atomic=atomic,
+    )
+    extent = ApiSettings().service_extent
+    total = count_rows(file) if file.is_file() else None
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"importing {file.name}", total=total)
+        _import(
+            file.name,
+            lambda s: import_assets(s, file, plan, extent, lambda n: progress.advance(task, n)),
+            _rejects_path(rejects, file),
+            strict,
+        )
+
+
+@cli.command()
+def demo(
+    rejects: Annotated[Path | None, typer.Option(help="Folder for the reject reports")] = None,
+) -> None:
+    """Load the demo locality, Trafford: areas, IMD, population, postcodes and real assets.
+    Safe to run again: a second run changes nothing."""
+    extent = ApiSettings().service_extent
+    factory = _sessions()
+    for step in demo_steps():
+        target = None if rejects is None else rejects / f"{step.label}.rejects.csv"
+        _import(step.label, partial(_run_step, step, extent), target, False, factory)
+
+
+def _run_step(
+    step: Step, extent: tuple[float, float, float, float], session: Session
+) -> ImportReport:
+    return step.run(session, extent)
 
 
 def main() -> None:

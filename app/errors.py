@@ -36,6 +36,8 @@ class Problem(Exception):
     detail: str
     errors: Sequence[FieldProblem] = field(default=())
     headers: dict[str, str] | None = None
+    # More members of the problem body, e.g. an import's full report.
+    extra: dict[str, Any] | None = None
 
     def __str__(self) -> str:
         return self.detail
@@ -59,6 +61,7 @@ def problem_response(problem: Problem) -> JSONResponse:
     }
     if problem.errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in problem.errors]
+    body.update(problem.extra or {})
     return JSONResponse(
         body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
     )

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors
-from app.api.routes import areas, assets, health, taxonomy
+from app.api.routes import areas, assets, health, imports, taxonomy
 from app.db import database_url, make_engine, make_sessionmaker
 from app.settings import ApiSettings, DatabaseSettings
 
@@ -19,23 +19,35 @@ log = logging.getLogger("assetmap")
 
 
 class BodyTooLarge(Exception):
-    pass
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+
+def _too_large(limit: int) -> errors.Problem:
+    return errors.Problem(
+        413,
+        f"the request body is over {limit} bytes",
+        [errors.FieldProblem("body", "is too large")],
+    )
 
 
 class BodyLimit:
-    """Refuse request bodies over `max_bytes` with a 413, whether or not they say their size."""
+    """Refuse request bodies over `max_bytes` (or a larger limit for the paths in `larger`)
+    with a 413, whether or not they say their size."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int]) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await errors.problem_response(_too_large(limit))(scope, receive, send)
             return
         seen = 0
 
@@ -43,19 +55,11 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise BodyTooLarge
+            if seen > limit:
+                raise BodyTooLarge(limit)
             return message
 
         await self.app(scope, counted, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        problem = errors.Problem(
-            413,
-            f"the request body is over {self.max_bytes} bytes",
-            [errors.FieldProblem("body", "is too large")],
-        )
-        await errors.problem_response(problem)(scope, receive, send)
 
 
 def create_app(
@@ -85,14 +89,8 @@ def create_app(
     errors.install(app)
 
     @app.exception_handler(BodyTooLarge)
-    async def _too_large(_: Request, __: BodyTooLarge) -> JSONResponse:
-        return errors.problem_response(
-            errors.Problem(
-                413,
-                f"the request body is over {api_settings.max_body_bytes} bytes",
-                [errors.FieldProblem("body", "is too large")],
-            )
-        )
+    async def _body_too_large(_: Request, error: BodyTooLarge) -> JSONResponse:
+        return errors.problem_response(_too_large(error.limit))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
@@ -100,7 +98,11 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return errors.problem_response(errors.Problem(500, "internal error"))
 
-    for module in (health, assets, areas, taxonomy):
+    for module in (health, assets, areas, imports, taxonomy):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit, max_bytes=api_settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=api_settings.max_body_bytes,
+        larger={"/imports": api_settings.max_import_bytes},
+    )
     return app

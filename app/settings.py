@@ -50,6 +50,8 @@ class ApiSettings(BaseSettings):
     # Metric CRS for distances and generalisation (British National Grid in Great Britain).
     projected_srid: int = 27700
     max_body_bytes: int = 1_000_000
+    # Uploads to POST /imports may be larger than other bodies.
+    max_import_bytes: int = 200_000_000
     page_default: int = 100
     page_max: int = 10_000
     near_default_m: float = 5_000.0

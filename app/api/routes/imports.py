@@ -1,0 +1,84 @@
+"""`POST /imports`: a council's file of assets, over HTTP, with the CLI's options."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+
+from app.api.deps import SessionDep, SettingsDep
+from app.errors import FieldProblem, Problem, invalid
+from app.io.asset_import import AssetImport, import_assets
+from app.io.sources import SourceError
+from app.schemas import Kind, Slug
+
+router = APIRouter(tags=["imports"])
+
+SUFFIXES = {".geojson", ".json", ".gpkg", ".csv", ".zip", ".shp", ".fgb", ".kml", ".gml"}
+
+
+def _pairs(values: list[str]) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, column = value.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise invalid("map", f"takes target=COLUMN, not {value!r}")
+        pairs[name.strip()] = column.strip()
+    return pairs
+
+
+@router.post("/imports", summary="Import a file of assets")
+def import_file(
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="GeoJSON, GeoPackage, zipped Shapefile or CSV")],
+    kind: Annotated[Kind, Form()],
+    source: Annotated[str, Form(min_length=1, max_length=100)],
+    category: Annotated[Slug | None, Form()] = None,
+    ref_field: Annotated[list[str] | None, Form(description="Repeatable")] = None,
+    map_: Annotated[
+        list[str] | None, Form(alias="map", description="target=COLUMN, repeatable")
+    ] = None,
+    lon_field: Annotated[str | None, Form()] = None,
+    lat_field: Annotated[str | None, Form()] = None,
+    na: Annotated[list[str] | None, Form(description="Values meaning empty")] = None,
+    atomic: Annotated[bool, Query(description="Take every row or none")] = False,
+) -> dict[str, Any]:
+    """Import assets as `assetmap import assets` does and answer with the same report:
+    inserted / updated / unchanged / rejected counts and each rejected row with its reason.
+    With `atomic=true`, one rejected row means nothing is written (422 with the report)."""
+    suffix = Path(file.filename or "").suffix.lower()
+    if suffix not in SUFFIXES:
+        raise invalid("file", f"a {suffix or 'nameless'} file is not one this service reads")
+    plan = AssetImport(
+        kind=kind,
+        source=source,
+        category=category,
+        ref_fields=list(ref_field or []),
+        mapping=_pairs(list(map_ or [])),
+        lon_field=lon_field,
+        lat_field=lat_field,
+        na_values=frozenset(na or []),
+        atomic=atomic,
+    )
+    with tempfile.TemporaryDirectory(prefix="assetmap-import-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        with path.open("wb") as target:
+            shutil.copyfileobj(file.file, target, length=1 << 20)
+        if suffix == ".zip":
+            path = Path(f"/vsizip/{path}")
+        try:
+            report = import_assets(session, path, plan, settings.service_extent)
+        except SourceError as unreadable:
+            raise invalid("file", str(unreadable)) from unreadable
+    if not report.committed:  # raising rolls the session's transaction back
+        raise Problem(
+            422,
+            f"{report.rejected} rows rejected, so nothing was written (atomic)",
+            [FieldProblem(f"file.row[{r.row}]", r.reason) for r in report.rejects[:100]],
+            extra={"report": report.as_dict()},
+        )
+    return report.as_dict()

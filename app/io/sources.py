@@ -1,0 +1,159 @@
+"""Reading the files councils hold, a chunk of rows at a time, so memory stays flat.
+
+GeoJSON, GeoPackage, Shapefile and anything else GDAL reads come through pyogrio's Arrow
+stream and are reprojected to EPSG:4326; CSV comes through the csv module, with a point
+from lon/lat columns when named.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyogrio
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry.base import BaseGeometry
+
+CHUNK_ROWS = 5_000
+
+
+class SourceError(ValueError):
+    """The file as a whole cannot be read: the message says why, for a person."""
+
+
+@dataclass
+class SourceRow:
+    """One row of a file: its 1-based number, its attributes, and its geometry in EPSG:4326
+    (None when it has none, or a message saying why its coordinates are unusable)."""
+
+    number: int
+    attributes: dict[str, Any]
+    geometry: BaseGeometry | None
+    geometry_problem: str | None = None
+
+
+def is_csv(path: Path) -> bool:
+    return path.suffix.lower() in {".csv", ".txt", ".tsv"}
+
+
+def read_rows(
+    path: Path,
+    lon_field: str | None = None,
+    lat_field: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[list[SourceRow]]:
+    """Chunks of rows of a spatial file or a CSV; raises SourceError for an unreadable file."""
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    if is_csv(path):
+        yield from _csv_rows(path, lon_field, lat_field, chunk_rows)
+    else:
+        yield from _spatial_rows(path, chunk_rows)
+
+
+def count_rows(path: Path) -> int | None:
+    """How many rows a file has, when that is cheap to know (None otherwise)."""
+    if is_csv(path):
+        return None
+    try:
+        count = int(pyogrio.read_info(path)["features"])
+    except Exception:  # GDAL errors carry no common base class worth naming here
+        return None
+    return count if count >= 0 else None
+
+
+def _spatial_rows(path: Path, chunk_rows: int) -> Iterator[list[SourceRow]]:
+    try:
+        stream = pyogrio.open_arrow(path, batch_size=chunk_rows, use_pyarrow=True)
+    except Exception as unreadable:
+        raise SourceError(f"{path.name}: not a file GDAL can read ({unreadable})") from None
+    number = 0
+    with stream as (meta, reader):
+        transform = _to_wgs84(meta.get("crs"))
+        geometry_column = meta.get("geometry_name") or "wkb_geometry"
+        try:
+            for batch in reader:
+                names = [n for n in batch.schema.names if n != geometry_column]
+                columns = {name: batch.column(name).to_pylist() for name in names}
+                wkb = (
+                    batch.column(geometry_column).to_pylist()
+                    if geometry_column in batch.schema.names
+                    else [None] * batch.num_rows
+                )
+                geometries = shapely.from_wkb(wkb, on_invalid="ignore")
+                if transform is not None:
+                    geometries = shapely.transform(geometries, lambda xy: _transform(transform, xy))
+                rows = []
+                for index in range(batch.num_rows):
+                    number += 1
+                    attributes = {name: values[index] for name, values in columns.items()}
+                    geometry = geometries[index]
+                    rows.append(SourceRow(number, attributes, geometry))
+                yield rows
+        except SourceError:
+            raise
+        except Exception as broken:
+            raise SourceError(f"{path.name}: cannot be read past row {number} ({broken})") from None
+
+
+def _to_wgs84(crs: str | None) -> Transformer | None:
+    if not crs:
+        return None  # GeoJSON and unlabelled files are taken as lon/lat already
+    source = CRS.from_user_input(crs)
+    if source.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+        return None
+    return Transformer.from_crs(source, 4326, always_xy=True)
+
+
+def _transform(transformer: Transformer, xy: Any) -> Any:
+    import numpy as np
+
+    x, y = transformer.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
+def _csv_rows(
+    path: Path, lon_field: str | None, lat_field: str | None, chunk_rows: int
+) -> Iterator[list[SourceRow]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as file:
+            reader = csv.DictReader(file)
+            if reader.fieldnames is None:
+                raise SourceError(f"{path.name}: the CSV is empty")
+            for field in (lon_field, lat_field):
+                if field is not None and field not in reader.fieldnames:
+                    raise SourceError(f"{path.name}: has no column {field!r}")
+            rows: list[SourceRow] = []
+            for number, record in enumerate(reader, start=1):
+                if None in record:
+                    raise SourceError(f"{path.name}: row {number} has more values than columns")
+                geometry, problem = None, None
+                if lon_field is not None and lat_field is not None:
+                    geometry, problem = _csv_point(record[lon_field], record[lat_field])
+                rows.append(SourceRow(number, dict(record), geometry, problem))
+                if len(rows) == chunk_rows:
+                    yield rows
+                    rows = []
+            if rows:
+                yield rows
+    except UnicodeDecodeError:
+        raise SourceError(f"{path.name}: is not UTF-8 text") from None
+    except csv.Error as broken:
+        raise SourceError(f"{path.name}: is not a readable CSV ({broken})") from None
+
+
+def _csv_point(lon: str | None, lat: str | None) -> tuple[BaseGeometry | None, str | None]:
+    if not (lon or "").strip() and not (lat or "").strip():
+        return None, None
+    try:
+        x, y = float(lon or ""), float(lat or "")
+    except ValueError:
+        return None, f"lon/lat {lon!r}, {lat!r} are not numbers"
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return None, "lon/lat must be finite numbers"
+    return shapely.Point(x, y), None
