@@ -324,7 +324,9 @@ def _ewkb(geometry: BaseGeometry | None) -> str | None:
     return str(shapely.to_wkb(shapely.set_srid(geometry, 4326), hex=True, include_srid=True))
 
 
-def _stage(plan: AssetImport, mapper: _Mapper, row: SourceRow, extent: Extent) -> tuple[Any, ...]:
+def _stage(
+    plan: AssetImport, mapper: _Mapper, row: SourceRow, extent: Extent, outcomes: set[str]
+) -> tuple[Any, ...]:
     """One staging row: the asset's columns, or a reason it cannot be taken."""
     reason: str | None = None
     point, footprint, geometry_reason = _location(row, extent)
@@ -335,6 +337,9 @@ def _stage(plan: AssetImport, mapper: _Mapper, row: SourceRow, extent: Extent) -
         values = checked.model_dump(exclude_none=True, mode="json")
     except ValidationError as error:
         reason = _problems(error)
+    unknown = [slug for slug in values.get("outcomes", []) if slug not in outcomes]
+    if reason is None and unknown:
+        reason = f"outcomes: unknown outcome {unknown[0]!r}"
     source_ref = mapper.source_ref(row)
     if reason is None and source_ref is None:
         reason = f"no source_ref: {', '.join(mapper.ref_columns)} is empty"
@@ -385,8 +390,11 @@ def import_assets(
         if plan.category is None
         else categories.category_id(session, plan.category, plan.kind, "category")
     )
+    outcomes = {row["slug"] for row in categories.outcomes(session)}
     set_actor(session, actor)
     connection = session.connection()
+    # Several imports may share one transaction (the demo's tests do): start afresh.
+    connection.exec_driver_sql("DROP TABLE IF EXISTS import_staging")
     connection.exec_driver_sql(STAGING)
     mapper: _Mapper | None = None
     raw = cast(psycopg.Connection[Any], connection.connection.dbapi_connection)
@@ -399,7 +407,7 @@ def import_assets(
                 mapper = _Mapper(plan, chunk[0].attributes.keys())
             assert mapper is not None
             for row in chunk:
-                copy.write_row(_stage(plan, mapper, row, extent))
+                copy.write_row(_stage(plan, mapper, row, extent, outcomes))
             if progress is not None:
                 progress(len(chunk))
     report = _finish(session, plan, category_id, extent)

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyogrio
+import pyogrio.errors
 import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
@@ -68,37 +70,41 @@ def count_rows(path: Path) -> int | None:
 
 
 def _spatial_rows(path: Path, chunk_rows: int) -> Iterator[list[SourceRow]]:
-    try:
-        stream = pyogrio.open_arrow(path, batch_size=chunk_rows, use_pyarrow=True)
-    except Exception as unreadable:
-        raise SourceError(f"{path.name}: not a file GDAL can read ({unreadable})") from None
     number = 0
-    with stream as (meta, reader):
-        transform = _to_wgs84(meta.get("crs"))
-        geometry_column = meta.get("geometry_name") or "wkb_geometry"
-        try:
+    try:
+        with pyogrio.open_arrow(path, batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
+            transform = _to_wgs84(meta.get("crs"))
+            geometry_column = meta.get("geometry_name") or "wkb_geometry"
             for batch in reader:
-                names = [n for n in batch.schema.names if n != geometry_column]
-                columns = {name: batch.column(name).to_pylist() for name in names}
-                wkb = (
-                    batch.column(geometry_column).to_pylist()
-                    if geometry_column in batch.schema.names
-                    else [None] * batch.num_rows
-                )
-                geometries = shapely.from_wkb(wkb, on_invalid="ignore")
-                if transform is not None:
-                    geometries = shapely.transform(geometries, lambda xy: _transform(transform, xy))
-                rows = []
-                for index in range(batch.num_rows):
-                    number += 1
-                    attributes = {name: values[index] for name, values in columns.items()}
-                    geometry = geometries[index]
-                    rows.append(SourceRow(number, attributes, geometry))
+                rows = _batch_rows(batch, geometry_column, transform, number)
+                number += len(rows)
                 yield rows
-        except SourceError:
-            raise
-        except Exception as broken:
-            raise SourceError(f"{path.name}: cannot be read past row {number} ({broken})") from None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as broken:
+        where = "cannot be read" if number == 0 else f"cannot be read past row {number}"
+        raise SourceError(f"{path.name}: {where} by GDAL ({broken})") from None
+
+
+def _batch_rows(
+    batch: Any, geometry_column: str, transform: Transformer | None, first: int
+) -> list[SourceRow]:
+    names = [n for n in batch.schema.names if n != geometry_column]
+    columns = {name: batch.column(name).to_pylist() for name in names}
+    wkb = (
+        batch.column(geometry_column).to_pylist()
+        if geometry_column in batch.schema.names
+        else [None] * batch.num_rows
+    )
+    geometries = shapely.from_wkb(wkb, on_invalid="ignore")
+    if transform is not None:
+        geometries = shapely.transform(geometries, lambda xy: _transform(transform, xy))
+    return [
+        SourceRow(
+            first + index + 1,
+            {name: values[index] for name, values in columns.items()},
+            geometries[index],
+        )
+        for index in range(batch.num_rows)
+    ]
 
 
 def _to_wgs84(crs: str | None) -> Transformer | None:
@@ -111,8 +117,6 @@ def _to_wgs84(crs: str | None) -> Transformer | None:
 
 
 def _transform(transformer: Transformer, xy: Any) -> Any:
-    import numpy as np
-
     x, y = transformer.transform(xy[:, 0], xy[:, 1])
     return np.column_stack([x, y])
 
