@@ -108,7 +108,7 @@ def down(cluster: Cluster) -> bool:
 
 
 def ensure_database(url: str, maintenance_url: str) -> bool:
-    """Create the database named in `url` if missing, with PostGIS and pg_trgm; True if made."""
+    """Create the database named in `url` if missing, with PostGIS; True if made."""
     name = url.rsplit("/", 1)[1].split("?", 1)[0]
     created = False
     with psycopg.connect(_libpq(maintenance_url), autocommit=True) as conn:
@@ -118,7 +118,6 @@ def ensure_database(url: str, maintenance_url: str) -> bool:
             created = True
     with psycopg.connect(_libpq(url), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     return created
 
 

@@ -17,6 +17,8 @@ OUR_FUNCTIONS = [
     "asset_after_insert",
     "asset_after_update",
     "asset_public_point",
+    "asset_public_point_fill",
+    "asset_before_update",
     "asset_content",
     "asset_before_write",
     "asset_after_write",

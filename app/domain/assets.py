@@ -8,6 +8,7 @@ view is for the person who wrote it (and, with accounts, moderators and admins).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -181,7 +182,8 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
         params["outcomes"] = [wanted.outcome]
     if wanted.q:
         params["q"] = wanted.q
-        params["q_pattern"] = "%" + re.sub(r"([\\%_])", r"\\\1", wanted.q) + "%"
+        # Words typed so far also match as prefixes: "natt" finds "Knit and natter".
+        params["q_prefix"] = " & ".join(f"{word}:*" for word in re.findall(r"\w+", wanted.q))
     if wanted.updated_since is not None:
         since = wanted.updated_since
         params["updated_since"] = since if since.tzinfo else since.replace(tzinfo=UTC)
@@ -189,6 +191,7 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
         params["area_code"] = wanted.area_code
     if wanted.near is not None:
         params.update(lon=wanted.near[0], lat=wanted.near[1], within_m=wanted.within_m)
+        params["dx"], params["dy"] = _degrees_around(wanted.near[1], wanted.within_m or 0.0)
         if after is not None:
             params["after_distance"], params["after_id"] = decode_cursor(after, (float, int))
     elif after is not None:
@@ -206,6 +209,15 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
     )
     rows = session.connection().execute(_search_query(shape), params).all()
     return cut_page(rows, limit)
+
+
+def _degrees_around(lat: float, metres: float) -> tuple[float, float]:
+    """Half-widths (lon, lat degrees) of a box surely holding every point within `metres` of
+    a point at latitude `lat`: only an index pre-filter, never a distance."""
+    dy = metres / 110_574 * 1.01  # a degree of latitude is at least 110,574 m
+    edge = min(89.0, abs(lat) + dy)
+    dx = metres / (111_320 * math.cos(math.radians(edge))) * 1.01
+    return min(dx, 180.0), min(dy, 90.0)
 
 
 @cache
@@ -232,7 +244,7 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
         conditions.append(
             or_(
                 Asset.search.op("@@")(func.websearch_to_tsquery("english", bindparam("q"))),
-                Asset.name.ilike(bindparam("q_pattern"), escape="\\"),
+                Asset.search.op("@@")(func.to_tsquery("simple", bindparam("q_prefix"))),
             )
         )
     if shape.updated_since:
@@ -261,6 +273,9 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
     geography = func.geography
     distance = func.ST_Distance(geography(Asset.public_geom), geography(here))
     within = bindparam("within_m", type_=Float)
+    # The box test lets the GiST index find candidates; ST_DWithin then decides in metres.
+    around = func.ST_Expand(here, bindparam("dx", type_=Float), bindparam("dy", type_=Float))
+    conditions.append(Asset.public_geom.op("&&")(around))
     conditions.append(func.ST_DWithin(geography(Asset.public_geom), geography(here), within))
     inner = (
         select(Asset.id.label("id"), distance.label("distance")).where(*conditions).subquery(NEARBY)

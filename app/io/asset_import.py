@@ -13,11 +13,13 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import psycopg
 import shapely
 from pydantic import ValidationError
@@ -33,6 +35,7 @@ from app.errors import invalid
 from app.io.report import ImportReport, Reject
 from app.io.sources import SourceRow, read_rows
 from app.schemas import AssetProperties
+from app.sql import statement, statements
 
 Extent = tuple[float, float, float, float]
 Progress = Callable[[int], None]
@@ -74,29 +77,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "verified_at": ("verified_at",),
 }
 
-STAGING = """
-CREATE TEMPORARY TABLE import_staging (
-    row_no         integer PRIMARY KEY,
-    reason         text,
-    original       jsonb NOT NULL,
-    source_ref     text,
-    name           text,
-    description    text,
-    outcomes       text[],
-    geom           geometry(Point, 4326),
-    footprint      geometry(MultiPolygon, 4326),
-    reach_m        double precision,
-    capacity       double precision,
-    address        text,
-    postcode       text,
-    contact        jsonb,
-    opening_hours  text,
-    audience       text,
-    cost           text,
-    accessibility  text,
-    verified_at    timestamptz
-) ON COMMIT DROP
-"""
 STAGED = (
     "row_no",
     "reason",
@@ -117,37 +97,6 @@ STAGED = (
     "cost",
     "accessibility",
     "verified_at",
-)
-# What an import writes, as expressions over the staging table; on an existing asset it
-# changes these, never its status.
-CONTENT: dict[str, str] = {
-    "name": "name",
-    "description": "description",
-    "kind": "CAST(:kind AS text)",
-    "category_id": "CAST(:category_id AS integer)",
-    "outcomes": "coalesce(outcomes, '{}')",
-    "geom": "geom",
-    "footprint": "footprint",
-    "reach_m": "reach_m",
-    "capacity": "capacity",
-    "address": "address",
-    "postcode": "postcode",
-    "contact": "contact",
-    "opening_hours": "opening_hours",
-    "audience": "audience",
-    "cost": "cost",
-    "accessibility": "accessibility",
-    "verified_at": "verified_at",
-}
-_CHANGED = " OR ".join(f"asset.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in CONTENT)
-# Built from the constant column names above; every value is a bound parameter.
-UPSERT = (
-    f"INSERT INTO asset ({', '.join(CONTENT)}, source, source_ref, status) "  # noqa: S608
-    f"SELECT {', '.join(CONTENT.values())}, CAST(:source AS text), source_ref, 'published' "
-    "  FROM import_staging WHERE reason IS NULL ORDER BY row_no "
-    "ON CONFLICT (source, source_ref) DO UPDATE SET "
-    + ", ".join(f"{c} = EXCLUDED.{c}" for c in CONTENT)
-    + f" WHERE {_CHANGED} RETURNING (xmax = 0) AS inserted"
 )
 
 
@@ -283,25 +232,49 @@ def _problems(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _location(
-    row: SourceRow, extent: Extent
-) -> tuple[Point | None, MultiPolygon | None, str | None]:
-    """The row's point and footprint, or the reason it has none usable."""
-    geometry = row.geometry
-    if row.geometry_problem is not None:
-        return None, None, row.geometry_problem
-    if geometry is None or geometry.is_empty:
-        return None, None, None
-    if not isinstance(geometry, Point | Polygon | MultiPolygon):
-        return None, None, f"a {geometry.geom_type} is not a point or polygon"
-    minlon, minlat, maxlon, maxlat = geometry.bounds
+def _locations(
+    rows: list[SourceRow], extent: Extent
+) -> tuple[list[str | None], list[str | None], list[str | None]]:
+    """For a chunk of rows: each one's point and footprint as EWKB hex, or the reason it has
+    none usable (None, None, None: no geometry at all). Worked out for the chunk at once."""
+    count = len(rows)
+    points: list[str | None] = [None] * count
+    footprints: list[str | None] = [None] * count
+    reasons: list[str | None] = [row.geometry_problem for row in rows]
+    geometries = np.array([row.geometry for row in rows], dtype=object)
+    present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
+    kinds = shapely.get_type_id(geometries)
+    bounds = shapely.bounds(geometries)
     emin_lon, emin_lat, emax_lon, emax_lat = extent
-    if not (
-        emin_lon <= minlon and maxlon <= emax_lon and emin_lat <= minlat and maxlat <= emax_lat
-    ):
-        return None, None, "outside the service extent (are lon/lat swapped?)"
-    if isinstance(geometry, Point):
-        return geometry, None, None
+    inside = (
+        (bounds[:, 0] >= emin_lon)
+        & (bounds[:, 2] <= emax_lon)
+        & (bounds[:, 1] >= emin_lat)
+        & (bounds[:, 3] <= emax_lat)
+    )
+    is_point = kinds == shapely.GeometryType.POINT
+    is_area = (kinds == shapely.GeometryType.POLYGON) | (kinds == shapely.GeometryType.MULTIPOLYGON)
+    point_rows = np.flatnonzero(present & inside & is_point)
+    hexes = shapely.to_wkb(
+        shapely.set_srid(geometries[point_rows], 4326), hex=True, include_srid=True
+    )
+    for index, value in zip(point_rows, hexes, strict=True):
+        points[index] = value
+    for index in np.flatnonzero(present):
+        if reasons[index] is not None:
+            continue
+        if not (is_point[index] or is_area[index]):
+            reasons[index] = f"a {rows[index].geometry.geom_type} is not a point or polygon"  # type: ignore[union-attr]
+        elif not inside[index]:
+            reasons[index] = "outside the service extent (are lon/lat swapped?)"
+        elif is_area[index]:
+            point, footprint, reasons[index] = _footprint(geometries[index])
+            points[index], footprints[index] = _ewkb(point), _ewkb(footprint)
+    return points, footprints, reasons
+
+
+def _footprint(geometry: BaseGeometry) -> tuple[Point | None, MultiPolygon | None, str | None]:
+    """A (repaired if need be) footprint and a point inside it."""
     footprint = geometry if isinstance(geometry, MultiPolygon) else MultiPolygon([geometry])
     if not footprint.is_valid:
         repaired = shapely.make_valid(footprint)
@@ -324,52 +297,69 @@ def _ewkb(geometry: BaseGeometry | None) -> str | None:
     return str(shapely.to_wkb(shapely.set_srid(geometry, 4326), hex=True, include_srid=True))
 
 
-def _stage(
-    plan: AssetImport, mapper: _Mapper, row: SourceRow, extent: Extent, outcomes: set[str]
-) -> tuple[Any, ...]:
-    """One staging row: the asset's columns, or a reason it cannot be taken."""
-    reason: str | None = None
-    point, footprint, geometry_reason = _location(row, extent)
-    props = mapper.properties(row.attributes, plan)
-    values: dict[str, Any] = {}
-    try:
-        checked = AssetProperties.model_validate(props)
-        values = checked.model_dump(exclude_none=True, mode="json")
-    except ValidationError as error:
-        reason = _problems(error)
-    unknown = [slug for slug in values.get("outcomes", []) if slug not in outcomes]
-    if reason is None and unknown:
-        reason = f"outcomes: unknown outcome {unknown[0]!r}"
-    source_ref = mapper.source_ref(row)
-    if reason is None and source_ref is None:
-        reason = f"no source_ref: {', '.join(mapper.ref_columns)} is empty"
-    if reason is None and geometry_reason is not None:
-        reason = geometry_reason
-    if reason is None and point is None and values.get("postcode") is None:
-        reason = "no geometry and no postcode"
-    postcode = values.get("postcode")
-    original = json.dumps(row.attributes, default=str, ensure_ascii=False)
-    return (
-        row.number,
-        reason,
-        original,
-        source_ref,
-        values.get("name"),
-        values.get("description"),
-        values.get("outcomes"),
-        _ewkb(point),
-        _ewkb(footprint),
-        values.get("reach_m"),
-        values.get("capacity"),
-        values.get("address"),
-        normalise_postcode(postcode) if postcode else None,
-        json.dumps(values["contact"]) if values.get("contact") else None,
-        values.get("opening_hours"),
-        values.get("audience"),
-        values.get("cost"),
-        values.get("accessibility"),
-        values.get("verified_at"),
-    )
+def _stage_chunk(
+    plan: AssetImport,
+    mapper: _Mapper,
+    rows: list[SourceRow],
+    extent: Extent,
+    outcomes: set[str],
+) -> list[tuple[Any, ...]]:
+    """Staging rows for a chunk: each asset's columns, or a reason it cannot be taken."""
+    points, footprints, geometry_reasons = _locations(rows, extent)
+    staged = []
+    for row, point, footprint, geometry_reason in zip(
+        rows, points, footprints, geometry_reasons, strict=True
+    ):
+        reason: str | None = None
+        values: dict[str, Any] = {}
+        try:
+            checked = AssetProperties.model_validate(mapper.properties(row.attributes, plan))
+            values = checked.model_dump(exclude_none=True, mode="json")
+        except ValidationError as error:
+            reason = _problems(error)
+        unknown = [slug for slug in values.get("outcomes", []) if slug not in outcomes]
+        if reason is None and unknown:
+            reason = f"outcomes: unknown outcome {unknown[0]!r}"
+        source_ref = mapper.source_ref(row)
+        if reason is None and source_ref is None:
+            reason = f"no source_ref: {', '.join(mapper.ref_columns)} is empty"
+        if reason is None and geometry_reason is not None:
+            reason = geometry_reason
+        postcode = values.get("postcode")
+        if reason is None and point is None and postcode is None:
+            reason = "no geometry and no postcode"
+        contact = values.get("contact")
+        staged.append(
+            (
+                row.number,
+                reason,
+                json.dumps(row.attributes, default=str, ensure_ascii=False),
+                source_ref,
+                values.get("name"),
+                values.get("description"),
+                values.get("outcomes"),
+                point,
+                footprint,
+                values.get("reach_m"),
+                values.get("capacity"),
+                values.get("address"),
+                normalise_postcode(postcode) if postcode else None,
+                json.dumps(contact) if contact else None,
+                values.get("opening_hours"),
+                values.get("audience"),
+                values.get("cost"),
+                values.get("accessibility"),
+                values.get("verified_at"),
+            )
+        )
+    return staged
+
+
+@dataclass
+class _Counts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 def import_assets(
@@ -383,8 +373,9 @@ def import_assets(
     """Import `path` into the session's transaction. With `plan.atomic`, any reject means
     nothing is written (the caller must then roll back: `report.committed` is False).
 
-    Raises a 422 Problem for a plan that does not fit the file or the taxonomy, and
-    app.io.sources.SourceError for a file that cannot be read."""
+    Reading and checking a chunk of rows overlaps with the database taking the chunk before
+    it, so both cores work. Raises a 422 Problem for a plan that does not fit the file or
+    the taxonomy, and app.io.sources.SourceError for a file that cannot be read."""
     category_id = (
         None
         if plan.category is None
@@ -392,61 +383,80 @@ def import_assets(
     )
     outcomes = {row["slug"] for row in categories.outcomes(session)}
     set_actor(session, actor)
-    connection = session.connection()
     # Several imports may share one transaction (the demo's tests do): start afresh.
-    connection.exec_driver_sql("DROP TABLE IF EXISTS import_staging")
-    connection.exec_driver_sql(STAGING)
+    session.execute(text("DROP TABLE IF EXISTS import_staging"))
+    for step in statements("asset_import_staging"):
+        session.execute(step)
+    counts = _Counts()
+    params = {
+        "kind": plan.kind,
+        "category_id": category_id,
+        "source": plan.source,
+        **dict(zip(("minlon", "minlat", "maxlon", "maxlat"), extent, strict=True)),
+    }
     mapper: _Mapper | None = None
-    raw = cast(psycopg.Connection[Any], connection.connection.dbapi_connection)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-db") as database:
+        loading: Future[None] | None = None
+        for chunk in read_rows(path, plan.lon_field, plan.lat_field):
+            if not chunk:
+                continue
+            if mapper is None:
+                mapper = _Mapper(plan, chunk[0].attributes.keys())
+            staged = _stage_chunk(plan, mapper, chunk, extent, outcomes)
+            if loading is not None:
+                loading.result()
+            loading = database.submit(_load_chunk, session, staged, params, counts, plan.atomic)
+            if progress is not None:
+                progress(len(chunk))
+        if loading is not None:
+            loading.result()
+    return _report(session, plan, counts, params)
+
+
+def _load_chunk(
+    session: Session,
+    staged: list[tuple[Any, ...]],
+    params: dict[str, Any],
+    counts: _Counts,
+    atomic: bool,
+) -> None:
+    """Stage a chunk (COPY), check it against the database, and upsert its good rows."""
+    raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
     with (
         raw.cursor() as cursor,
         cursor.copy(f"COPY import_staging ({', '.join(STAGED)}) FROM STDIN") as copy,
     ):
-        for chunk in read_rows(path, plan.lon_field, plan.lat_field):
-            if mapper is None and chunk:
-                mapper = _Mapper(plan, chunk[0].attributes.keys())
-            assert mapper is not None
-            for row in chunk:
-                copy.write_row(_stage(plan, mapper, row, extent, outcomes))
-            if progress is not None:
-                progress(len(chunk))
-    report = _finish(session, plan, category_id, extent)
-    return report
+        for row in staged:
+            copy.write_row(row)
+    bounds = params | {"first": staged[0][0], "last": staged[-1][0]}
+    for step in statements("asset_import_check"):
+        session.execute(step, bounds)
+    if atomic:
+        return  # nothing is written until every row is known to be good
+    _upsert(session, bounds, counts)
 
 
-def _finish(
-    session: Session, plan: AssetImport, category_id: int | None, extent: Extent
+def _upsert(session: Session, bounds: dict[str, Any], counts: _Counts) -> None:
+    good = (
+        session.scalar(
+            text(
+                "SELECT count(*) FROM import_staging "
+                "WHERE row_no BETWEEN :first AND :last AND reason IS NULL"
+            ),
+            bounds,
+        )
+        or 0
+    )
+    written = session.execute(statement("asset_import_upsert"), bounds).scalars().all()
+    inserted = sum(1 for new in written if new)
+    counts.inserted += inserted
+    counts.updated += len(written) - inserted
+    counts.unchanged += good - len(written)
+
+
+def _report(
+    session: Session, plan: AssetImport, counts: _Counts, params: dict[str, Any]
 ) -> ImportReport:
-    run = session.execute
-    # Points for rows that have only a postcode, from the offline lookup.
-    run(
-        text(
-            "UPDATE import_staging AS s SET geom = p.geom FROM postcode AS p "
-            "WHERE s.reason IS NULL AND s.geom IS NULL AND p.postcode = s.postcode"
-        )
-    )
-    run(
-        text(
-            "UPDATE import_staging SET reason = 'unknown postcode ' || postcode "
-            "WHERE reason IS NULL AND geom IS NULL"
-        )
-    )
-    run(
-        text(
-            "UPDATE import_staging SET reason = 'outside the service extent' "
-            "WHERE reason IS NULL AND NOT geom @ ST_MakeEnvelope(:a, :b, :c, :d, 4326)"
-        ),
-        dict(zip("abcd", extent, strict=True)),
-    )
-    run(
-        text(
-            "UPDATE import_staging AS s SET reason = 'duplicate source_ref ' || quote_literal("
-            "s.source_ref) || ': row ' || f.first || ' has it too' "
-            "FROM (SELECT row_no, min(row_no) OVER (PARTITION BY source_ref) AS first "
-            "      FROM import_staging WHERE reason IS NULL) AS f "
-            "WHERE s.row_no = f.row_no AND f.row_no > f.first"
-        )
-    )
     rejected = session.execute(
         text(
             "SELECT row_no, reason, original FROM import_staging "
@@ -457,15 +467,16 @@ def _finish(
         rejected=len(rejected),
         rejects=[Reject(row.row_no, row.reason, row.original) for row in rejected],
     )
-    good = session.scalar(text("SELECT count(*) FROM import_staging WHERE reason IS NULL")) or 0
-    if plan.atomic and report.rejected:
-        report.committed = False
-        report.notes.append("atomic: nothing was written because some rows were rejected")
-        return report
-    upsert = text(UPSERT)
-    params = {"category_id": category_id, "kind": plan.kind, "source": plan.source}
-    outcomes = session.execute(upsert, params).scalars().all()
-    report.inserted = sum(1 for inserted in outcomes if inserted)
-    report.updated = len(outcomes) - report.inserted
-    report.unchanged = good - len(outcomes)
+    if plan.atomic:
+        if report.rejected:
+            report.committed = False
+            report.notes.append("atomic: nothing was written because some rows were rejected")
+            return report
+        last = session.scalar(text("SELECT max(row_no) FROM import_staging")) or 0
+        _upsert(session, params | {"first": 0, "last": last}, counts)
+    report.inserted, report.updated, report.unchanged = (
+        counts.inserted,
+        counts.updated,
+        counts.unchanged,
+    )
     return report
