@@ -11,6 +11,7 @@ missing=()
 [[ -x /usr/lib/postgresql/15/bin/postgres ]] || missing+=(postgresql-15)
 [[ -f /usr/share/postgresql/15/extension/postgis.control ]] || missing+=(postgresql-15-postgis-3)
 command -v runuser >/dev/null || missing+=(util-linux)
+command -v ogr2ogr >/dev/null || missing+=(gdal-bin)
 command -v "$PYTHON" >/dev/null || missing+=(python3.11 python3.11-venv)
 
 if ((${#missing[@]})); then
