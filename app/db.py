@@ -24,6 +24,15 @@ def database_url(settings: DatabaseSettings) -> str:
     return cluster.url()
 
 
+def running_database_url(settings: DatabaseSettings) -> str:
+    """Like database_url, but first creating and starting the local cluster if need be."""
+    if settings.url:
+        return settings.url
+    cluster = localdb.cluster_for(settings)
+    localdb.up(cluster)
+    return cluster.url()
+
+
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     return create_engine(
         url,

@@ -16,25 +16,16 @@ from alembic.config import Config
 from sqlalchemy import text
 
 from app import localdb
-from app.db import make_engine
+from app.db import make_engine, running_database_url
 from app.settings import PROJECT_ROOT, DatabaseSettings
 
 # Generated assets fall in this box (lon/lat): England and Wales, roughly.
 BENCH_BOX = (-5.5, 50.5, 1.5, 55.5)
 
 
-def server_url() -> str:
-    settings = DatabaseSettings()
-    if settings.url:
-        return settings.url
-    cluster = localdb.cluster_for(settings)
-    localdb.up(cluster)
-    return cluster.url()
-
-
 def bench_database(name: str, assets: int) -> str:
     """A migrated database `name` holding exactly `assets` generated published assets."""
-    url = server_url().rsplit("/", 1)[0] + "/" + name
+    url = running_database_url(DatabaseSettings()).rsplit("/", 1)[0] + "/" + name
     localdb.ensure_database(url, url.rsplit("/", 1)[0] + "/postgres")
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["url"] = url

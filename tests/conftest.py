@@ -23,21 +23,11 @@ from sqlalchemy.orm import Session
 
 from app import localdb
 from app.api.deps import get_read_session, get_session
-from app.db import make_engine
+from app.db import make_engine, running_database_url
 from app.main import create_app
 from app.settings import PROJECT_ROOT, ApiSettings, DatabaseSettings
 
 TRAFFORD = PROJECT_ROOT / "data" / "trafford"
-
-
-def server_url() -> str:
-    """The server the tests use, as users would: DATABASE_URL, or the local cluster."""
-    settings = DatabaseSettings()
-    if settings.url:
-        return settings.url
-    cluster = localdb.cluster_for(settings)
-    localdb.up(cluster)
-    return cluster.url()
 
 
 def with_database(url: str, name: str) -> str:
@@ -70,7 +60,8 @@ def alembic_config(url: str) -> Config:
 
 @pytest.fixture(scope="session")
 def base_url() -> str:
-    return server_url()
+    """The server the tests use, as users would: DATABASE_URL, or the local cluster."""
+    return running_database_url(DatabaseSettings())
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.validation import explain_validity
@@ -96,6 +95,8 @@ def import_areas(
         raise invalid("parent", f"no stored area has code {parent!r}: import it first")
     if parent_from is not None and parent_from not in LEVELS:
         raise invalid("parent_from", f"must be one of {', '.join(LEVELS)}")
+    import geopandas as gpd  # here, not at the top: it is slow to load, and only areas need it
+
     try:
         frame = gpd.read_file(path, engine="pyogrio")
     except Exception as unreadable:

@@ -35,7 +35,7 @@ from app.errors import invalid
 from app.io.report import ImportReport, Reject
 from app.io.sources import SourceRow, read_rows
 from app.schemas import AssetProperties
-from app.sql import statement, statements
+from app.sql import statements
 
 Extent = tuple[float, float, float, float]
 Progress = Callable[[int], None]
@@ -383,6 +383,11 @@ def import_assets(
     )
     outcomes = {row["slug"] for row in categories.outcomes(session)}
     set_actor(session, actor)
+    # One import of a source at a time: see asset_import_write.sql.
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('asset-import:' || :source))"),
+        {"source": plan.source},
+    )
     # Several imports may share one transaction (the demo's tests do): start afresh.
     session.execute(text("DROP TABLE IF EXISTS import_staging"))
     for step in statements("asset_import_staging"):
@@ -447,11 +452,12 @@ def _upsert(session: Session, bounds: dict[str, Any], counts: _Counts) -> None:
         )
         or 0
     )
-    written = session.execute(statement("asset_import_upsert"), bounds).scalars().all()
-    inserted = sum(1 for new in written if new)
+    update, insert = statements("asset_import_write")
+    updated = session.execute(update, bounds).rowcount  # type: ignore[attr-defined]
+    inserted = session.execute(insert, bounds).rowcount  # type: ignore[attr-defined]
     counts.inserted += inserted
-    counts.updated += len(written) - inserted
-    counts.unchanged += good - len(written)
+    counts.updated += updated
+    counts.unchanged += good - inserted - updated
 
 
 def _report(

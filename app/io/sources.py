@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ijson
 import numpy as np
 import pyogrio
 import pyogrio.errors
 import shapely
 from pyproj import CRS, Transformer
+from shapely.errors import GEOSException
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 CHUNK_ROWS = 5_000
@@ -54,6 +58,8 @@ def read_rows(
         raise SourceError(f"{path}: no such file")
     if is_csv(path):
         yield from _csv_rows(path, lon_field, lat_field, chunk_rows)
+    elif _plain_feature_collection(path):
+        yield from _geojson_rows(path, chunk_rows)
     else:
         yield from _spatial_rows(path, chunk_rows)
 
@@ -67,6 +73,79 @@ def count_rows(path: Path) -> int | None:
     except Exception:  # GDAL errors carry no common base class worth naming here
         return None
     return count if count >= 0 else None
+
+
+def _plain_feature_collection(path: Path) -> bool:
+    """Whether `path` is a GeoJSON FeatureCollection in lon/lat (RFC 7946: no `crs` member
+    naming another CRS), which is streamed here feature by feature: GDAL's GeoJSON reader
+    keeps a little of every feature, so its memory grows with the file."""
+    if path.suffix.lower() not in {".geojson", ".json"}:
+        return False
+    with path.open("rb") as file:
+        head = file.read(1 << 16).decode("utf-8", errors="replace")
+    if not re.search(r'"type"\s*:\s*"FeatureCollection"', head):
+        return False
+    crs = re.search(r'"crs"\s*:\s*\{.*?"name"\s*:\s*"([^"]+)"', head, re.DOTALL)
+    return crs is None or crs.group(1).upper().endswith(("CRS84", "EPSG::4326", "EPSG:4326"))
+
+
+def _geojson_rows(path: Path, chunk_rows: int) -> Iterator[list[SourceRow]]:
+    number = 0
+    features: list[dict[str, Any]] = []
+    try:
+        with path.open("rb") as file:
+            for feature in ijson.items(file, "features.item", use_float=True):
+                features.append(feature)
+                if len(features) == chunk_rows:
+                    yield _feature_rows(features, number)
+                    number += len(features)
+                    features = []
+        if features:
+            yield _feature_rows(features, number)
+    except (ijson.JSONError, UnicodeDecodeError) as broken:
+        raise SourceError(
+            f"{path.name}: is not valid GeoJSON past feature {number + len(features)} "
+            f"({str(broken).splitlines()[0]})"
+        ) from None
+
+
+def _feature_rows(features: list[dict[str, Any]], first: int) -> list[SourceRow]:
+    geometries: list[BaseGeometry | None] = [None] * len(features)
+    problems: list[str | None] = [None] * len(features)
+    # Points, by far the commonest, are made all at once; other shapes one by one.
+    point_rows, point_xy = [], []
+    for index, feature in enumerate(features):
+        raw = feature.get("geometry") if isinstance(feature, dict) else None
+        if raw is None:
+            continue
+        coordinates = raw.get("coordinates") if isinstance(raw, dict) else None
+        if (
+            raw.get("type") == "Point"
+            and isinstance(coordinates, list)
+            and len(coordinates) in (2, 3)
+            and all(isinstance(c, int | float) for c in coordinates)
+        ):
+            point_rows.append(index)
+            point_xy.append(coordinates[:2])
+            continue
+        try:
+            geometries[index] = shape(raw)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, GEOSException):
+            problems[index] = "the geometry is not valid GeoJSON"
+    if point_rows:
+        for index, point in zip(
+            point_rows, shapely.points(np.array(point_xy, dtype=float)), strict=True
+        ):
+            geometries[index] = point
+    return [
+        SourceRow(
+            first + index + 1,
+            dict((feature.get("properties") if isinstance(feature, dict) else None) or {}),
+            geometries[index],
+            problems[index],
+        )
+        for index, feature in enumerate(features)
+    ]
 
 
 def _spatial_rows(path: Path, chunk_rows: int) -> Iterator[list[SourceRow]]:

@@ -17,11 +17,11 @@ UPDATE import_staging
 
 -- A reference seen on an earlier row (of this chunk or any before it): the first row wins.
 UPDATE import_staging AS s
-   SET reason = 'duplicate source_ref ' || quote_literal(s.source_ref)
-                || ': row ' || d.first || ' has it too'
-  FROM (SELECT c.row_no,
-               (SELECT min(e.row_no) FROM import_staging AS e
-                 WHERE e.source_ref = c.source_ref AND e.reason IS NULL) AS first
-          FROM import_staging AS c
-         WHERE c.row_no BETWEEN :first AND :last AND c.reason IS NULL) AS d
- WHERE s.row_no = d.row_no AND d.first < d.row_no;
+   SET reason = 'duplicate source_ref ' || quote_literal(s.source_ref) || ': row '
+                || (SELECT min(e.row_no) FROM import_staging AS e
+                     WHERE e.source_ref = s.source_ref AND e.reason IS NULL)
+                || ' has it too'
+ WHERE s.row_no BETWEEN :first AND :last AND s.reason IS NULL
+   AND EXISTS (SELECT 1 FROM import_staging AS e
+                WHERE e.source_ref = s.source_ref AND e.row_no < s.row_no
+                  AND e.reason IS NULL);

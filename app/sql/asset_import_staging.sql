@@ -22,4 +22,4 @@ CREATE TEMPORARY TABLE import_staging (
     verified_at    timestamptz,
     geocoded       boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP;
-CREATE INDEX ON import_staging (source_ref);
+CREATE INDEX ON import_staging (source_ref, row_no);

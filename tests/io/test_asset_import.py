@@ -66,9 +66,12 @@ def test_each_spatial_format_imports_the_same_assets(
         assert stored[name] == pytest.approx((lon, lat), abs=1e-9)
 
 
-def test_british_national_grid_is_reprojected(session: Session, tmp_path: Path) -> None:
-    path = tmp_path / "bng.gpkg"
-    _frame(27700).to_file(path, driver="GPKG")
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson"])
+def test_british_national_grid_is_reprojected(
+    session: Session, tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"bng{suffix}"
+    _frame(27700).to_file(path)  # an old-style GeoJSON names its CRS in a `crs` member
 
     import_assets(session, path, PLAN, EXTENT)
 
@@ -211,7 +214,8 @@ def test_atomic_takes_all_rows_or_none(session: Session, tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("broken.geojson", '{"type": "FeatureCollection", "features": [{"type": ', "GDAL"),
+        ("broken.geojson", '{"type": "FeatureCollection", "features": [{"type": ', "GeoJSON"),
+        ("broken.gpkg", "SQLite format 3\x00 but not really", "GDAL"),
         ("ragged.csv", "id,name,lon,lat\n1,A,-2.3,53.4,extra,more\n", "more values"),
         ("latin1.csv", "id,name\n1,Caf\xe9\n", "UTF-8"),
         ("missing.geojson", None, "no such file"),

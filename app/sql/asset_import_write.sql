@@ -1,0 +1,40 @@
+-- Staged rows :first to :last into asset, matched on (source, source_ref): an existing
+-- asset is updated only when its content differs (never its status), so a re-sent file
+-- changes nothing; the rest are inserted. Two plain statements rather than one
+-- INSERT ... ON CONFLICT, whose speculative insertion costs more per row; the import holds
+-- an advisory lock on its source, so no other import can slip a row in between.
+UPDATE asset
+   SET name = s.name, description = s.description, kind = CAST(:kind AS text),
+       category_id = CAST(:category_id AS integer), outcomes = coalesce(s.outcomes, '{}'),
+       geom = s.geom, footprint = s.footprint, reach_m = s.reach_m, capacity = s.capacity,
+       address = s.address, postcode = s.postcode, contact = s.contact,
+       opening_hours = s.opening_hours, audience = s.audience, cost = s.cost,
+       accessibility = s.accessibility,
+       verified_at = coalesce(s.verified_at, asset.verified_at)
+  FROM import_staging AS s
+ WHERE s.row_no BETWEEN :first AND :last AND s.reason IS NULL
+   AND asset.source = CAST(:source AS text) AND asset.source_ref = s.source_ref
+   AND (asset.name, asset.description, asset.kind, asset.category_id, asset.outcomes,
+        asset.geom, asset.footprint, asset.reach_m, asset.capacity, asset.address,
+        asset.postcode, asset.contact, asset.opening_hours, asset.audience, asset.cost,
+        asset.accessibility, asset.verified_at)
+       IS DISTINCT FROM
+       (s.name, s.description, CAST(:kind AS text), CAST(:category_id AS integer),
+        coalesce(s.outcomes, '{}'), s.geom, s.footprint, s.reach_m, s.capacity, s.address,
+        s.postcode, s.contact, s.opening_hours, s.audience, s.cost, s.accessibility,
+        coalesce(s.verified_at, asset.verified_at));
+
+INSERT INTO asset (name, description, kind, category_id, outcomes, geom, footprint,
+                   public_geom, reach_m, capacity, address, postcode, contact, opening_hours,
+                   audience, cost, accessibility, verified_at, source, source_ref, status)
+SELECT s.name, s.description, CAST(:kind AS text), CAST(:category_id AS integer),
+       coalesce(s.outcomes, '{}'), s.geom, s.footprint,
+       -- an individual's public point is worked out by the insert trigger
+       CASE WHEN CAST(:kind AS text) = 'individual' THEN NULL ELSE s.geom END,
+       s.reach_m, s.capacity, s.address, s.postcode, s.contact, s.opening_hours, s.audience,
+       s.cost, s.accessibility, s.verified_at, CAST(:source AS text), s.source_ref, 'published'
+  FROM import_staging AS s
+ WHERE s.row_no BETWEEN :first AND :last AND s.reason IS NULL
+   AND NOT EXISTS (SELECT 1 FROM asset AS a
+                    WHERE a.source = CAST(:source AS text) AND a.source_ref = s.source_ref)
+ ORDER BY s.row_no;
