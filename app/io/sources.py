@@ -66,8 +66,8 @@ def read_rows(
 
 def count_rows(path: Path) -> int | None:
     """How many rows a file has, when that is cheap to know (None otherwise)."""
-    if is_csv(path):
-        return None
+    if is_csv(path) or _plain_feature_collection(path):
+        return None  # knowing would mean reading the whole file once more
     try:
         count = int(pyogrio.read_info(path)["features"])
     except Exception:  # GDAL errors carry no common base class worth naming here
