@@ -371,7 +371,7 @@ def import_assets(
     actor: str | None = None,
 ) -> ImportReport:
     """Import `path` into the session's transaction. With `plan.atomic`, any reject means
-    nothing is written (the caller must then roll back: `report.committed` is False).
+    nothing is written (`report.committed` is False).
 
     Reading and checking a chunk of rows overlaps with the database taking the chunk before
     it, so both cores work. Raises a 422 Problem for a plan that does not fit the file or
@@ -389,16 +389,47 @@ def import_assets(
         {"source": plan.source},
     )
     # Several imports may share one transaction (the demo's tests do): start afresh.
-    session.execute(text("DROP TABLE IF EXISTS import_staging"))
+    session.execute(text("DROP TABLE IF EXISTS import_chunk, import_seen"))
     for step in statements("asset_import_staging"):
         session.execute(step)
-    counts = _Counts()
     params = {
         "kind": plan.kind,
         "category_id": category_id,
         "source": plan.source,
         **dict(zip(("minlon", "minlat", "maxlon", "maxlat"), extent, strict=True)),
     }
+    # With `atomic`, rows are written as they come and the savepoint undoes them all if any
+    # row is refused; the caller's transaction carries on either way.
+    written = session.begin_nested()
+    # Plan each statement afresh: a plan cached while `asset` was small would scan it whole
+    # for every chunk once it is large (psycopg prepares a statement run five times).
+    raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
+    prepare_threshold, raw.prepare_threshold = raw.prepare_threshold, None
+    try:
+        report = _load(session, path, plan, extent, outcomes, params, progress)
+    finally:
+        raw.prepare_threshold = prepare_threshold
+    if plan.atomic and report.rejected:
+        written.rollback()
+        report.committed = False
+        report.inserted = report.updated = report.unchanged = 0
+        report.notes.append("atomic: nothing was written because some rows were rejected")
+    else:
+        written.commit()
+    return report
+
+
+def _load(
+    session: Session,
+    path: Path,
+    plan: AssetImport,
+    extent: Extent,
+    outcomes: set[str],
+    params: dict[str, Any],
+    progress: Progress | None,
+) -> ImportReport:
+    """Read, check and write every chunk; reading the next overlaps writing the last."""
+    counts = _Counts()
     mapper: _Mapper | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-db") as database:
         loading: Future[None] | None = None
@@ -410,79 +441,49 @@ def import_assets(
             staged = _stage_chunk(plan, mapper, chunk, extent, outcomes)
             if loading is not None:
                 loading.result()
-            loading = database.submit(_load_chunk, session, staged, params, counts, plan.atomic)
+            loading = database.submit(_load_chunk, session, staged, params, counts)
             if progress is not None:
                 progress(len(chunk))
         if loading is not None:
             loading.result()
-    return _report(session, plan, counts, params)
+    return _report(session, counts)
 
 
 def _load_chunk(
-    session: Session,
-    staged: list[tuple[Any, ...]],
-    params: dict[str, Any],
-    counts: _Counts,
-    atomic: bool,
+    session: Session, staged: list[tuple[Any, ...]], params: dict[str, Any], counts: _Counts
 ) -> None:
-    """Stage a chunk (COPY), check it against the database, and upsert its good rows."""
+    """Take a chunk in (COPY), check it against the database, and write its good rows."""
     raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
     with (
         raw.cursor() as cursor,
-        cursor.copy(f"COPY import_staging ({', '.join(STAGED)}) FROM STDIN") as copy,
+        cursor.copy(f"COPY import_chunk ({', '.join(STAGED)}) FROM STDIN") as copy,
     ):
         for row in staged:
             copy.write_row(row)
-    bounds = params | {"first": staged[0][0], "last": staged[-1][0]}
     for step in statements("asset_import_check"):
-        session.execute(step, bounds)
-    if atomic:
-        return  # nothing is written until every row is known to be good
-    _upsert(session, bounds, counts)
-
-
-def _upsert(session: Session, bounds: dict[str, Any], counts: _Counts) -> None:
-    good = (
-        session.scalar(
-            text(
-                "SELECT count(*) FROM import_staging "
-                "WHERE row_no BETWEEN :first AND :last AND reason IS NULL"
-            ),
-            bounds,
-        )
-        or 0
-    )
-    update, insert = statements("asset_import_write")
-    updated = session.execute(update, bounds).rowcount  # type: ignore[attr-defined]
-    inserted = session.execute(insert, bounds).rowcount  # type: ignore[attr-defined]
+        session.execute(step, params)
+    good = session.scalar(text("SELECT count(*) FROM import_chunk WHERE reason IS NULL")) or 0
+    update, insert, remember, clear = statements("asset_import_write")
+    updated = session.execute(update, params).rowcount  # type: ignore[attr-defined]
+    inserted = session.execute(insert, params).rowcount  # type: ignore[attr-defined]
+    session.execute(remember)
+    session.execute(clear)
     counts.inserted += inserted
     counts.updated += updated
     counts.unchanged += good - inserted - updated
 
 
-def _report(
-    session: Session, plan: AssetImport, counts: _Counts, params: dict[str, Any]
-) -> ImportReport:
+def _report(session: Session, counts: _Counts) -> ImportReport:
     rejected = session.execute(
         text(
-            "SELECT row_no, reason, original FROM import_staging "
+            "SELECT row_no, reason, original FROM import_seen "
             "WHERE reason IS NOT NULL ORDER BY row_no"
         )
     ).all()
-    report = ImportReport(
+    return ImportReport(
+        inserted=counts.inserted,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
         rejected=len(rejected),
         rejects=[Reject(row.row_no, row.reason, row.original) for row in rejected],
     )
-    if plan.atomic:
-        if report.rejected:
-            report.committed = False
-            report.notes.append("atomic: nothing was written because some rows were rejected")
-            return report
-        last = session.scalar(text("SELECT max(row_no) FROM import_staging")) or 0
-        _upsert(session, params | {"first": 0, "last": last}, counts)
-    report.inserted, report.updated, report.unchanged = (
-        counts.inserted,
-        counts.updated,
-        counts.unchanged,
-    )
-    return report

@@ -1,4 +1,4 @@
--- Staged rows :first to :last into asset, matched on (source, source_ref): an existing
+-- The good rows of `import_chunk` into asset, matched on (source, source_ref): an existing
 -- asset is updated only when its content differs (never its status), so a re-sent file
 -- changes nothing; the rest are inserted. Two plain statements rather than one
 -- INSERT ... ON CONFLICT, whose speculative insertion costs more per row; the import holds
@@ -11,8 +11,8 @@ UPDATE asset
        opening_hours = s.opening_hours, audience = s.audience, cost = s.cost,
        accessibility = s.accessibility,
        verified_at = coalesce(s.verified_at, asset.verified_at)
-  FROM import_staging AS s
- WHERE s.row_no BETWEEN :first AND :last AND s.reason IS NULL
+  FROM import_chunk AS s
+ WHERE s.reason IS NULL
    AND asset.source = CAST(:source AS text) AND asset.source_ref = s.source_ref
    AND (asset.name, asset.description, asset.kind, asset.category_id, asset.outcomes,
         asset.geom, asset.footprint, asset.reach_m, asset.capacity, asset.address,
@@ -33,8 +33,15 @@ SELECT s.name, s.description, CAST(:kind AS text), CAST(:category_id AS integer)
        CASE WHEN CAST(:kind AS text) = 'individual' THEN NULL ELSE s.geom END,
        s.reach_m, s.capacity, s.address, s.postcode, s.contact, s.opening_hours, s.audience,
        s.cost, s.accessibility, s.verified_at, CAST(:source AS text), s.source_ref, 'published'
-  FROM import_staging AS s
- WHERE s.row_no BETWEEN :first AND :last AND s.reason IS NULL
+  FROM import_chunk AS s
+ WHERE s.reason IS NULL
    AND NOT EXISTS (SELECT 1 FROM asset AS a
                     WHERE a.source = CAST(:source AS text) AND a.source_ref = s.source_ref)
  ORDER BY s.row_no;
+
+-- What the rest of the file is checked against, and the reject report.
+INSERT INTO import_seen (row_no, source_ref, reason, original)
+SELECT row_no, source_ref, reason, CASE WHEN reason IS NULL THEN NULL ELSE original END
+  FROM import_chunk;
+
+TRUNCATE import_chunk;
