@@ -1,10 +1,11 @@
 """Importing assets from a council's file: validated like the API, upserted on
 (source, source_ref), every row it cannot take reported with the reason.
 
-Rows stream from the file in chunks into a temporary staging table (COPY), keeping memory
-flat; the checks that need the database (postcodes, duplicate references) and the upsert
-are then single set-based statements, all in the caller's one transaction, so an import is
-never half-written.
+Rows stream from the file a chunk at a time, so memory stays flat whatever the file's size.
+Each chunk is checked in Python (the API's own rules), COPYed into a temporary table, checked
+against the database (postcodes, duplicate references) and written with set-based statements
+(app/sql/asset_import_*.sql), all in the caller's one transaction, so an import is never
+half-written.
 """
 
 from __future__ import annotations
@@ -390,7 +391,7 @@ def import_assets(
     )
     # Several imports may share one transaction (the demo's tests do): start afresh.
     session.execute(text("DROP TABLE IF EXISTS import_chunk, import_seen"))
-    for step in statements("asset_import_staging"):
+    for step in statements("asset_import_tables"):
         session.execute(step)
     params = {
         "kind": plan.kind,
