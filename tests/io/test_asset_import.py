@@ -215,7 +215,7 @@ def test_atomic_takes_all_rows_or_none(session: Session, tmp_path: Path) -> None
     ("name", "content", "message"),
     [
         ("broken.geojson", '{"type": "FeatureCollection", "features": [{"type": ', "GeoJSON"),
-        ("broken.gpkg", "SQLite format 3\x00 but not really", "GDAL"),
+        ("broken.gpkg", "not a GeoPackage at all", "GDAL"),
         ("ragged.csv", "id,name,lon,lat\n1,A,-2.3,53.4,extra,more\n", "more values"),
         ("latin1.csv", "id,name\n1,Caf\xe9\n", "UTF-8"),
         ("missing.geojson", None, "no such file"),
