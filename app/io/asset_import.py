@@ -101,6 +101,16 @@ STAGED = (
 )
 
 
+PLANNER_JOINS = text(
+    "SELECT current_setting('enable_hashjoin') AS hash, "
+    "current_setting('enable_mergejoin') AS merge"
+)
+PLANNER_SET = text(
+    "SELECT set_config('enable_hashjoin', :hash, true), "
+    "set_config('enable_mergejoin', :merge, true)"
+)
+
+
 @dataclass
 class AssetImport:
     """How to read one file of assets. `mapping` is target -> source column."""
@@ -404,12 +414,17 @@ def import_assets(
     written = session.begin_nested()
     # Plan each statement afresh: a plan cached while `asset` was small would scan it whole
     # for every chunk once it is large (psycopg prepares a statement run five times).
+    # And keep to index probes: the working tables have no statistics, and a hash join would
+    # read all of `asset` for every chunk.
     raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
     prepare_threshold, raw.prepare_threshold = raw.prepare_threshold, None
+    joins = session.execute(PLANNER_JOINS).one()
+    session.execute(PLANNER_SET, {"hash": "off", "merge": "off"})
     try:
         report = _load(session, path, plan, extent, outcomes, params, progress)
     finally:
         raw.prepare_threshold = prepare_threshold
+        session.execute(PLANNER_SET, {"hash": joins.hash, "merge": joins.merge})
     if plan.atomic and report.rejected:
         written.rollback()
         report.committed = False
