@@ -3,6 +3,9 @@
 -- changes nothing; the rest are inserted. Two plain statements rather than one
 -- INSERT ... ON CONFLICT, whose speculative insertion costs more per row; the import holds
 -- an advisory lock on its source, so no other import can slip a row in between.
+-- Each row finds its asset through a LATERAL lookup on (source, source_ref), a unique index
+-- probe whatever the planner believes of `asset` (its statistics lag during a large import,
+-- and a plan trusting them compared every chunk row with every asset of the source).
 UPDATE asset
    SET name = s.name, description = s.description, kind = CAST(:kind AS text),
        category_id = CAST(:category_id AS integer), outcomes = coalesce(s.outcomes, '{}'),
@@ -12,8 +15,11 @@ UPDATE asset
        accessibility = s.accessibility,
        verified_at = coalesce(s.verified_at, asset.verified_at)
   FROM import_chunk AS s
+ CROSS JOIN LATERAL (SELECT a.id FROM asset AS a
+                      WHERE a.source = CAST(:source AS text) AND a.source_ref = s.source_ref
+                      LIMIT 1) AS found
  WHERE s.reason IS NULL
-   AND asset.source = CAST(:source AS text) AND asset.source_ref = s.source_ref
+   AND asset.id = found.id
    AND (asset.name, asset.description, asset.kind, asset.category_id, asset.outcomes,
         asset.geom, asset.footprint, asset.reach_m, asset.capacity, asset.address,
         asset.postcode, asset.contact, asset.opening_hours, asset.audience, asset.cost,
@@ -34,9 +40,10 @@ SELECT s.name, s.description, CAST(:kind AS text), CAST(:category_id AS integer)
        s.reach_m, s.capacity, s.address, s.postcode, s.contact, s.opening_hours, s.audience,
        s.cost, s.accessibility, s.verified_at, CAST(:source AS text), s.source_ref, 'published'
   FROM import_chunk AS s
- WHERE s.reason IS NULL
-   AND NOT EXISTS (SELECT 1 FROM asset AS a
-                    WHERE a.source = CAST(:source AS text) AND a.source_ref = s.source_ref)
+  LEFT JOIN LATERAL (SELECT a.id FROM asset AS a
+                      WHERE a.source = CAST(:source AS text) AND a.source_ref = s.source_ref
+                      LIMIT 1) AS found ON true
+ WHERE s.reason IS NULL AND found.id IS NULL
  ORDER BY s.row_no;
 
 -- What the rest of the file is checked against, and the reject report.
