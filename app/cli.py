@@ -17,7 +17,7 @@ from app import localdb
 from app.db import database_url, make_engine, make_sessionmaker
 from app.errors import Problem
 from app.io.area_import import ParentLookup, import_areas, import_indicators, import_postcodes
-from app.io.asset_import import AssetImport, import_assets
+from app.io.asset_import import AssetImport, import_assets, parse_pairs
 from app.io.demo import Step
 from app.io.demo import steps as demo_steps
 from app.io.report import ImportReport, write_rejects
@@ -208,13 +208,10 @@ def _rejects_path(given: Path | None, source: Path) -> Path:
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        name, sep, column = value.partition("=")
-        if not sep or not name.strip() or not column.strip():
-            raise _fail(f"{option} takes name=COLUMN, not {value!r}")
-        pairs[name.strip()] = column.strip()
-    return pairs
+    try:
+        return parse_pairs(values, option)
+    except Problem as problem:
+        raise _fail(problem.detail) from problem
 
 
 FileArg = Annotated[Path, typer.Argument(help="The file to import", exists=False)]

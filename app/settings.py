@@ -47,8 +47,6 @@ class ApiSettings(BaseSettings):
 
     # minlon, minlat, maxlon, maxlat in EPSG:4326: points outside are refused.
     service_extent: tuple[float, float, float, float] = GB_NI_EXTENT
-    # Metric CRS for distances and generalisation (British National Grid in Great Britain).
-    projected_srid: int = 27700
     max_body_bytes: int = 1_000_000
     # Uploads to POST /imports may be larger than other bodies.
     max_import_bytes: int = 200_000_000

@@ -146,20 +146,23 @@ def import_areas(
         rows = _check_parents(session, rows, report)
     report.rejected = len(report.rejects)
 
-    outcomes = (
-        session.execute(
-            statement("area_upsert").bindparams(bindparam("rows", type_=JSONB)),
-            {"level": level, "rows": rows},
-        )
-        .scalars()
-        .all()
-    )
-    report.inserted = sum(1 for inserted in outcomes if inserted)
-    report.updated = len(outcomes) - report.inserted
-    report.unchanged = len(rows) - len(outcomes)
+    _count_upserts(report, _write(session, "area_upsert", rows, level=level), len(rows))
     if parent_from is not None:
         _fit_parents(session, [r["code"] for r in rows], parent_from, report)
     return report
+
+
+def _write(session: Session, name: str, rows: list[dict[str, Any]], **params: Any) -> list[Any]:
+    """Run app/sql/<name>.sql with `rows` as its JSON :rows; what it returns, one per row."""
+    query = statement(name).bindparams(bindparam("rows", type_=JSONB))
+    return list(session.execute(query, {"rows": rows, **params}).scalars().all())
+
+
+def _count_upserts(report: ImportReport, inserted_flags: list[bool], rows: int) -> None:
+    """Counts from an upsert that returns `inserted` for each row it inserted or changed."""
+    report.inserted = sum(1 for inserted in inserted_flags if inserted)
+    report.updated = len(inserted_flags) - report.inserted
+    report.unchanged = rows - len(inserted_flags)
 
 
 def _lookup(lookup: ParentLookup) -> dict[str, str]:
@@ -275,14 +278,7 @@ def import_indicators(
         }
         rows.append({"code": code, "population": population, "indicators": indicators})
     report.rejected = len(report.rejects)
-    changed = (
-        session.execute(
-            statement("area_indicators").bindparams(bindparam("rows", type_=JSONB)),
-            {"rows": rows},
-        )
-        .scalars()
-        .all()
-    )
+    changed = _write(session, "area_indicators", rows)
     report.updated = len(changed)
     report.unchanged = len(rows) - len(changed)
     return report
@@ -339,15 +335,5 @@ def import_postcodes(
             lsoa = (record[lsoa_field] or "").strip() or None if has_lsoa and lsoa_field else None
             rows.append({"postcode": postcode, "lon": lon, "lat": lat, "lsoa": lsoa})
     report.rejected = len(report.rejects)
-    outcomes = (
-        session.execute(
-            statement("postcode_upsert").bindparams(bindparam("rows", type_=JSONB)),
-            {"rows": rows},
-        )
-        .scalars()
-        .all()
-    )
-    report.inserted = sum(1 for inserted in outcomes if inserted)
-    report.updated = len(outcomes) - report.inserted
-    report.unchanged = len(rows) - len(outcomes)
+    _count_upserts(report, _write(session, "postcode_upsert", rows), len(rows))
     return report

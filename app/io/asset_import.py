@@ -128,6 +128,17 @@ class AssetImport:
     atomic: bool = False
 
 
+def parse_pairs(values: list[str], field: str) -> dict[str, str]:
+    """`name=COLUMN` options (--map, --set) as a dict; a 422 naming `field` for a bad one."""
+    pairs = {}
+    for value in values:
+        name, sep, column = value.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise invalid(field, f"takes name=COLUMN, not {value!r}")
+        pairs[name.strip()] = column.strip()
+    return pairs
+
+
 class _Mapper:
     """Turns a file's rows into asset properties, given its column names."""
 

@@ -11,23 +11,13 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from app.api.deps import SessionDep, SettingsDep
 from app.errors import FieldProblem, Problem, invalid
-from app.io.asset_import import AssetImport, import_assets
+from app.io.asset_import import AssetImport, import_assets, parse_pairs
 from app.io.sources import SourceError
 from app.schemas import Kind, Slug
 
 router = APIRouter(tags=["imports"])
 
 SUFFIXES = {".geojson", ".json", ".gpkg", ".csv", ".zip", ".shp", ".fgb", ".kml", ".gml"}
-
-
-def _pairs(values: list[str]) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        name, sep, column = value.partition("=")
-        if not sep or not name.strip() or not column.strip():
-            raise invalid("map", f"takes target=COLUMN, not {value!r}")
-        pairs[name.strip()] = column.strip()
-    return pairs
 
 
 @router.post("/imports", summary="Import a file of assets")
@@ -58,7 +48,7 @@ def import_file(
         source=source,
         category=category,
         ref_fields=list(ref_field or []),
-        mapping=_pairs(list(map_ or [])),
+        mapping=parse_pairs(list(map_ or []), "map"),
         lon_field=lon_field,
         lat_field=lat_field,
         na_values=frozenset(na or []),
