@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors
-from app.api.routes import areas, assets, health, imports, taxonomy
+from app.api.routes import areas, assets, gaps, health, imports, taxonomy
 from app.db import database_url, make_engine, make_sessionmaker
-from app.settings import ApiSettings, DatabaseSettings
+from app.settings import AnalysisSettings, ApiSettings, DatabaseSettings
 
 log = logging.getLogger("assetmap")
 
@@ -63,7 +63,9 @@ class BodyLimit:
 
 
 def create_app(
-    db_settings: DatabaseSettings | None = None, api_settings: ApiSettings | None = None
+    db_settings: DatabaseSettings | None = None,
+    api_settings: ApiSettings | None = None,
+    analysis_settings: AnalysisSettings | None = None,
 ) -> FastAPI:
     """The app; settings are read from the environment unless given."""
     db_settings = db_settings or DatabaseSettings()
@@ -86,6 +88,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.api_settings = api_settings
+    app.state.analysis_settings = analysis_settings or AnalysisSettings()
     errors.install(app)
 
     @app.exception_handler(BodyTooLarge)
@@ -98,7 +101,7 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return errors.problem_response(errors.Problem(500, "internal error"))
 
-    for module in (health, assets, areas, imports, taxonomy):
+    for module in (health, assets, areas, gaps, imports, taxonomy):
         app.include_router(module.router)
     app.add_middleware(
         BodyLimit,

@@ -145,3 +145,29 @@ class AssetPatch(BaseModel):
     type: Literal["Feature"] | None = None
     geometry: AssetGeometry | None = None
     properties: AssetFields = Field(default_factory=AssetFields)
+
+
+AreaCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+LonLat = tuple[
+    Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)],
+    Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)],
+]
+
+
+class SuggestionRequest(BaseModel):
+    """`POST /gaps/suggestions`: the gap analysis' filter, and how many sites to add where."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    within: AreaCode | None = Field(default=None, examples=["E08000009"])
+    level: AreaLevel = "lsoa"
+    kind: Kind | None = None
+    category: Slug | None = Field(default=None, examples=["food-bank"])
+    outcome: Slug | None = None
+    distance_m: float | None = Field(default=None, description="Reach in metres")
+    demand: Literal["centroid", "postcodes"] = "centroid"
+    k: int = Field(ge=1, description="How many sites to add")
+    candidates: (
+        Literal["areas"] | Annotated[list[LonLat], Field(min_length=1, max_length=10_000)]
+    ) = Field(default="areas", description='"areas" (their demand points) or [[lon, lat], ...]')
+    weight: Literal["population", "need"] = "population"

@@ -64,6 +64,25 @@ class ApiSettings(BaseSettings):
         return extent
 
 
+class AnalysisSettings(BaseSettings):
+    """How gap analyses measure and solve."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSETMAP_ANALYSIS_", extra="ignore")
+
+    # Distances are straight lines in this projected CRS, in metres: British National Grid
+    # for Great Britain. Elsewhere, set a local projected CRS (a UTM zone, say).
+    projected_srid: int = 27700
+    distance_default_m: float = 1_000.0
+    # Further than anyone walks or drives to a neighbourhood asset: larger asks are refused.
+    distance_max_m: float = 100_000.0
+    # "Where next" is solved exactly as an integer program up to this many candidate sites
+    # and candidate-to-person links, with this time limit; greedily beyond.
+    exact_max_candidates: int = 5_000
+    exact_max_links: int = 500_000
+    exact_time_limit_s: float = 20.0
+    max_sites: int = 100
+
+
 class ServerSettings(BaseSettings):
     """Where `assetmap serve` listens."""
 

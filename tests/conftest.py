@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app import localdb
 from app.api.deps import get_read_session, get_session
 from app.db import make_engine, running_database_url
+from app.io.demo import steps as demo_steps
 from app.main import create_app
 from app.settings import PROJECT_ROOT, ApiSettings, DatabaseSettings
 
@@ -104,7 +105,56 @@ def client(
     database_url: str, connection: Connection, api_settings: ApiSettings
 ) -> Iterator[TestClient]:
     """The API through FastAPI's test client, on the test's own transaction."""
-    app = create_app(DatabaseSettings(url=database_url), api_settings)
+    yield from _client_on(database_url, connection, api_settings)
+
+
+@pytest.fixture(scope="session")
+def demo_url(base_url: str) -> Iterator[str]:
+    """A database of its own holding the demo locality (Trafford), loaded once by the same
+    steps as `assetmap demo`; tests on it roll back whatever they change."""
+    url = create_database(base_url, "assetmap_demo")
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url, pool_size=1)
+    with Session(engine) as session, session.begin():
+        for step in demo_steps():
+            step.run(session, ApiSettings().service_extent)
+    engine.dispose()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_url: str) -> Iterator[Engine]:
+    engine = make_engine(demo_url, pool_size=2)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_connection(demo_engine: Engine) -> Iterator[Connection]:
+    with demo_engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def demo_session(demo_connection: Connection) -> Iterator[Session]:
+    """A session on the demo locality, rolled back after the test."""
+    with Session(bind=demo_connection, join_transaction_mode="create_savepoint") as session:
+        yield session
+
+
+@pytest.fixture
+def demo_client(
+    demo_url: str, demo_connection: Connection, api_settings: ApiSettings
+) -> Iterator[TestClient]:
+    """The API on the demo locality, inside the test's rolled-back transaction."""
+    yield from _client_on(demo_url, demo_connection, api_settings)
+
+
+def _client_on(url: str, connection: Connection, api_settings: ApiSettings) -> Iterator[TestClient]:
+    app = create_app(DatabaseSettings(url=url), api_settings)
 
     def test_session() -> Iterator[Session]:
         with (

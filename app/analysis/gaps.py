@@ -1,0 +1,312 @@
+"""The gap analysis and "where next", as the API and the CLI ask for them.
+
+`analyse_gaps` answers "which of these neighbourhoods lack a matching asset within reach,
+how many people live there and how deprived are they"; `suggest_sites` answers "where would
+k more help most". Both read their inputs once (`inputs`) and compute with arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from sqlalchemy.orm import Session
+
+from app.analysis import accessibility, coverage, priority, siting
+from app.analysis.inputs import (
+    Areas,
+    AssetMatch,
+    DemandMethod,
+    DemandPoints,
+    Sites,
+    Supply,
+    candidate_sites,
+    demand_points,
+    load_areas,
+    load_supply,
+)
+from app.errors import invalid
+from app.settings import AnalysisSettings
+
+DecayName = Literal["none", "gaussian"]
+Weight = Literal["population", "need"]
+
+DEMAND_METHODS = {
+    "centroid": "one demand point per area: its centroid, computed in the projected CRS",
+    "postcodes": (
+        "the postcode points inside each area, sharing its population equally (an area "
+        "with no postcode falls back to its centroid); per-area distances and scores are "
+        "the means over its points, and an area is covered only when all its points are"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class GapQuestion:
+    """What to analyse: the areas (`level` inside `within`), which assets count, how far
+    people go (metres, straight line), how demand is placed, and the 2SFCA decay."""
+
+    within: str | None = None
+    level: str = "lsoa"
+    match: AssetMatch = field(default_factory=AssetMatch)
+    distance_m: float = 1_000.0
+    demand: DemandMethod = "centroid"
+    decay: DecayName = "none"
+    sigma_m: float | None = None
+
+    def check(self, settings: AnalysisSettings) -> None:
+        """A 422 naming the parameter that no analysis could honour."""
+        if not np.isfinite(self.distance_m) or self.distance_m <= 0:
+            raise invalid("distance_m", "must be a positive number of metres")
+        if self.distance_m > settings.distance_max_m:
+            raise invalid("distance_m", f"must be at most {settings.distance_max_m:g} metres")
+        if self.sigma_m is not None and not (
+            np.isfinite(self.sigma_m) and 0 < self.sigma_m <= settings.distance_max_m
+        ):
+            raise invalid("sigma_m", f"must be positive, at most {settings.distance_max_m:g}")
+
+    @property
+    def decay_sigma_m(self) -> float:
+        """The gaussian's width: as asked, or half the catchment."""
+        return self.sigma_m if self.sigma_m is not None else self.distance_m / 2
+
+
+@dataclass(frozen=True)
+class GapReport:
+    """The answer: `method` (how it was computed), `summary`, and `areas` in rank order.
+    `area_ids` maps each area code to its row id, for writers that fetch polygons."""
+
+    method: dict[str, Any]
+    summary: dict[str, Any]
+    areas: list[dict[str, Any]]
+    area_ids: dict[str, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"method": self.method, "summary": self.summary, "areas": self.areas}
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    areas: Areas
+    points: DemandPoints
+    supply: Supply
+    nearest_m: NDArray[np.float64]
+
+
+def _read(session: Session, question: GapQuestion, settings: AnalysisSettings) -> _Inputs:
+    question.check(settings)
+    srid = settings.projected_srid
+    areas = load_areas(session, question.within, question.level, srid)
+    supply = load_supply(session, question.match, srid)
+    points = demand_points(session, areas, question.demand, srid)
+    return _Inputs(areas, points, supply, coverage.nearest_m(points.xy, supply.xy))
+
+
+def analyse_gaps(session: Session, question: GapQuestion, settings: AnalysisSettings) -> GapReport:
+    """Coverage, 2SFCA accessibility, need and priority for each analysed area."""
+    read = _read(session, question, settings)
+    areas, points, supply = read.areas, read.points, read.supply
+    reach_m = question.distance_m
+    links = coverage.links_within(points.xy, supply.xy, reach_m)
+    decay = (
+        accessibility.gaussian(question.decay_sigma_m)
+        if question.decay == "gaussian"
+        else accessibility.no_decay
+    )
+    point_access = accessibility.two_stage_fca(links, points.people, supply.capacity, decay)
+
+    n = len(areas)
+    point_covered = read.nearest_m <= reach_m
+    points_in = np.bincount(points.area, minlength=n)
+    people_covered = np.bincount(points.area, weights=points.people * point_covered, minlength=n)
+    covered = np.bincount(points.area, weights=~point_covered, minlength=n) == 0
+    nearest = np.bincount(points.area, weights=read.nearest_m, minlength=n) / points_in
+    access = np.bincount(points.area, weights=point_access, minlength=n) / points_in
+    # distinct assets within reach of any of an area's demand points
+    pairs = np.unique(points.area[links.demand].astype(np.int64) * len(supply) + links.supply)
+    count_within = np.bincount(pairs // max(len(supply), 1), minlength=n)
+    # people_covered is a sum of shares: clip the rounding error of a fully covered area
+    uncovered = np.clip(areas.population - people_covered, 0.0, None)
+    uncovered[covered] = 0.0
+    need = priority.need(areas.imd_decile)
+    area_priority = need * uncovered
+    ranks = priority.rank(covered, area_priority, access)
+    reachable_supply = float(supply.capacity[np.unique(links.supply)].sum())
+
+    rows = []
+    for i in np.argsort(ranks):
+        known = bool(areas.population_known[i])
+        people = int(areas.population[i]) if known else None
+        rows.append(
+            {
+                "code": areas.codes[i],
+                "name": areas.names[i],
+                "population": people,
+                "imd_score": _number(areas.imd_score[i]),
+                "imd_decile": int(areas.imd_decile[i]) or None,
+                "nearest_m": _number(nearest[i], 2),
+                "count_within": int(count_within[i]),
+                "per_1000": (round(float(count_within[i]) / people * 1000, 4) if people else None),
+                "covered": bool(covered[i]),
+                "population_covered": _people(people_covered[i]) if known else None,
+                "access_2sfca": float(access[i]),
+                "need": round(float(need[i]), 4),
+                "priority": round(float(area_priority[i]), 2),
+                "rank": int(ranks[i]),
+                "demand_points": int(points_in[i]),
+            }
+        )
+    total = float(areas.population.sum())
+    by_decile = {
+        str(decile): _people(uncovered[areas.imd_decile == decile].sum()) for decile in range(1, 11)
+    }
+    summary = {
+        "areas": n,
+        "areas_covered": int(covered.sum()),
+        "population_total": _people(total),
+        "population_covered": _people(people_covered.sum()),
+        "population_uncovered": _people(uncovered.sum()),
+        "share_covered": round(float(people_covered.sum()) / total, 6) if total else None,
+        "uncovered_by_imd_decile": by_decile,
+        "uncovered_without_imd_decile": _people(uncovered[areas.imd_decile == 0].sum()),
+        "assets": len(supply),
+        "reachable_supply": reachable_supply,
+    }
+    return GapReport(
+        _method(question, settings, read),
+        summary,
+        rows,
+        dict(zip(areas.codes, areas.ids.tolist(), strict=True)),
+    )
+
+
+def suggest_sites(
+    session: Session,
+    question: GapQuestion,
+    k: int,
+    candidates: Literal["areas"] | list[tuple[float, float]],
+    weight: Weight,
+    settings: AnalysisSettings,
+) -> dict[str, Any]:
+    """The k sites (from the areas' demand points, or the lon/lat points given) that would
+    newly bring the most people (or need-weighted people) within reach of a matching asset,
+    the existing ones counting as open."""
+    if k > settings.max_sites:
+        raise invalid("k", f"must be at most {settings.max_sites}")
+    read = _read(session, question, settings)
+    areas, points = read.areas, read.points
+    sites = (
+        Sites(points.xy, points.lonlat, points.area)
+        if candidates == "areas"
+        else candidate_sites(session, areas, candidates, settings.projected_srid)
+    )
+    if k > len(sites):
+        raise invalid("k", f"must be at most the number of candidate sites ({len(sites)})")
+    people = points.people * (
+        priority.need(areas.imd_decile)[points.area] if weight == "need" else 1
+    )
+    covered_before = read.nearest_m <= question.distance_m
+    links = coverage.links_within(sites.xy, points.xy, question.distance_m)
+    reach = sparse.csr_array(
+        (np.ones(len(links.demand)), (links.demand, links.supply)),
+        shape=(len(sites), len(points)),
+    )
+    limits = siting.ExactLimits(
+        settings.exact_max_candidates, settings.exact_max_links, settings.exact_time_limit_s
+    )
+    chosen = siting.maximal_covering(reach, people, covered_before, k, limits)
+
+    def codes(point_indices: NDArray[np.intp]) -> list[str]:
+        return [areas.codes[i] for i in np.unique(points.area[point_indices])]
+
+    found = []
+    for site, gain, newly in zip(chosen.sites, chosen.gains, chosen.newly_covered, strict=True):
+        found.append(
+            {
+                "lon": round(float(sites.lonlat[site, 0]), 7),
+                "lat": round(float(sites.lonlat[site, 1]), 7),
+                "area_code": areas.codes[sites.area[site]] if sites.area[site] >= 0 else None,
+                "newly_covered": _people(gain),
+                "areas": codes(reach[[site]].indices.astype(np.intp)),
+                "newly_covered_areas": codes(newly),
+            }
+        )
+    before = float(people[covered_before].sum())
+    newly_total = float(sum(chosen.gains))
+    method = _method(question, settings, read) | {
+        "k": k,
+        "candidates": "areas' demand points" if candidates == "areas" else "given points",
+        "candidate_count": len(sites),
+        "weight": weight,
+        "weight_method": (
+            "people" if weight == "population" else "need-weighted people: " + priority.NEED_METHOD
+        ),
+        "solver": chosen.reason,
+        "sites_order": (
+            "sites are listed by what each adds: newly_covered counts people not already in "
+            "reach of an existing asset or of a site listed before it; a site that adds "
+            "nobody is left out, so fewer than k may be listed"
+        ),
+    }
+    return {
+        "solver": chosen.solver,
+        "sites": found,
+        "newly_covered": _people(newly_total),
+        "covered_before": _people(before),
+        "covered_after": _people(before + newly_total),
+        "total": _people(float(people.sum())),
+        "method": method,
+    }
+
+
+def _method(question: GapQuestion, settings: AnalysisSettings, read: _Inputs) -> dict[str, Any]:
+    match = question.match
+    decay: dict[str, Any] = {"decay": question.decay}
+    if question.decay == "gaussian":
+        decay |= {
+            "sigma_m": question.decay_sigma_m,
+            "weight": "exp(-d^2 / (2 sigma^2)), as PySAL access.weights.gaussian",
+        }
+    return {
+        "areas": {"within": question.within, "level": question.level, "count": len(read.areas)},
+        "assets": {
+            "kind": match.kind,
+            "category": match.category,
+            "outcome": match.outcome,
+            "counted": "published, publicly visible assets at their public points",
+            "count": len(read.supply),
+        },
+        "demand": question.demand,
+        "demand_method": DEMAND_METHODS[question.demand],
+        "demand_points": len(read.points),
+        "distance": (
+            f"straight line in EPSG:{settings.projected_srid}, in metres; covered means the "
+            "nearest matching asset is at most distance_m away"
+        ),
+        "projected_crs": f"EPSG:{settings.projected_srid}",
+        "distance_m": question.distance_m,
+        "two_step_fca": {
+            "supply": "1 per asset, or its capacity when set",
+            "demand": "population",
+            "catchment_m": question.distance_m,
+            **decay,
+            "score": "supply per person (Luo and Wang 2003), as PySAL access two_stage_fca",
+        },
+        "need": priority.NEED_METHOD,
+        "priority": priority.PRIORITY_METHOD,
+    }
+
+
+def _number(value: float, decimals: int | None = None) -> float | None:
+    if not np.isfinite(value):
+        return None
+    return float(value) if decimals is None else round(float(value), decimals)
+
+
+def _people(value: float) -> float | int:
+    """A head count: whole when it is whole, else to 2 decimals (shares of an area)."""
+    rounded = round(float(value), 2)
+    return int(rounded) if rounded.is_integer() else rounded

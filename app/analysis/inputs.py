@@ -1,0 +1,183 @@
+"""What a gap analysis reads from the database, as arrays: the areas and the people in them
+(demand), and the matching assets (supply). Coordinates are in a projected CRS, in metres.
+
+Projection is done by PostGIS (`ST_Transform`) for areas, postcodes, assets and candidate
+sites alike, so every distance compares points projected the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
+
+from app.domain import categories
+from app.domain.assets import publicly_visible
+from app.errors import invalid
+from app.models import Area, Asset
+from app.sql import statement
+
+DemandMethod = Literal["centroid", "postcodes"]
+
+
+@dataclass(frozen=True)
+class AssetMatch:
+    """Which assets count as supply: published, publicly visible, and matching these."""
+
+    kind: str | None = None
+    category: str | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Areas:
+    """The analysed areas, in code order. Unknown values: population 0 with
+    `population_known` false, IMD score NaN, IMD decile 0."""
+
+    ids: NDArray[np.int64]
+    codes: list[str]
+    names: list[str]
+    population: NDArray[np.float64]
+    population_known: NDArray[np.bool_]
+    imd_score: NDArray[np.float64]
+    imd_decile: NDArray[np.int64]
+    centroid_xy: NDArray[np.float64]
+    centroid_lonlat: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+@dataclass(frozen=True)
+class DemandPoints:
+    """Where people are: each point belongs to an area and carries an equal share of its
+    population (`people`)."""
+
+    method: DemandMethod
+    xy: NDArray[np.float64]
+    lonlat: NDArray[np.float64]
+    area: NDArray[np.intp]
+    people: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.area)
+
+
+@dataclass(frozen=True)
+class Supply:
+    """The matching assets: id, projected position, and capacity (1 unless set)."""
+
+    ids: NDArray[np.int64]
+    xy: NDArray[np.float64]
+    capacity: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def load_areas(session: Session, within: str | None, level: str, srid: int) -> Areas:
+    """The areas at `level` inside area `within` (or all at `level`), with centroids in
+    EPSG:`srid`. A 422 naming `within` for an unknown code, or `level` when none match."""
+    if within is not None and session.scalar(select(Area.id).where(Area.code == within)) is None:
+        raise invalid("within", f"no area has the code {within!r}")
+    rows = session.execute(
+        statement("gap_areas"), {"within": within, "level": level, "srid": srid}
+    ).all()
+    if not rows:
+        where = f"inside {within}" if within is not None else "stored"
+        raise invalid("level", f"no {level} areas are {where}")
+    population = np.array([np.nan if r.population is None else r.population for r in rows])
+    return Areas(
+        ids=np.array([r.id for r in rows], dtype=np.int64),
+        codes=[r.code for r in rows],
+        names=[r.name for r in rows],
+        population=np.nan_to_num(population, nan=0.0),
+        population_known=~np.isnan(population),
+        imd_score=np.array([np.nan if r.imd_score is None else r.imd_score for r in rows]),
+        imd_decile=np.array([r.imd_decile or 0 for r in rows], dtype=np.int64),
+        centroid_xy=np.array([(r.x, r.y) for r in rows], dtype=np.float64),
+        centroid_lonlat=np.array([(r.lon, r.lat) for r in rows], dtype=np.float64),
+    )
+
+
+def demand_points(session: Session, areas: Areas, method: DemandMethod, srid: int) -> DemandPoints:
+    """The demand points of `areas`: their centroids, or the postcode points inside each
+    (an area with none falls back to its centroid)."""
+    everyone = np.arange(len(areas), dtype=np.intp)
+    if method == "centroid":
+        return DemandPoints(
+            method, areas.centroid_xy, areas.centroid_lonlat, everyone, areas.population.copy()
+        )
+    rows = session.execute(
+        statement("gap_postcodes"), {"area_ids": areas.ids.tolist(), "srid": srid}
+    ).all()
+    area = np.array([r.area_index for r in rows], dtype=np.intp)
+    xy = np.array([(r.x, r.y) for r in rows], dtype=np.float64).reshape(-1, 2)
+    lonlat = np.array([(r.lon, r.lat) for r in rows], dtype=np.float64).reshape(-1, 2)
+    without = np.setdiff1d(everyone, area)
+    area = np.concatenate([area, without])
+    xy = np.vstack([xy, areas.centroid_xy[without]])
+    lonlat = np.vstack([lonlat, areas.centroid_lonlat[without]])
+    points_per_area = np.bincount(area, minlength=len(areas))
+    people = areas.population[area] / points_per_area[area]
+    return DemandPoints(method, xy, lonlat, area, people)
+
+
+def load_supply(session: Session, match: AssetMatch, srid: int) -> Supply:
+    """The published, publicly visible assets matching `match`, at their public points
+    projected to EPSG:`srid`. A 422 naming `category` or `outcome` if unknown."""
+    conditions = [Asset.status == "published", publicly_visible()]
+    if match.kind is not None:
+        conditions.append(Asset.kind == match.kind)
+    if match.category is not None:
+        top = categories.category_id(session, match.category, None, "category")
+        conditions.append(Asset.category_id.in_(categories.subtree_ids(top)))
+    if match.outcome is not None:
+        categories.check_outcomes(session, [match.outcome], "outcome")
+        conditions.append(Asset.outcomes.contains([match.outcome]))
+    point = func.ST_Transform(Asset.public_geom, bindparam("srid"))
+    query = (
+        select(Asset.id, func.ST_X(point), func.ST_Y(point), func.coalesce(Asset.capacity, 1.0))
+        .where(*conditions)
+        .order_by(Asset.id)
+    )
+    rows = session.execute(query, {"srid": srid}).all()
+    table = np.array(rows, dtype=np.float64).reshape(-1, 4)
+    return Supply(ids=table[:, 0].astype(np.int64), xy=table[:, 1:3], capacity=table[:, 3])
+
+
+@dataclass(frozen=True)
+class Sites:
+    """Candidate sites for a new asset: projected position, lon/lat, and the analysed area
+    each lies in (-1 when none)."""
+
+    xy: NDArray[np.float64]
+    lonlat: NDArray[np.float64]
+    area: NDArray[np.intp]
+
+    def __len__(self) -> int:
+        return len(self.area)
+
+
+def candidate_sites(
+    session: Session, areas: Areas, lonlat: list[tuple[float, float]], srid: int
+) -> Sites:
+    """Sites given as lon/lat (EPSG:4326), projected by PostGIS like everything else."""
+    rows = session.execute(
+        statement("gap_candidates"),
+        {
+            "lons": [lon for lon, _ in lonlat],
+            "lats": [lat for _, lat in lonlat],
+            "area_ids": areas.ids.tolist(),
+            "srid": srid,
+        },
+    ).all()
+    return Sites(
+        xy=np.array([(r.x, r.y) for r in rows], dtype=np.float64).reshape(-1, 2),
+        lonlat=np.array(lonlat, dtype=np.float64).reshape(-1, 2),
+        area=np.array([-1 if r.area_index is None else r.area_index for r in rows], np.intp),
+    )

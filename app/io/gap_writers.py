@@ -1,0 +1,57 @@
+"""A gap analysis written as CSV (one row per area) or GeoJSON (the areas' polygons, with
+the same fields as properties), in rank order."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy.orm import Session
+
+from app.analysis.gaps import GapReport
+from app.domain.features import feature_collection
+from app.sql import statement
+
+AREA_FIELDS = (
+    "code",
+    "name",
+    "population",
+    "imd_score",
+    "imd_decile",
+    "nearest_m",
+    "count_within",
+    "per_1000",
+    "covered",
+    "population_covered",
+    "access_2sfca",
+    "need",
+    "priority",
+    "rank",
+    "demand_points",
+)
+
+
+def gaps_csv(report: GapReport) -> str:
+    """One row per area, AREA_FIELDS as columns; unknown values are empty cells."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=AREA_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(report.areas)
+    return out.getvalue()
+
+
+def gaps_geojson(session: Session, report: GapReport) -> str:
+    """An RFC 7946 FeatureCollection of the analysed areas (polygons from PostGIS, lon/lat,
+    counter-clockwise exteriors), each area's results as properties; `method` and
+    `summary` travel as foreign members."""
+    ids = [report.area_ids[row["code"]] for row in report.areas]
+    geometry = dict(
+        session.execute(statement("gap_area_geojson"), {"area_ids": ids}).tuples().all()
+    )
+    features = [
+        f'{{"type":"Feature","id":{json.dumps(row["code"])},'
+        f'"geometry":{geometry[area_id]},"properties":{json.dumps(row)}}}'
+        for row, area_id in zip(report.areas, ids, strict=True)
+    ]
+    return feature_collection(features, method=report.method, summary=report.summary)
