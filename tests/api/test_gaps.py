@@ -1,0 +1,331 @@
+"""A locality partnership asks the API where Trafford's gaps are: the answer's shape, its
+formats, how filters change it, and the errors for questions it cannot answer."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import re
+from typing import Any
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from shapely.geometry import shape
+from sqlalchemy import Connection, text
+
+from tests.conftest import asset_feature
+
+GP = "/gaps?within=E08000009&category=gp-practice"
+AREA_FIELDS = {
+    "code",
+    "name",
+    "population",
+    "imd_score",
+    "imd_decile",
+    "nearest_m",
+    "count_within",
+    "per_1000",
+    "covered",
+    "access_2sfca",
+    "priority",
+    "rank",
+}
+SUMMARY_FIELDS = {
+    "population_total",
+    "population_covered",
+    "share_covered",
+    "uncovered_by_imd_decile",
+}
+
+
+def _gaps(client: TestClient, url: str) -> dict[str, Any]:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _by_code(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["code"]: row for row in body["areas"]}
+
+
+def _centre_of(client: TestClient, code: str) -> tuple[float, float]:
+    area = client.get(f"/areas/{code}").json()
+    centre = shape(area["geometry"]).centroid
+    return centre.x, centre.y
+
+
+def test_a_partnership_reads_which_neighbourhoods_lack_a_gp_most_urgent_first(
+    demo_client: TestClient,
+) -> None:
+    body = _gaps(demo_client, GP)
+
+    assert set(body) == {"method", "summary", "areas"}
+    assert set(body["summary"]) >= SUMMARY_FIELDS
+    assert len(body["areas"]) == 138
+    assert all(set(row) >= AREA_FIELDS for row in body["areas"])
+    assert [row["rank"] for row in body["areas"]] == list(range(1, 139))
+    assert body["summary"]["population_total"] == 237_354
+    assert body["method"]["projected_crs"] == "EPSG:27700"
+    assert body["method"]["demand"] == "centroid"
+    assert "priority" in body["method"] and "need" in body["method"]
+
+    covered = [row["covered"] for row in body["areas"]]
+    assert covered == sorted(covered)  # every uncovered area ranks above every covered one
+    uncovered = [row for row in body["areas"] if not row["covered"]]
+    assert uncovered and all(row["count_within"] == 0 for row in uncovered)
+    assert all(row["nearest_m"] > 1000 for row in uncovered)
+    for a, b in itertools.permutations(uncovered, 2):
+        more_deprived = a["imd_decile"] <= b["imd_decile"]
+        if more_deprived and a["population"] >= b["population"] and a != b:
+            assert a["rank"] < b["rank"] or a["priority"] == b["priority"]
+    decile_sum = sum(body["summary"]["uncovered_by_imd_decile"].values())
+    assert decile_sum == sum(row["population"] for row in uncovered)
+    for row in body["areas"]:
+        expected = row["count_within"] / row["population"] * 1000
+        assert row["per_1000"] == pytest.approx(expected, abs=5e-5)
+
+
+def test_a_new_gp_practice_covers_the_most_urgent_neighbourhood(
+    demo_client: TestClient,
+) -> None:
+    first = _gaps(demo_client, GP)["areas"][0]
+    lon, lat = _centre_of(demo_client, first["code"])
+    created = demo_client.post(
+        "/assets",
+        json=asset_feature(
+            lon, lat, name="New practice", kind="institution", category="gp-practice"
+        ),
+    )
+    assert created.status_code == 201
+
+    now = _by_code(_gaps(demo_client, GP))[first["code"]]
+
+    assert now["covered"] and now["count_within"] == 1 and now["nearest_m"] < 5
+    assert now["rank"] > first["rank"]
+
+
+def test_only_published_public_matching_assets_count(
+    demo_client: TestClient, demo_connection: Connection
+) -> None:
+    first = _gaps(demo_client, GP)["areas"][0]
+    lon, lat = _centre_of(demo_client, first["code"])
+    for status in ("draft", "pending"):
+        demo_client.post(
+            "/assets",
+            json=asset_feature(
+                lon,
+                lat,
+                name=f"A {status} practice",
+                kind="institution",
+                category="gp-practice",
+                status=status,
+            ),
+        )
+    archived = demo_client.post(
+        "/assets",
+        json=asset_feature(
+            lon, lat, name="Closed practice", kind="institution", category="gp-practice"
+        ),
+    ).json()
+    assert demo_client.delete(f"/assets/{archived['id']}").status_code == 204
+    # a person's skill without consent to publish is nobody's supply
+    demo_client.post(
+        "/assets",
+        json=asset_feature(lon, lat, name="Retired GP", kind="individual", category="skill"),
+    )
+    health = _gaps(demo_client, "/gaps?within=E08000009&category=health")
+    skills = _gaps(demo_client, "/gaps?within=E08000009&kind=individual")
+
+    assert _by_code(_gaps(demo_client, GP))[first["code"]]["covered"] is False
+    published_health = demo_connection.scalar(
+        text(
+            "SELECT count(*) FROM asset a JOIN category c ON c.id = a.category_id "
+            "WHERE a.status = 'published' AND c.slug IN ('health', 'gp-practice', "
+            "'pharmacy', 'dentist', 'hospital', 'mental-health-service')"
+        )
+    )
+    assert health["method"]["assets"]["count"] == published_health == 26
+    assert skills["method"]["assets"]["count"] == 0
+
+
+def test_kind_category_and_outcome_filters_change_the_answer(
+    demo_client: TestClient, demo_connection: Connection
+) -> None:
+    first = _gaps(demo_client, GP)["areas"][0]
+    lon, lat = _centre_of(demo_client, first["code"])
+    demo_client.post(
+        "/assets",
+        json=asset_feature(
+            lon,
+            lat,
+            name="Corner pharmacy",
+            kind="institution",
+            category="pharmacy",
+            outcomes=["health-wellbeing"],
+        ),
+    )
+
+    gp = _by_code(_gaps(demo_client, GP))[first["code"]]
+    health = _by_code(_gaps(demo_client, "/gaps?within=E08000009&category=health"))
+    wellbeing = _gaps(demo_client, "/gaps?within=E08000009&outcome=health-wellbeing")
+    institutions = _gaps(demo_client, "/gaps?within=E08000009&kind=institution")
+
+    assert gp["covered"] is False  # a pharmacy is not a GP practice
+    assert health[first["code"]]["covered"] is True  # but it is a health service
+    assert wellbeing["method"]["assets"]["count"] == demo_connection.scalar(
+        text("SELECT count(*) FROM asset WHERE 'health-wellbeing' = ANY(outcomes)")
+    )
+    assert _by_code(wellbeing)[first["code"]]["count_within"] >= 1
+    assert institutions["method"]["assets"]["count"] == demo_connection.scalar(
+        text("SELECT count(*) FROM asset WHERE kind = 'institution' AND status = 'published'")
+    )
+    health_covered = _gaps(demo_client, "/gaps?within=E08000009&category=health")["summary"]
+    assert institutions["summary"]["population_covered"] > health_covered["population_covered"]
+
+
+def test_geojson_is_rfc_7946_with_the_same_fields(demo_client: TestClient) -> None:
+    as_json = _gaps(demo_client, GP)
+    response = demo_client.get(GP + "&f=geojson")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/geo+json")
+    collection = response.json()
+    assert collection["type"] == "FeatureCollection" and "crs" not in collection
+    assert len(collection["features"]) == 138
+    for feature, row in zip(collection["features"], as_json["areas"], strict=True):
+        assert feature["type"] == "Feature" and feature["properties"] == row
+        geometry = shape(feature["geometry"])
+        assert geometry.geom_type in {"Polygon", "MultiPolygon"} and geometry.is_valid
+        for polygon in getattr(geometry, "geoms", [geometry]):
+            assert polygon.exterior.is_ccw  # right-hand rule: exterior counter-clockwise
+            assert all(not ring.is_ccw for ring in polygon.interiors)
+        minx, miny, maxx, maxy = geometry.bounds
+        assert -2.5 < minx < maxx < -2.2 and 53.3 < miny < maxy < 53.5  # lon/lat, Trafford
+    decimals = re.findall(r"-?\d+\.(\d+)", json.dumps(collection["features"][0]["geometry"]))
+    assert max(len(digits) for digits in decimals) <= 7
+
+
+def test_csv_opens_in_pandas_with_the_same_numbers(demo_client: TestClient) -> None:
+    as_json = _gaps(demo_client, GP)
+    response = demo_client.get(GP + "&f=csv")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "gaps.csv" in response.headers["content-disposition"]
+    table = pd.read_csv(io.StringIO(response.text))
+    assert set(table.columns) >= AREA_FIELDS
+    expected = pd.DataFrame(as_json["areas"])
+    assert list(table["code"]) == list(expected["code"])
+    assert list(table["covered"]) == list(expected["covered"])
+    assert table["access_2sfca"].tolist() == expected["access_2sfca"].tolist()
+    assert table["nearest_m"].tolist() == expected["nearest_m"].tolist()
+
+
+def test_postcode_demand_is_finer_and_says_so(demo_client: TestClient) -> None:
+    body = _gaps(demo_client, GP + "&demand=postcodes")
+
+    assert body["method"]["demand"] == "postcodes"
+    assert "postcode" in body["method"]["demand_method"]
+    assert body["method"]["demand_points"] > 10_000
+    assert body["summary"]["population_total"] == 237_354
+    partly = [r for r in body["areas"] if 0 < r["population_covered"] < r["population"]]
+    assert partly and all(not row["covered"] for row in partly)
+
+
+def test_gaussian_decay_changes_scores_but_not_coverage(demo_client: TestClient) -> None:
+    binary = _by_code(_gaps(demo_client, GP))
+    decayed = _gaps(demo_client, GP + "&decay=gaussian&sigma_m=400")
+
+    assert decayed["method"]["two_step_fca"]["sigma_m"] == 400
+    assert any(
+        row["access_2sfca"] != binary[row["code"]]["access_2sfca"] for row in decayed["areas"]
+    )
+    assert all(row["covered"] == binary[row["code"]]["covered"] for row in decayed["areas"])
+
+
+def test_where_two_more_food_banks_would_help_most(demo_client: TestClient) -> None:
+    gaps = _gaps(demo_client, "/gaps?within=E08000009&category=food-bank")
+    response = demo_client.post(
+        "/gaps/suggestions",
+        json={"within": "E08000009", "category": "food-bank", "k": 2},
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert {"solver", "sites", "newly_covered", "covered_before", "covered_after"} <= set(body)
+    assert body["solver"] == "exact"
+    assert body["covered_before"] == gaps["summary"]["population_covered"]
+    assert body["covered_after"] == body["covered_before"] + body["newly_covered"]
+    assert len(body["sites"]) == 2
+    uncovered = {row["code"] for row in gaps["areas"] if not row["covered"]}
+    for site in body["sites"]:
+        assert {"lon", "lat", "area_code", "newly_covered", "areas"} <= set(site)
+        assert set(site["newly_covered_areas"]) <= uncovered
+        assert site["area_code"] in site["areas"]
+
+    need = demo_client.post(
+        "/gaps/suggestions",
+        json={"within": "E08000009", "category": "food-bank", "k": 2, "weight": "need"},
+    ).json()
+    assert need["method"]["weight"] == "need"
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/gaps?within=E99999999", "within"),
+        ("/gaps?within=E08000009&category=unicorn-stables", "category"),
+        ("/gaps?within=E08000009&outcome=world-peace", "outcome"),
+        ("/gaps?within=E08000009&kind=spaceship", "kind"),
+        ("/gaps?within=E08000009&distance_m=0", "distance_m"),
+        ("/gaps?within=E08000009&distance_m=-50", "distance_m"),
+        ("/gaps?within=E08000009&distance_m=5000000", "distance_m"),
+        ("/gaps?within=E08000009&distance_m=nan", "distance_m"),
+        ("/gaps?within=E08000009&distance_m=far", "distance_m"),
+        ("/gaps?within=E01006108&level=ward", "level"),
+        ("/gaps?within=E08000009&decay=gaussian&sigma_m=0", "sigma_m"),
+        ("/gaps?within=E08000009&sigma_m=300", "sigma_m"),
+        ("/gaps?within=E08000009&demand=households", "demand"),
+        ("/gaps?within=E08000009&f=xlsx", "f"),
+    ],
+)
+def test_questions_it_cannot_answer_get_a_422_naming_the_parameter(
+    demo_client: TestClient, url: str, field: str
+) -> None:
+    response = demo_client.get(url)
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert field in [error["field"] for error in response.json()["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"k": 0}, "k"),
+        ({"k": 1000}, "k"),
+        ({}, "k"),
+        ({"k": 1, "candidates": [[10.0, 60.0]]}, "candidates.0"),
+        ({"k": 1, "candidates": [[-2.3, 53.4], [-2.3, 95.0]]}, "candidates.1.1"),
+        ({"k": 1, "candidates": []}, "candidates"),
+        ({"k": 3, "candidates": [[-2.3, 53.4]]}, "k"),
+        ({"k": 1, "category": "unicorn-stables"}, "category"),
+        ({"k": 1, "distance_m": -1}, "distance_m"),
+        ({"k": 1, "weight": "votes"}, "weight"),
+        ({"k": 1, "within": "E99999999"}, "within"),
+        ({"k": 1, "budget": 100}, "budget"),
+    ],
+)
+def test_suggestions_it_cannot_make_get_a_422_naming_the_field(
+    demo_client: TestClient, body: dict[str, Any], field: str
+) -> None:
+    response = demo_client.post(
+        "/gaps/suggestions", json={"within": "E08000009", "category": "food-bank"} | body
+    )
+
+    assert response.status_code == 422, response.text
+    fields = [error["field"] for error in response.json()["errors"]]
+    assert any(name == field or name.startswith(field + ".") for name in fields), fields
