@@ -31,3 +31,4 @@ db-down:
 bench: db-up
 	$(BIN)/python -m bench.assets_bbox
 	$(BIN)/python -m bench.import_assets
+	$(BIN)/python -m bench.gaps_england

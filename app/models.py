@@ -50,6 +50,11 @@ class Area(Base):
         Geometry("POINT", srid=4326, spatial_index=False),
         Computed("ST_PointOnSurface(geom)", persisted=True),
     )
+    # The centroid computed in British National Grid (EPSG:27700): gap analyses' demand point.
+    centroid_bng: Mapped[Any] = mapped_column(
+        Geometry("POINT", srid=27700, spatial_index=False),
+        Computed("ST_Centroid(ST_Transform(geom, 27700))", persisted=True),
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -91,6 +96,11 @@ class Asset(Base):
     )
     # Where the public sees it: `geom`, except for an individual (see the migration's trigger).
     public_geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
+    # The public point in British National Grid (EPSG:27700), for gap analyses.
+    public_bng: Mapped[Any] = mapped_column(
+        Geometry("POINT", srid=27700, spatial_index=False),
+        Computed("ST_Transform(public_geom, 27700)", persisted=True),
+    )
     reach_m: Mapped[float | None] = mapped_column(Float)
     capacity: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str | None] = mapped_column(Text)

@@ -23,8 +23,11 @@ from app.settings import PROJECT_ROOT, DatabaseSettings
 BENCH_BOX = (-5.5, 50.5, 1.5, 55.5)
 
 
-def bench_database(name: str, assets: int) -> str:
-    """A migrated database `name` holding exactly `assets` generated published assets."""
+def bench_database(
+    name: str, assets: int, box: tuple[float, float, float, float] = BENCH_BOX
+) -> str:
+    """A migrated database `name` holding exactly `assets` generated published libraries,
+    spread evenly over `box` (lon/lat)."""
     url = running_database_url(DatabaseSettings()).rsplit("/", 1)[0] + "/" + name
     localdb.ensure_database(url, url.rsplit("/", 1)[0] + "/postgres")
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
@@ -37,7 +40,7 @@ def bench_database(name: str, assets: int) -> str:
         if have != assets:
             print(f"generating {assets:,} assets in {name} ...", flush=True)
             conn.execute(text("TRUNCATE asset, asset_revision RESTART IDENTITY"))
-            minlon, minlat, maxlon, maxlat = BENCH_BOX
+            minlon, minlat, maxlon, maxlat = box
             conn.execute(
                 text(
                     "INSERT INTO asset (name, kind, category_id, outcomes, geom, source, "

@@ -33,15 +33,14 @@ def nearest_m(
 def links_within(
     demand_xy: NDArray[np.float64], supply_xy: NDArray[np.float64], reach_m: float
 ) -> Links:
-    """The pairs no more than `reach_m` apart (the boundary counts as within), ordered by
-    demand point then supply point."""
+    """The pairs no more than `reach_m` apart (the boundary counts as within), in no
+    particular order."""
     if len(demand_xy) == 0 or len(supply_xy) == 0:
         empty = np.empty(0, dtype=np.intp)
         return Links(empty, empty, np.empty(0, dtype=np.float64))
     pairs = cKDTree(demand_xy).sparse_distance_matrix(
         cKDTree(supply_xy), reach_m, output_type="ndarray"
     )
-    pairs.sort(order=["i", "j"])
     demand = pairs["i"].astype(np.intp)
     supply = pairs["j"].astype(np.intp)
     # The distance as GEOS and PySAL compute it, so a pair on the boundary is judged alike.

@@ -7,6 +7,7 @@ k more help most". Both read their inputs once (`inputs`) and compute with array
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from app.analysis.inputs import (
     demand_points,
     load_areas,
     load_supply,
+    to_lonlat,
 )
 from app.errors import invalid
 from app.settings import AnalysisSettings
@@ -136,29 +138,30 @@ def analyse_gaps(session: Session, question: GapQuestion, settings: AnalysisSett
     ranks = priority.rank(covered, area_priority, access)
     reachable_supply = float(supply.capacity[np.unique(links.supply)].sum())
 
-    rows = []
-    for i in np.argsort(ranks):
-        known = bool(areas.population_known[i])
-        people = int(areas.population[i]) if known else None
-        rows.append(
-            {
-                "code": areas.codes[i],
-                "name": areas.names[i],
-                "population": people,
-                "imd_score": _number(areas.imd_score[i]),
-                "imd_decile": int(areas.imd_decile[i]) or None,
-                "nearest_m": _number(nearest[i], 2),
-                "count_within": int(count_within[i]),
-                "per_1000": (round(float(count_within[i]) / people * 1000, 4) if people else None),
-                "covered": bool(covered[i]),
-                "population_covered": _people(people_covered[i]) if known else None,
-                "access_2sfca": float(access[i]),
-                "need": round(float(need[i]), 4),
-                "priority": round(float(area_priority[i]), 2),
-                "rank": int(ranks[i]),
-                "demand_points": int(points_in[i]),
-            }
-        )
+    known = areas.population_known
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_1000 = count_within / areas.population * 1000
+    order = np.argsort(ranks)
+    columns: dict[str, list[Any]] = {
+        "code": [areas.codes[i] for i in order],
+        "name": [areas.names[i] for i in order],
+        "population": _values(np.where(known, areas.population, np.nan)[order], 0),
+        "imd_score": _values(areas.imd_score[order]),
+        "imd_decile": _values(np.where(areas.imd_decile > 0, areas.imd_decile, np.nan)[order], 0),
+        "nearest_m": _values(nearest[order], 2),
+        "count_within": count_within[order].tolist(),
+        "per_1000": _values(np.where(areas.population > 0, per_1000, np.nan)[order], 4),
+        "covered": covered[order].tolist(),
+        "population_covered": _values(np.where(known, people_covered, np.nan)[order], 2),
+        "access_2sfca": access[order].tolist(),
+        "need": _values(need[order], 4),
+        "priority": _values(area_priority[order], 2),
+        "rank": ranks[order].tolist(),
+        "demand_points": points_in[order].tolist(),
+    }
+    rows = [
+        dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
+    ]
     total = float(areas.population.sum())
     by_decile = {
         str(decile): _people(uncovered[areas.imd_decile == decile].sum()) for decile in range(1, 11)
@@ -199,7 +202,7 @@ def suggest_sites(
     read = _read(session, question, settings)
     areas, points = read.areas, read.points
     sites = (
-        Sites(points.xy, points.lonlat, points.area)
+        Sites(points.xy, points.area)
         if candidates == "areas"
         else candidate_sites(session, areas, candidates, settings.projected_srid)
     )
@@ -222,12 +225,19 @@ def suggest_sites(
     def codes(point_indices: NDArray[np.intp]) -> list[str]:
         return [areas.codes[i] for i in np.unique(points.area[point_indices])]
 
+    lonlat = (
+        to_lonlat(session, sites.xy[chosen.sites], settings.projected_srid)
+        if candidates == "areas"
+        else np.array(candidates, dtype=np.float64)[chosen.sites]
+    )
     found = []
-    for site, gain, newly in zip(chosen.sites, chosen.gains, chosen.newly_covered, strict=True):
+    for number, (site, gain, newly) in enumerate(
+        zip(chosen.sites, chosen.gains, chosen.newly_covered, strict=True)
+    ):
         found.append(
             {
-                "lon": round(float(sites.lonlat[site, 0]), 7),
-                "lat": round(float(sites.lonlat[site, 1]), 7),
+                "lon": round(float(lonlat[number, 0]), 7),
+                "lat": round(float(lonlat[number, 1]), 7),
                 "area_code": areas.codes[sites.area[site]] if sites.area[site] >= 0 else None,
                 "newly_covered": _people(gain),
                 "areas": codes(reach[[site]].indices.astype(np.intp)),
@@ -300,10 +310,15 @@ def _method(question: GapQuestion, settings: AnalysisSettings, read: _Inputs) ->
     }
 
 
-def _number(value: float, decimals: int | None = None) -> float | None:
-    if not np.isfinite(value):
-        return None
-    return float(value) if decimals is None else round(float(value), decimals)
+def _values(values: NDArray[Any], decimals: int | None = None) -> list[float | int | None]:
+    """An array as JSON values: rounded to `decimals` (whole numbers as ints), NaN and
+    infinity as None."""
+    if decimals is not None:
+        values = np.round(values, decimals)
+    return [
+        None if not math.isfinite(v) else int(v) if decimals is not None and v.is_integer() else v
+        for v in values.astype(np.float64).tolist()
+    ]
 
 
 def _people(value: float) -> float | int:

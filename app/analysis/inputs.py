@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import LargeBinary, func, select, type_coerce
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from app.domain import categories
@@ -22,6 +24,8 @@ from app.models import Area, Asset
 from app.sql import statement
 
 DemandMethod = Literal["centroid", "postcodes"]
+# British National Grid: areas and assets keep their points projected to it (stored columns).
+BNG = 27700
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,6 @@ class Areas:
     imd_score: NDArray[np.float64]
     imd_decile: NDArray[np.int64]
     centroid_xy: NDArray[np.float64]
-    centroid_lonlat: NDArray[np.float64]
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -59,7 +62,6 @@ class DemandPoints:
 
     method: DemandMethod
     xy: NDArray[np.float64]
-    lonlat: NDArray[np.float64]
     area: NDArray[np.intp]
     people: NDArray[np.float64]
 
@@ -90,17 +92,17 @@ def load_areas(session: Session, within: str | None, level: str, srid: int) -> A
     if not rows:
         where = f"inside {within}" if within is not None else "stored"
         raise invalid("level", f"no {level} areas are {where}")
-    population = np.array([np.nan if r.population is None else r.population for r in rows])
+    ids, codes, names, population, imd_score, imd_decile, x, y = zip(*rows, strict=True)
+    people = np.array(population, dtype=np.float64)  # None becomes NaN
     return Areas(
-        ids=np.array([r.id for r in rows], dtype=np.int64),
-        codes=[r.code for r in rows],
-        names=[r.name for r in rows],
-        population=np.nan_to_num(population, nan=0.0),
-        population_known=~np.isnan(population),
-        imd_score=np.array([np.nan if r.imd_score is None else r.imd_score for r in rows]),
-        imd_decile=np.array([r.imd_decile or 0 for r in rows], dtype=np.int64),
-        centroid_xy=np.array([(r.x, r.y) for r in rows], dtype=np.float64),
-        centroid_lonlat=np.array([(r.lon, r.lat) for r in rows], dtype=np.float64),
+        ids=np.array(ids, dtype=np.int64),
+        codes=list(codes),
+        names=list(names),
+        population=np.nan_to_num(people, nan=0.0),
+        population_known=~np.isnan(people),
+        imd_score=np.array(imd_score, dtype=np.float64),
+        imd_decile=np.array([decile or 0 for decile in imd_decile], dtype=np.int64),
+        centroid_xy=np.column_stack([np.array(x, np.float64), np.array(y, np.float64)]),
     )
 
 
@@ -109,22 +111,18 @@ def demand_points(session: Session, areas: Areas, method: DemandMethod, srid: in
     (an area with none falls back to its centroid)."""
     everyone = np.arange(len(areas), dtype=np.intp)
     if method == "centroid":
-        return DemandPoints(
-            method, areas.centroid_xy, areas.centroid_lonlat, everyone, areas.population.copy()
-        )
+        return DemandPoints(method, areas.centroid_xy, everyone, areas.population.copy())
     rows = session.execute(
         statement("gap_postcodes"), {"area_ids": areas.ids.tolist(), "srid": srid}
     ).all()
     area = np.array([r.area_index for r in rows], dtype=np.intp)
     xy = np.array([(r.x, r.y) for r in rows], dtype=np.float64).reshape(-1, 2)
-    lonlat = np.array([(r.lon, r.lat) for r in rows], dtype=np.float64).reshape(-1, 2)
     without = np.setdiff1d(everyone, area)
     area = np.concatenate([area, without])
     xy = np.vstack([xy, areas.centroid_xy[without]])
-    lonlat = np.vstack([lonlat, areas.centroid_lonlat[without]])
     points_per_area = np.bincount(area, minlength=len(areas))
     people = areas.population[area] / points_per_area[area]
-    return DemandPoints(method, xy, lonlat, area, people)
+    return DemandPoints(method, xy, area, people)
 
 
 def load_supply(session: Session, match: AssetMatch, srid: int) -> Supply:
@@ -139,24 +137,32 @@ def load_supply(session: Session, match: AssetMatch, srid: int) -> Supply:
     if match.outcome is not None:
         categories.check_outcomes(session, [match.outcome], "outcome")
         conditions.append(Asset.outcomes.contains([match.outcome]))
-    point = func.ST_Transform(Asset.public_geom, bindparam("srid"))
-    query = (
-        select(Asset.id, func.ST_X(point), func.ST_Y(point), func.coalesce(Asset.capacity, 1.0))
-        .where(*conditions)
-        .order_by(Asset.id)
+    # One row: the ids, the points as one WKB multipoint, the capacities, all in id order.
+    # Reading 100,000 points this way takes a third of the time of 100,000 rows.
+    point = Asset.public_bng if srid == BNG else func.ST_Transform(Asset.public_geom, srid)
+    query = select(
+        func.array_agg(aggregate_order_by(Asset.id, Asset.id)),
+        type_coerce(
+            func.ST_AsBinary(func.ST_Collect(aggregate_order_by(point, Asset.id))), LargeBinary
+        ),
+        func.array_agg(aggregate_order_by(func.coalesce(Asset.capacity, 1.0), Asset.id)),
+    ).where(*conditions)
+    ids, points, capacity = session.execute(query).one()
+    if ids is None:
+        return Supply(np.empty(0, np.int64), np.empty((0, 2)), np.empty(0))
+    return Supply(
+        ids=np.array(ids, dtype=np.int64),
+        xy=shapely.get_coordinates(shapely.from_wkb(points)),
+        capacity=np.array(capacity, dtype=np.float64),
     )
-    rows = session.execute(query, {"srid": srid}).all()
-    table = np.array(rows, dtype=np.float64).reshape(-1, 4)
-    return Supply(ids=table[:, 0].astype(np.int64), xy=table[:, 1:3], capacity=table[:, 3])
 
 
 @dataclass(frozen=True)
 class Sites:
-    """Candidate sites for a new asset: projected position, lon/lat, and the analysed area
-    each lies in (-1 when none)."""
+    """Candidate sites for a new asset: projected position, and the analysed area each lies
+    in (-1 when none)."""
 
     xy: NDArray[np.float64]
-    lonlat: NDArray[np.float64]
     area: NDArray[np.intp]
 
     def __len__(self) -> int:
@@ -178,6 +184,13 @@ def candidate_sites(
     ).all()
     return Sites(
         xy=np.array([(r.x, r.y) for r in rows], dtype=np.float64).reshape(-1, 2),
-        lonlat=np.array(lonlat, dtype=np.float64).reshape(-1, 2),
         area=np.array([-1 if r.area_index is None else r.area_index for r in rows], np.intp),
     )
+
+
+def to_lonlat(session: Session, xy: NDArray[np.float64], srid: int) -> NDArray[np.float64]:
+    """Points in EPSG:`srid` (metres) as lon/lat (EPSG:4326), projected back by PostGIS."""
+    rows = session.execute(
+        statement("gap_lonlat"), {"xs": xy[:, 0].tolist(), "ys": xy[:, 1].tolist(), "srid": srid}
+    ).all()
+    return np.array([(r.lon, r.lat) for r in rows], dtype=np.float64).reshape(-1, 2)

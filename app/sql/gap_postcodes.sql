@@ -4,9 +4,7 @@
 SELECT DISTINCT ON (p.postcode)
        analysed.position - 1 AS area_index,
        ST_X(projected.point) AS x,
-       ST_Y(projected.point) AS y,
-       ST_X(p.geom) AS lon,
-       ST_Y(p.geom) AS lat
+       ST_Y(projected.point) AS y
   FROM unnest(CAST(:area_ids AS bigint[])) WITH ORDINALITY AS analysed (id, position)
   JOIN area AS a ON a.id = analysed.id
   JOIN postcode AS p ON ST_Covers(a.geom, p.geom)

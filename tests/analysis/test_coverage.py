@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from sqlalchemy.orm import Session
 
 from app.analysis.gaps import GapQuestion, analyse_gaps
@@ -82,3 +83,15 @@ def test_postcode_demand_shares_each_areas_people_among_its_postcodes(
         with_postcodes.loc[fully, "population_covered"] == with_postcodes.loc[fully, "population"]
     ).all()
     assert report.method["demand"] == "postcodes"
+
+
+def test_another_projected_crs_is_a_setting(demo_session: Session) -> None:
+    utm = AnalysisSettings(projected_srid=32630)  # UTM zone 30N, for use outside Great Britain
+    in_bng = analyse_gaps(demo_session, GP_1KM, SETTINGS)
+    in_utm = analyse_gaps(demo_session, GP_1KM, utm)
+
+    assert in_utm.method["projected_crs"] == "EPSG:32630"
+    bng = {row["code"]: row["nearest_m"] for row in in_bng.areas}
+    for row in in_utm.areas:
+        # both are conformal projections with scale factors within 0.1% of 1 here
+        assert row["nearest_m"] == pytest.approx(bng[row["code"]], rel=2e-3)

@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -329,3 +330,26 @@ def test_suggestions_it_cannot_make_get_a_422_naming_the_field(
     assert response.status_code == 422, response.text
     fields = [error["field"] for error in response.json()["errors"]]
     assert any(name == field or name.startswith(field + ".") for name in fields), fields
+
+
+def test_a_consented_individual_counts_only_at_their_neighbourhoods_point(
+    demo_client: TestClient,
+) -> None:
+    code = "E01006145"
+    home = _centre_of(demo_client, code)
+    person = asset_feature(
+        home[0] + 0.003,
+        home[1],
+        name="Retired nurse: blood pressure checks",
+        kind="individual",
+        category="skill",
+        consent={"publish": True},
+    )
+    assert demo_client.post("/assets", json=person).status_code == 201
+
+    row = _by_code(_gaps(demo_client, f"/gaps?within={code}&kind=individual"))[code]
+
+    # the supply point is the neighbourhood's representative point, not the home
+    area = shape(demo_client.get(f"/areas/{code}").json()["geometry"])
+    polygon, label = gpd.GeoSeries([area, area.representative_point()], crs=4326).to_crs(27700)
+    assert row["nearest_m"] == pytest.approx(polygon.centroid.distance(label), abs=0.01)
