@@ -26,6 +26,7 @@ from app.io.demo import steps as demo_steps
 from app.io.gap_writers import gaps_csv, gaps_geojson
 from app.io.report import ImportReport, write_rejects
 from app.io.sources import SourceError, count_rows
+from app.schemas import AreaLevel, Kind
 from app.settings import (
     PROJECT_ROOT,
     AnalysisSettings,
@@ -381,11 +382,8 @@ def gaps(
     within: Annotated[
         str | None, typer.Option(help="Analyse the areas inside this one, e.g. E08000009")
     ] = None,
-    level: Annotated[
-        Literal["lsoa", "ward", "locality", "local_authority"],
-        typer.Option(help="Which areas inside --within"),
-    ] = "lsoa",
-    kind: Annotated[str | None, typer.Option(help="Count assets of this kind")] = None,
+    level: Annotated[AreaLevel, typer.Option(help="Which areas inside --within")] = "lsoa",
+    kind: Annotated[Kind | None, typer.Option(help="Count assets of this kind")] = None,
     category: Annotated[
         str | None, typer.Option(help="Count assets in this category (slug) or below it")
     ] = None,
@@ -446,7 +444,7 @@ def gaps(
     if suggestion is not None:
         _print_suggestions(suggestion)
     if output is not None and written is not None:
-        output.write_text(written)
+        output.write_text(written, encoding="utf-8")
         out.print(f"written to {output}")
 
 

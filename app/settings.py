@@ -75,6 +75,11 @@ class AnalysisSettings(BaseSettings):
     distance_default_m: float = 1_000.0
     # Further than anyone walks or drives to a neighbourhood asset: larger asks are refused.
     distance_max_m: float = 100_000.0
+    # The most pairs of points within reach one analysis may hold (about 100 bytes each
+    # while they are found): asks beyond it are refused, naming distance_m.
+    max_links: int = 5_000_000
+    # The narrowest gaussian decay, in metres.
+    sigma_min_m: float = 1.0
     # "Where next" is solved exactly as an integer program up to this many candidate sites
     # and candidate-to-person links, with this time limit; greedily beyond.
     exact_max_candidates: int = 5_000

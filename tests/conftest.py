@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from app import localdb
-from app.api.deps import get_read_session, get_session
+from app.api.deps import get_read_session, get_session, get_snapshot_session
 from app.db import make_engine, running_database_url
 from app.io.demo import steps as demo_steps
 from app.main import create_app
@@ -165,6 +165,7 @@ def _client_on(url: str, connection: Connection, api_settings: ApiSettings) -> I
 
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides[get_read_session] = test_session
+    app.dependency_overrides[get_snapshot_session] = test_session
     with TestClient(app) as test_client:
         yield test_client
 

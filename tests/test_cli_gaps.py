@@ -63,8 +63,10 @@ def test_bad_questions_exit_non_zero_with_the_reason(demo_url: str, tmp_path: Pa
     unknown = _assetmap(demo_url, "--within", "E08000009", "--category", "unicorn-stables")
     too_far = _assetmap(demo_url, "--within", "E08000009", "--distance-m", "0")
     bad_file = _assetmap(demo_url, *GP, "--output", str(tmp_path / "gaps.xlsx"))
+    no_sites = _assetmap(demo_url, *GP, "--suggest", "0")
 
     assert unknown.returncode == 1 and "unknown category 'unicorn-stables'" in unknown.stderr
     assert too_far.returncode == 1 and "distance_m" in too_far.stderr
     assert bad_file.returncode == 1 and ".geojson or .csv" in bad_file.stderr
     assert not (tmp_path / "gaps.xlsx").exists()
+    assert no_sites.returncode == 1 and "k: must be between 1" in no_sites.stderr

@@ -32,7 +32,8 @@ def gaussian(sigma_m: float) -> Decay:
         raise ValueError("sigma_m must be positive")
 
     def weight(distance_m: NDArray[np.float64]) -> NDArray[np.float64]:
-        return np.exp(-distance_m * distance_m / (2 * sigma_m**2))
+        scaled = distance_m / sigma_m
+        return np.exp(-0.5 * scaled * scaled)
 
     return weight
 
@@ -45,14 +46,17 @@ def two_stage_fca(
 ) -> NDArray[np.float64]:
     """The 2SFCA score of each demand point (supply per person; 0 with nothing in reach).
 
-    `links` are the demand-supply pairs within the catchment; `people` is the population at
-    each demand point, `capacity` the supply of each asset."""
+    `links` are the pairs within the catchment, from demand points (origins) to assets
+    (destinations); `people` is the population at each demand point, `capacity` the supply
+    of each asset."""
     weight = decay(links.distance_m)
     demand_at_asset = np.bincount(
-        links.supply, weights=weight * people[links.demand], minlength=len(capacity)
+        links.destination, weights=weight * people[links.origin], minlength=len(capacity)
     )
     ratio = np.divide(
         capacity, demand_at_asset, out=np.zeros(len(capacity)), where=demand_at_asset > 0
     )
-    score = np.bincount(links.demand, weights=weight * ratio[links.supply], minlength=len(people))
+    score = np.bincount(
+        links.origin, weights=weight * ratio[links.destination], minlength=len(people)
+    )
     return score.astype(np.float64)

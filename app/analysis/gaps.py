@@ -40,8 +40,11 @@ DEMAND_METHODS = {
     "centroid": "one demand point per area: its centroid, computed in the projected CRS",
     "postcodes": (
         "the postcode points inside each area, sharing its population equally (an area "
-        "with no postcode falls back to its centroid); per-area distances and scores are "
-        "the means over its points, and an area is covered only when all its points are"
+        "with no postcode falls back to its centroid). Per area, nearest_m is the farthest "
+        "of its points from its nearest asset, so covered (nearest_m <= distance_m) means "
+        "all its points are in reach, population_covered counts the shares of those that "
+        "are, count_within counts assets in reach of any of its points, and access_2sfca "
+        "is the mean of its points' scores"
     ),
 }
 
@@ -65,10 +68,12 @@ class GapQuestion:
             raise invalid("distance_m", "must be a positive number of metres")
         if self.distance_m > settings.distance_max_m:
             raise invalid("distance_m", f"must be at most {settings.distance_max_m:g} metres")
-        if self.sigma_m is not None and not (
-            np.isfinite(self.sigma_m) and 0 < self.sigma_m <= settings.distance_max_m
-        ):
-            raise invalid("sigma_m", f"must be positive, at most {settings.distance_max_m:g}")
+        if self.sigma_m is not None:
+            if self.decay != "gaussian":
+                raise invalid("sigma_m", "applies only with decay=gaussian")
+            low, high = settings.sigma_min_m, settings.distance_max_m
+            if not (np.isfinite(self.sigma_m) and low <= self.sigma_m <= high):
+                raise invalid("sigma_m", f"must be between {low:g} and {high:g} metres")
 
     @property
     def decay_sigma_m(self) -> float:
@@ -112,7 +117,7 @@ def analyse_gaps(session: Session, question: GapQuestion, settings: AnalysisSett
     read = _read(session, question, settings)
     areas, points, supply = read.areas, read.points, read.supply
     reach_m = question.distance_m
-    links = coverage.links_within(points.xy, supply.xy, reach_m)
+    links = _links(points.xy, supply.xy, reach_m, settings)
     decay = (
         accessibility.gaussian(question.decay_sigma_m)
         if question.decay == "gaussian"
@@ -125,10 +130,13 @@ def analyse_gaps(session: Session, question: GapQuestion, settings: AnalysisSett
     points_in = np.bincount(points.area, minlength=n)
     people_covered = np.bincount(points.area, weights=points.people * point_covered, minlength=n)
     covered = np.bincount(points.area, weights=~point_covered, minlength=n) == 0
-    nearest = np.bincount(points.area, weights=read.nearest_m, minlength=n) / points_in
+    # the farthest of an area's demand points from its nearest asset: everyone in the area
+    # has one within nearest_m, so covered is nearest_m <= distance_m
+    nearest = np.full(n, -np.inf)
+    np.maximum.at(nearest, points.area, read.nearest_m)
     access = np.bincount(points.area, weights=point_access, minlength=n) / points_in
     # distinct assets within reach of any of an area's demand points
-    pairs = np.unique(points.area[links.demand].astype(np.int64) * len(supply) + links.supply)
+    pairs = np.unique(points.area[links.origin].astype(np.int64) * len(supply) + links.destination)
     count_within = np.bincount(pairs // max(len(supply), 1), minlength=n)
     # people_covered is a sum of shares: clip the rounding error of a fully covered area
     uncovered = np.clip(areas.population - people_covered, 0.0, None)
@@ -136,7 +144,7 @@ def analyse_gaps(session: Session, question: GapQuestion, settings: AnalysisSett
     need = priority.need(areas.imd_decile)
     area_priority = need * uncovered
     ranks = priority.rank(covered, area_priority, access)
-    reachable_supply = float(supply.capacity[np.unique(links.supply)].sum())
+    reachable_supply = float(supply.capacity[np.unique(links.destination)].sum())
 
     known = areas.population_known
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -153,7 +161,7 @@ def analyse_gaps(session: Session, question: GapQuestion, settings: AnalysisSett
         "per_1000": _values(np.where(areas.population > 0, per_1000, np.nan)[order], 4),
         "covered": covered[order].tolist(),
         "population_covered": _values(np.where(known, people_covered, np.nan)[order], 2),
-        "access_2sfca": access[order].tolist(),
+        "access_2sfca": _values(access[order]),
         "need": _values(need[order], 4),
         "priority": _values(area_priority[order], 2),
         "rank": ranks[order].tolist(),
@@ -193,12 +201,15 @@ def suggest_sites(
     candidates: Literal["areas"] | list[tuple[float, float]],
     weight: Weight,
     settings: AnalysisSettings,
+    extent: tuple[float, float, float, float] | None = None,
 ) -> dict[str, Any]:
-    """The k sites (from the areas' demand points, or the lon/lat points given) that would
-    newly bring the most people (or need-weighted people) within reach of a matching asset,
-    the existing ones counting as open."""
-    if k > settings.max_sites:
-        raise invalid("k", f"must be at most {settings.max_sites}")
+    """The k sites (from the areas' demand points, or the lon/lat points given, which must
+    lie inside `extent`) that would newly bring the most people (or need-weighted people)
+    within reach of a matching asset, the existing ones counting as open."""
+    if not 1 <= k <= settings.max_sites:
+        raise invalid("k", f"must be between 1 and {settings.max_sites}")
+    if candidates != "areas":
+        _check_candidates(candidates, extent)
     read = _read(session, question, settings)
     areas, points = read.areas, read.points
     sites = (
@@ -208,13 +219,12 @@ def suggest_sites(
     )
     if k > len(sites):
         raise invalid("k", f"must be at most the number of candidate sites ({len(sites)})")
-    people = points.people * (
-        priority.need(areas.imd_decile)[points.area] if weight == "need" else 1
-    )
+    need = priority.need(areas.imd_decile)[points.area]
+    people = points.people * (need if weight == "need" else 1)
     covered_before = read.nearest_m <= question.distance_m
-    links = coverage.links_within(sites.xy, points.xy, question.distance_m)
+    links = _links(sites.xy, points.xy, question.distance_m, settings)
     reach = sparse.csr_array(
-        (np.ones(len(links.demand)), (links.demand, links.supply)),
+        (np.ones(len(links.origin)), (links.origin, links.destination)),
         shape=(len(sites), len(points)),
     )
     limits = siting.ExactLimits(
@@ -240,19 +250,25 @@ def suggest_sites(
                 "lat": round(float(lonlat[number, 1]), 7),
                 "area_code": areas.codes[sites.area[site]] if sites.area[site] >= 0 else None,
                 "newly_covered": _people(gain),
+                "newly_covered_people": _people(points.people[newly].sum()),
                 "areas": codes(reach[[site]].indices.astype(np.intp)),
                 "newly_covered_areas": codes(newly),
             }
         )
     before = float(people[covered_before].sum())
     newly_total = float(sum(chosen.gains))
+    people_before = float(points.people[covered_before].sum())
+    people_newly = float(sum(points.people[newly].sum() for newly in chosen.newly_covered))
     method = _method(question, settings, read) | {
         "k": k,
         "candidates": "areas' demand points" if candidates == "areas" else "given points",
         "candidate_count": len(sites),
         "weight": weight,
         "weight_method": (
-            "people" if weight == "population" else "need-weighted people: " + priority.NEED_METHOD
+            "newly_covered, covered_before and covered_after count people"
+            if weight == "population"
+            else "newly_covered, covered_before and covered_after count need-weighted people "
+            "(" + priority.NEED_METHOD + "); the people fields count heads"
         ),
         "solver": chosen.reason,
         "sites_order": (
@@ -268,8 +284,44 @@ def suggest_sites(
         "covered_before": _people(before),
         "covered_after": _people(before + newly_total),
         "total": _people(float(people.sum())),
+        "people": {
+            "newly_covered": _people(people_newly),
+            "covered_before": _people(people_before),
+            "covered_after": _people(people_before + people_newly),
+            "total": _people(float(points.people.sum())),
+        },
         "method": method,
     }
+
+
+def _links(
+    origin_xy: NDArray[np.float64],
+    destination_xy: NDArray[np.float64],
+    reach_m: float,
+    settings: AnalysisSettings,
+) -> coverage.Links:
+    """The pairs within reach, or a 422 naming distance_m when there are too many to hold."""
+    try:
+        return coverage.links_within(origin_xy, destination_xy, reach_m, settings.max_links)
+    except coverage.TooManyLinks as too_many:
+        raise invalid(
+            "distance_m",
+            f"{too_many.count:,} pairs of points lie within {reach_m:g} m, over the "
+            f"{too_many.limit:,} one analysis may hold: ask for a shorter distance, fewer "
+            "areas (within), or fewer candidates",
+        ) from too_many
+
+
+def _check_candidates(
+    candidates: list[tuple[float, float]], extent: tuple[float, float, float, float] | None
+) -> None:
+    """A 422 naming the first candidate that is not a lon/lat inside `extent`."""
+    minlon, minlat, maxlon, maxlat = extent or (-180.0, -90.0, 180.0, 90.0)
+    for index, (lon, lat) in enumerate(candidates):
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise invalid(f"candidates.{index}", "must be finite numbers")
+        if not (minlon <= lon <= maxlon and minlat <= lat <= maxlat):
+            raise invalid(f"candidates.{index}", f"[{lon}, {lat}] lies outside the service extent")
 
 
 def _method(question: GapQuestion, settings: AnalysisSettings, read: _Inputs) -> dict[str, Any]:

@@ -40,7 +40,8 @@ class AssetMatch:
 @dataclass(frozen=True)
 class Areas:
     """The analysed areas, in code order. Unknown values: population 0 with
-    `population_known` false, IMD score NaN, IMD decile 0."""
+    `population_known` false, IMD score NaN, IMD decile 0 (also for a decile outside
+    1-10)."""
 
     ids: NDArray[np.int64]
     codes: list[str]
@@ -101,7 +102,9 @@ def load_areas(session: Session, within: str | None, level: str, srid: int) -> A
         population=np.nan_to_num(people, nan=0.0),
         population_known=~np.isnan(people),
         imd_score=np.array(imd_score, dtype=np.float64),
-        imd_decile=np.array([decile or 0 for decile in imd_decile], dtype=np.int64),
+        imd_decile=np.array(
+            [decile if decile in range(1, 11) else 0 for decile in imd_decile], dtype=np.int64
+        ),
         centroid_xy=np.column_stack([np.array(x, np.float64), np.array(y, np.float64)]),
     )
 

@@ -16,9 +16,10 @@ NEED_METHOD = (
     "decile 10 counts 0.18, and an area with no decile counts 1"
 )
 PRIORITY_METHOD = (
-    "priority = need x people not within reach. Areas are ranked: areas where anyone is out "
-    "of reach first, by priority (highest first); then fully covered areas, by 2SFCA score "
-    "(lowest first); ties by area code"
+    "priority = need x people not within reach (0 for an area whose population is "
+    "unknown). Areas are ranked: areas where anyone is out of reach first, by priority "
+    "(highest first); then fully covered areas, by 2SFCA score (lowest first); ties by "
+    "area code"
 )
 
 

@@ -7,7 +7,7 @@ within reach. Points already in reach of an existing asset are covered whatever 
 so only the others enter the problem.
 
 Up to a size limit it is solved exactly as an integer program (HiGHS, through SciPy):
-binary x_c per candidate, y_i in [0, 1] per uncoverd point, maximise sum(w_i y_i) subject to
+binary x_c per candidate, y_i in [0, 1] per uncovered point, maximise sum(w_i y_i) subject to
 y_i <= sum of x_c over the candidates reaching i, and sum(x_c) = k. Beyond the limit, or if
 the solver does not prove optimality in time, sites are chosen greedily (each time the one
 adding most), which is within 1 - 1/e of the optimum.

@@ -14,11 +14,16 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import invalid
-from app.settings import ApiSettings
+from app.settings import AnalysisSettings, ApiSettings
 
 
 async def api_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.api_settings
+    return settings
+
+
+async def analysis_settings(request: Request) -> AnalysisSettings:
+    settings: AnalysisSettings = request.app.state.analysis_settings
     return settings
 
 
@@ -37,9 +42,22 @@ def get_read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_snapshot_session(request: Request) -> Iterator[Session]:
+    """A read-only session whose statements all see one snapshot of the database (REPEATABLE
+    READ), for answers built from several reads, such as a gap analysis."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session, session.begin():
+        session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+        yield session
+
+
 SettingsDep = Annotated[ApiSettings, Depends(api_settings)]
+AnalysisSettingsDep = Annotated[AnalysisSettings, Depends(analysis_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
+SnapshotSessionDep = Annotated[Session, Depends(get_snapshot_session, scope="function")]
 
 
 def _numbers(raw: str, count: int, field: str) -> list[float]:

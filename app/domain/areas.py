@@ -26,6 +26,7 @@ def area_feature() -> ColumnElement[Any]:
             ("population", Area.population),
             ("indicators", Area.indicators),
         ],
+        polygons=True,
     )
 
 

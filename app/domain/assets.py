@@ -100,7 +100,7 @@ def asset_feature(view: View, with_distance: bool = False) -> ColumnElement[Any]
         ("created_at", Asset.created_at),
         ("updated_at", Asset.updated_at),
         ("version", Asset.version),
-        ("footprint", personal(geojson(Asset.footprint))),
+        ("footprint", personal(geojson(Asset.footprint, polygons=True))),
     ]
     if view == "full":
         properties += [

@@ -17,15 +17,22 @@ from sqlalchemy.dialects.postgresql import JSON
 GEOJSON_DECIMALS = 7
 
 
-def geojson(geometry: Any) -> ColumnElement[Any]:
-    """A geometry column as a GeoJSON object (lon/lat, at most 7 decimals)."""
+def geojson(geometry: Any, polygons: bool = False) -> ColumnElement[Any]:
+    """A geometry column as a GeoJSON object (lon/lat, at most 7 decimals). With `polygons`,
+    rings are wound as RFC 7946 asks: exteriors counter-clockwise, holes clockwise."""
+    if polygons:
+        geometry = func.ST_ForcePolygonCCW(geometry)
     return cast(func.ST_AsGeoJSON(geometry, GEOJSON_DECIMALS), JSON)
 
 
 def feature(
-    feature_id: Any, geometry: Any, properties: Sequence[tuple[str, Any]]
+    feature_id: Any,
+    geometry: Any,
+    properties: Sequence[tuple[str, Any]],
+    polygons: bool = False,
 ) -> ColumnElement[Any]:
-    """A GeoJSON Feature as a json value; `properties` are (name, SQL expression) pairs."""
+    """A GeoJSON Feature as a json value; `properties` are (name, SQL expression) pairs;
+    `polygons` as for geojson()."""
     flat: list[Any] = []
     for name, value in properties:
         flat.extend((_key(name), value))
@@ -35,7 +42,7 @@ def feature(
         _key("id"),
         feature_id,
         _key("geometry"),
-        geojson(geometry),
+        geojson(geometry, polygons),
         _key("properties"),
         func.json_build_object(*flat),
     )
@@ -46,6 +53,15 @@ def _key(name: str) -> ColumnElement[str]:
     if not name.replace("_", "").isalnum():
         raise ValueError(f"not a member name: {name!r}")
     return literal_column(f"'{name}'")
+
+
+def feature_text(feature_id: str | int, geometry: str, properties: dict[str, Any]) -> str:
+    """A Feature's text from its geometry's GeoJSON text (made by geojson() in the database)
+    and properties computed outside it, such as an analysis' results."""
+    return (
+        f'{{"type":"Feature","id":{json.dumps(feature_id)},"geometry":{geometry},'
+        f'"properties":{json.dumps(properties)}}}'
+    )
 
 
 def feature_collection(features: Sequence[str], **members: Any) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from app.analysis.gaps import GapReport
-from app.domain.features import feature_collection
-from app.sql import statement
+from app.domain.features import feature_collection, feature_text, geojson
+from app.models import Area
 
 AREA_FIELDS = (
     "code",
@@ -46,12 +46,11 @@ def gaps_geojson(session: Session, report: GapReport) -> str:
     counter-clockwise exteriors), each area's results as properties; `method` and
     `summary` travel as foreign members."""
     ids = [report.area_ids[row["code"]] for row in report.areas]
-    geometry = dict(
-        session.execute(statement("gap_area_geojson"), {"area_ids": ids}).tuples().all()
-    )
+    query = select(Area.id, cast(geojson(Area.geom, polygons=True), Text)).where(Area.id.in_(ids))
+    geometry = dict(session.execute(query).tuples().all())
     features = [
-        f'{{"type":"Feature","id":{json.dumps(row["code"])},'
-        f'"geometry":{geometry[area_id]},"properties":{json.dumps(row)}}}'
+        # null geometry for an area deleted since the analysis read it
+        feature_text(row["code"], geometry.get(area_id, "null"), row)
         for row, area_id in zip(report.areas, ids, strict=True)
     ]
     return feature_collection(features, method=report.method, summary=report.summary)

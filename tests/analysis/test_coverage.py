@@ -38,6 +38,8 @@ def test_nearest_gp_distances_counts_and_coverage_agree_with_geopandas(
     assert list(rows["count_within"]) == list((distances <= 1000).sum(axis=1))
     assert list(rows["covered"]) == list(covered)
     assert list(rows["population"]) == list(lsoas["population"])
+    per_1000 = (distances <= 1000).sum(axis=1) / lsoas["population"].to_numpy() * 1000
+    assert np.abs(rows["per_1000"].to_numpy() - per_1000).max() < 5e-5
     assert list(rows["imd_decile"]) == list(lsoas["imd_decile"])
 
     summary = report.summary

@@ -19,7 +19,6 @@ from app.analysis.inputs import (
     load_areas,
     load_supply,
 )
-from app.analysis.priority import need
 from app.analysis.siting import ExactLimits, maximal_covering
 from app.settings import AnalysisSettings
 from tests.analysis import trafford
@@ -35,7 +34,9 @@ def _spopt_optimum(session: Session, question: GapQuestion, k: int, weight: Weig
     areas = load_areas(session, question.within, question.level, BNG)
     points = demand_points(session, areas, question.demand, BNG)
     supply = load_supply(session, question.match, BNG)
-    people = points.people * (need(areas.imd_decile)[points.area] if weight == "need" else 1)
+    # need, as the method documents it: (11 - IMD decile) / 5.5
+    need = (11 - areas.imd_decile[points.area]) / 5.5
+    people = points.people * (need if weight == "need" else 1)
     facilities = np.vstack([supply.xy, points.xy])
     cost = np.hypot(*(points.xy[:, None, :] - facilities[None, :, :]).transpose(2, 0, 1))
     predefined = np.r_[np.ones(len(supply)), np.zeros(len(points))].astype(int)

@@ -5,27 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
 from app.analysis.gaps import GapQuestion, analyse_gaps, suggest_sites
 from app.analysis.inputs import AssetMatch
-from app.api.deps import ReadSessionDep, SettingsDep
+from app.api.deps import AnalysisSettingsDep as AnalysisDep
+from app.api.deps import SettingsDep, SnapshotSessionDep
 from app.api.responses import GeoJSONResponse
-from app.errors import invalid
 from app.io.gap_writers import gaps_csv, gaps_geojson
 from app.schemas import AreaLevel, Kind, Slug, SuggestionRequest
-from app.settings import AnalysisSettings
 
 router = APIRouter(prefix="/gaps", tags=["gap analysis"])
-
-
-async def analysis_settings(request: Request) -> AnalysisSettings:
-    settings: AnalysisSettings = request.app.state.analysis_settings
-    return settings
-
-
-AnalysisDep = Annotated[AnalysisSettings, Depends(analysis_settings)]
 
 
 async def gap_question(
@@ -53,9 +44,7 @@ async def gap_question(
         float | None, Query(description="Gaussian width in metres; default distance_m / 2")
     ] = None,
 ) -> GapQuestion:
-    if sigma_m is not None and decay != "gaussian":
-        raise invalid("sigma_m", "applies only with decay=gaussian")
-    question = GapQuestion(
+    return GapQuestion(
         within=within,
         level=level,
         match=AssetMatch(kind, category, outcome),
@@ -64,13 +53,11 @@ async def gap_question(
         decay=decay,
         sigma_m=sigma_m,
     )
-    question.check(settings)
-    return question
 
 
 @router.get("", summary="Gap analysis of a locality's neighbourhoods")
 def gaps(
-    session: ReadSessionDep,
+    session: SnapshotSessionDep,
     settings: AnalysisDep,
     question: Annotated[GapQuestion, Depends(gap_question)],
     f: Annotated[Literal["json", "geojson", "csv"], Query(description="Output format")] = "json",
@@ -93,20 +80,13 @@ def gaps(
 @router.post("/suggestions", summary="Where k more assets would reach the most people")
 def suggestions(
     body: SuggestionRequest,
-    session: ReadSessionDep,
+    session: SnapshotSessionDep,
     settings: AnalysisDep,
     api: SettingsDep,
 ) -> dict[str, Any]:
     """The k sites (from the areas' demand points or the points given) that would newly
     bring the most people, or need-weighted people, within `distance_m` of a matching asset;
     existing matching assets count as open. Solved exactly up to a size, greedily beyond."""
-    minlon, minlat, maxlon, maxlat = api.service_extent
-    if body.candidates != "areas":
-        for index, (lon, lat) in enumerate(body.candidates):
-            if not (minlon <= lon <= maxlon and minlat <= lat <= maxlat):
-                raise invalid(
-                    f"candidates.{index}", f"[{lon}, {lat}] is outside the service extent"
-                )
     question = GapQuestion(
         within=body.within,
         level=body.level,
@@ -114,4 +94,6 @@ def suggestions(
         distance_m=settings.distance_default_m if body.distance_m is None else body.distance_m,
         demand=body.demand,
     )
-    return suggest_sites(session, question, body.k, body.candidates, body.weight, settings)
+    return suggest_sites(
+        session, question, body.k, body.candidates, body.weight, settings, api.service_extent
+    )
