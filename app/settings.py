@@ -54,6 +54,8 @@ class ApiSettings(BaseSettings):
     page_max: int = 10_000
     near_default_m: float = 5_000.0
     near_max_m: float = 100_000.0
+    # The most features one vector tile holds (the oldest first): bounds a tile's size.
+    tile_max_features: int = 20_000
 
     @field_validator("service_extent")
     @classmethod

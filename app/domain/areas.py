@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Text, cast, func, select
 from sqlalchemy.orm import Session
 
-from app.domain.features import feature
+from app.domain.features import WGS84, feature, in_crs
 from app.domain.paging import Page, cut_page, decode_cursor
 from app.errors import not_found
 from app.models import Area
 
 
-def area_feature() -> ColumnElement[Any]:
-    """An area row as a GeoJSON Feature, its id the area code."""
+@cache
+def area_feature(srid: int = WGS84) -> ColumnElement[Any]:
+    """An area row as a GeoJSON Feature, its id the area code, its polygon in EPSG:`srid`
+    (lon/lat by default)."""
     return feature(
         Area.code,
-        Area.geom,
+        in_crs(Area.geom, srid),
         [
             ("code", Area.code),
             ("name", Area.name),
@@ -25,32 +30,50 @@ def area_feature() -> ColumnElement[Any]:
             ("parent_code", Area.parent_code),
             ("population", Area.population),
             ("indicators", Area.indicators),
+            ("updated_at", Area.updated_at),
         ],
         polygons=True,
+        srid=srid,
     )
 
 
-def list_areas(
-    session: Session,
-    level: str | None,
-    parent: str | None,
-    bbox: tuple[float, float, float, float] | None,
-    limit: int,
-    after: str | None,
-) -> Page:
-    """One page of area Features, by code order of storage (id)."""
+@dataclass(frozen=True)
+class AreaFilter:
+    """What a list of areas may ask for: coordinates of `bbox` in EPSG:`bbox_srid`, of the
+    answer in EPSG:`srid` (4326 is lon/lat)."""
+
+    level: str | None = None
+    parent: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    updated_since: datetime | None = None
+    updated_before: datetime | None = None
+    srid: int = WGS84
+    bbox_srid: int = WGS84
+
+
+def list_areas(session: Session, wanted: AreaFilter, limit: int, after: str | None) -> Page:
+    """One page of area Features, in order of storage (id)."""
     conditions: list[ColumnElement[bool]] = []
-    if level is not None:
-        conditions.append(Area.level == level)
-    if parent is not None:
-        conditions.append(Area.parent_code == parent)
-    if bbox is not None:
-        conditions.append(Area.geom.op("&&")(func.ST_MakeEnvelope(*bbox, 4326)))
+    if wanted.level is not None:
+        conditions.append(Area.level == wanted.level)
+    if wanted.parent is not None:
+        conditions.append(Area.parent_code == wanted.parent)
+    if wanted.bbox is not None:
+        envelope = func.ST_MakeEnvelope(*wanted.bbox, wanted.bbox_srid)
+        if wanted.bbox_srid != WGS84:
+            # the box's lon/lat outline, its edges segmentised as they curve
+            envelope = func.ST_Transform(func.ST_Segmentize(envelope, 100.0), WGS84)
+        conditions.append(Area.geom.op("&&")(envelope))
+        conditions.append(func.ST_Intersects(Area.geom, envelope))
+    if wanted.updated_since is not None:
+        conditions.append(Area.updated_at >= wanted.updated_since)
+    if wanted.updated_before is not None:
+        conditions.append(Area.updated_at <= wanted.updated_before)
     if after is not None:
         (after_id,) = decode_cursor(after, (int,))
         conditions.append(Area.id > after_id)
     query = (
-        select(cast(area_feature(), Text), Area.id)
+        select(cast(area_feature(wanted.srid), Text), Area.id)
         .where(*conditions)
         .order_by(Area.id)
         .limit(limit + 1)
@@ -58,9 +81,10 @@ def list_areas(
     return cut_page(session.execute(query).all(), limit)
 
 
-def get_area(session: Session, code: str) -> str:
-    """An area's Feature as GeoJSON text; 404 if no area has that code."""
-    text = session.scalar(select(cast(area_feature(), Text)).where(Area.code == code))
+def get_area(session: Session, code: str, srid: int = WGS84) -> str:
+    """An area's Feature as GeoJSON text, its polygon in EPSG:`srid`; 404 if no area has
+    that code."""
+    text = session.scalar(select(cast(area_feature(srid), Text)).where(Area.code == code))
     if text is None:
         raise not_found(f"area {code}")
     return text

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.db import set_actor
 from app.domain import categories
-from app.domain.features import feature, geojson
+from app.domain.features import BNG, WGS84, feature, geojson, in_crs
 from app.domain.geometry import AssetLocation
 from app.domain.paging import Page, cut_page, decode_cursor
 from app.errors import Problem, invalid, not_found
@@ -67,10 +67,11 @@ def publicly_visible() -> ColumnElement[bool]:
 
 
 @cache
-def asset_feature(view: View, with_distance: bool = False) -> ColumnElement[Any]:
-    """An asset row (joined to its category) as a GeoJSON Feature in the given view.
+def asset_feature(view: View, with_distance: bool = False, srid: int = WGS84) -> ColumnElement[Any]:
+    """An asset row (joined to its category) as a GeoJSON Feature in the given view, its
+    geometries in EPSG:`srid` (lon/lat by default).
 
-    Built once per view (and distance column) and reused: building it costs more than
+    Built once per view, distance column and CRS, and reused: building it costs more than
     PostgreSQL takes to run a page.
     """
     individual = Asset.kind == "individual"
@@ -100,7 +101,7 @@ def asset_feature(view: View, with_distance: bool = False) -> ColumnElement[Any]
         ("created_at", Asset.created_at),
         ("updated_at", Asset.updated_at),
         ("version", Asset.version),
-        ("footprint", personal(geojson(Asset.footprint, polygons=True))),
+        ("footprint", personal(geojson(in_crs(Asset.footprint, srid), True, srid))),
     ]
     if view == "full":
         properties += [
@@ -133,8 +134,12 @@ def asset_feature(view: View, with_distance: bool = False) -> ColumnElement[Any]
         # the distance column of list_assets' `nearby` subquery, in metres
         distance: ColumnElement[Any] = literal_column(f"{NEARBY}.distance")
         properties.append(("distance_m", func.round(cast(distance, Numeric), 2)))
-    geometry = Asset.geom if view == "full" else Asset.public_geom
-    return feature(Asset.id, geometry, properties)
+    geometry = (
+        in_crs(Asset.geom, srid)
+        if view == "full"
+        else in_crs(Asset.public_geom, srid, {BNG: Asset.public_bng})
+    )
+    return feature(Asset.id, geometry, properties, srid=srid)
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,11 @@ class AssetFilter:
     q: str | None = None
     status: str = "published"
     updated_since: datetime | None = None
+    updated_before: datetime | None = None
     area_code: str | None = None
+    # the CRS of the answer's coordinates, and of `bbox` (EPSG codes; 4326 is lon/lat)
+    srid: int = WGS84
+    bbox_srid: int = WGS84
 
 
 @dataclass(frozen=True)
@@ -163,9 +172,12 @@ class _QueryShape:
     outcome: bool
     q: bool
     updated_since: bool
+    updated_before: bool
     area: bool
     after: bool
     near: bool
+    srid: int
+    bbox_srid: int
 
 
 def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | None) -> Page:
@@ -187,6 +199,9 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
     if wanted.updated_since is not None:
         since = wanted.updated_since
         params["updated_since"] = since if since.tzinfo else since.replace(tzinfo=UTC)
+    if wanted.updated_before is not None:
+        before = wanted.updated_before
+        params["updated_before"] = before if before.tzinfo else before.replace(tzinfo=UTC)
     if wanted.area_code is not None:
         params["area_code"] = wanted.area_code
     if wanted.near is not None:
@@ -203,9 +218,12 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
         outcome=wanted.outcome is not None,
         q=bool(wanted.q),
         updated_since=wanted.updated_since is not None,
+        updated_before=wanted.updated_before is not None,
         area=wanted.area_code is not None,
         after=after is not None,
         near=wanted.near is not None,
+        srid=wanted.srid,
+        bbox_srid=wanted.bbox_srid,
     )
     rows = session.connection().execute(_search_query(shape), params).all()
     return cut_page(rows, limit)
@@ -231,9 +249,17 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
     if shape.bbox:
         envelope = func.ST_MakeEnvelope(
             *(bindparam(name, type_=Float) for name in ("minlon", "minlat", "maxlon", "maxlat")),
-            4326,
+            shape.bbox_srid,
         )
-        conditions.append(Asset.public_geom.op("&&")(envelope))
+        if shape.bbox_srid == WGS84:
+            conditions.append(Asset.public_geom.op("&&")(envelope))
+        else:
+            # The index is on lon/lat: find candidates in the box's lon/lat outline (its
+            # edges segmentised, as they curve), then keep those inside the box itself.
+            outline = func.ST_Transform(func.ST_Segmentize(envelope, 100.0), WGS84)
+            conditions.append(Asset.public_geom.op("&&")(outline))
+            projected = in_crs(Asset.public_geom, shape.bbox_srid, {BNG: Asset.public_bng})
+            conditions.append(func.ST_Intersects(projected, envelope))
     if shape.kind:
         conditions.append(Asset.kind == bindparam("kind"))
     if shape.category:
@@ -250,6 +276,9 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
     if shape.updated_since:
         since = bindparam("updated_since", type_=DateTime(timezone=True))
         conditions.append(Asset.updated_at >= since)
+    if shape.updated_before:
+        before = bindparam("updated_before", type_=DateTime(timezone=True))
+        conditions.append(Asset.updated_at <= before)
     if shape.area:
         area_geom = select(Area.geom).where(Area.code == bindparam("area_code")).scalar_subquery()
         conditions.append(func.ST_Intersects(area_geom, Asset.public_geom))
@@ -259,7 +288,7 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
         if shape.after:
             conditions.append(Asset.id > bindparam("after_id", type_=BigInteger))
         return (
-            select(cast(asset_feature("public"), Text), Asset.id)
+            select(cast(asset_feature("public", srid=shape.srid), Text), Asset.id)
             .select_from(Asset)
             .outerjoin(_category, _category.id == Asset.category_id)
             .where(*conditions)
@@ -289,7 +318,7 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
         page_conditions.append(tuple_(inner.c.distance, inner.c.id) > tuple_(*after_key))
     return (
         select(
-            cast(asset_feature("public", with_distance=True), Text),
+            cast(asset_feature("public", with_distance=True, srid=shape.srid), Text),
             inner.c.distance,
             inner.c.id,
         )
@@ -315,15 +344,24 @@ class StoredAsset:
         return f'"{self.id}-{self.version}"'
 
 
-def get_asset(session: Session, asset_id: int, view: View = "public") -> StoredAsset:
-    """An asset in the given view; 404 if missing or not visible in that view."""
+def get_asset(
+    session: Session,
+    asset_id: int,
+    view: View = "public",
+    srid: int = WGS84,
+    published_only: bool = False,
+) -> StoredAsset:
+    """An asset in the given view, its geometry in EPSG:`srid`; 404 if missing or not
+    visible in that view (or, with `published_only`, not published)."""
     query = (
-        select(Asset.id, Asset.version, cast(asset_feature(view), Text))
+        select(Asset.id, Asset.version, cast(asset_feature(view, srid=srid), Text))
         .outerjoin(_category, _category.id == Asset.category_id)
         .where(Asset.id == asset_id)
     )
     if view == "public":
         query = query.where(publicly_visible())
+    if published_only:
+        query = query.where(Asset.status == "published")
     row = session.connection().execute(query).first()
     if row is None:
         raise not_found(f"asset {asset_id}")

@@ -15,14 +15,31 @@ from sqlalchemy.dialects.postgresql import JSON
 
 # RFC 7946 recommends no more than 6-7 decimals: 7 is about a centimetre.
 GEOJSON_DECIMALS = 7
+# In a projected CRS, coordinates are metres: 3 decimals is a millimetre.
+PROJECTED_DECIMALS = 3
+WGS84 = 4326
+BNG = 27700
 
 
-def geojson(geometry: Any, polygons: bool = False) -> ColumnElement[Any]:
-    """A geometry column as a GeoJSON object (lon/lat, at most 7 decimals). With `polygons`,
-    rings are wound as RFC 7946 asks: exteriors counter-clockwise, holes clockwise."""
+def in_crs(geometry: Any, srid: int, stored: dict[int, Any] | None = None) -> Any:
+    """A lon/lat (EPSG:4326) geometry column in EPSG:`srid`: a column already stored in that
+    CRS when `stored` has one, else projected by PostGIS."""
+    if srid == WGS84:
+        return geometry
+    if stored and srid in stored:
+        return stored[srid]
+    return func.ST_Transform(geometry, srid)
+
+
+def geojson(geometry: Any, polygons: bool = False, srid: int = WGS84) -> ColumnElement[Any]:
+    """A geometry column as a GeoJSON object: at most 7 decimals in lon/lat (EPSG:4326), 3 in
+    a projected CRS (`srid`: the geometry must already be in it). With `polygons`, rings are
+    wound as RFC 7946 asks: exteriors counter-clockwise, holes clockwise."""
     if polygons:
         geometry = func.ST_ForcePolygonCCW(geometry)
-    return cast(func.ST_AsGeoJSON(geometry, GEOJSON_DECIMALS), JSON)
+    decimals = GEOJSON_DECIMALS if srid == WGS84 else PROJECTED_DECIMALS
+    # options 0: no `crs` member (RFC 7946 has none; OGC API says the CRS in a header)
+    return cast(func.ST_AsGeoJSON(geometry, decimals, 0), JSON)
 
 
 def feature(
@@ -30,9 +47,10 @@ def feature(
     geometry: Any,
     properties: Sequence[tuple[str, Any]],
     polygons: bool = False,
+    srid: int = WGS84,
 ) -> ColumnElement[Any]:
     """A GeoJSON Feature as a json value; `properties` are (name, SQL expression) pairs;
-    `polygons` as for geojson()."""
+    `polygons` and `srid` as for geojson()."""
     flat: list[Any] = []
     for name, value in properties:
         flat.extend((_key(name), value))
@@ -42,7 +60,7 @@ def feature(
         _key("id"),
         feature_id,
         _key("geometry"),
-        geojson(geometry, polygons),
+        geojson(geometry, polygons, srid),
         _key("properties"),
         func.json_build_object(*flat),
     )

@@ -27,7 +27,8 @@ def list_areas(
     parent: Annotated[str | None, Query(max_length=20, description="Parent area code")] = None,
 ) -> Response:
     """Neighbourhood polygons with population and indicators, a page at a time."""
-    return page_response(request, areas.list_areas(session, level, parent, bbox, limit, after))
+    wanted = areas.AreaFilter(level=level, parent=parent, bbox=bbox)
+    return page_response(request, areas.list_areas(session, wanted, limit, after))
 
 
 @router.get("/{code}", response_class=GeoJSONResponse, summary="Read an area")

@@ -1,0 +1,302 @@
+"""OGC API - Features (Part 1 Core and GeoJSON, Part 2 CRS) and vector tiles, under /ogc,
+for the collections `assets` and `areas`, in the public view.
+
+Items are built in PostgreSQL and paged by key (`next` links carry a cursor), never by
+OFFSET; `numberMatched` is given only when it costs nothing: when one page holds them all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+
+from app.api.deps import After, Limit, ReadSessionDep, SettingsDep
+from app.api.responses import GEOJSON, GeoJSONResponse
+from app.domain import areas, assets, ogc, tiles
+from app.domain.features import WGS84, feature_collection
+from app.domain.paging import Page
+from app.errors import FieldProblem, Problem
+from app.schemas import AreaLevel, Kind, Slug
+
+router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
+
+JSON = "application/json"
+CollectionId = Annotated[str, Path(description="`assets` or `areas`")]
+CrsParam = Annotated[
+    str | None,
+    Query(description=f"CRS of the answer's coordinates: {', '.join(ogc.CRS_CODES)}"),
+]
+
+
+def _url(request: Request, path: str) -> str:
+    return str(request.base_url).rstrip("/") + path
+
+
+@router.get("", summary="Landing page")
+def landing(request: Request) -> dict[str, Any]:
+    """What this service is, and links to its API description, conformance and data."""
+    return {
+        "title": "Community Asset Map",
+        "description": "Community assets and neighbourhoods as OGC API - Features",
+        "links": [
+            {"rel": "self", "type": JSON, "href": _url(request, "/ogc")},
+            {
+                "rel": "service-desc",
+                "type": "application/vnd.oai.openapi+json;version=3.1",
+                "href": _url(request, "/openapi.json"),
+            },
+            {"rel": "service-doc", "type": "text/html", "href": _url(request, "/docs")},
+            {"rel": "conformance", "type": JSON, "href": _url(request, "/ogc/conformance")},
+            {"rel": "data", "type": JSON, "href": _url(request, "/ogc/collections")},
+        ],
+    }
+
+
+@router.get("/conformance", summary="Conformance classes")
+def conformance() -> dict[str, Any]:
+    return {"conformsTo": ogc.CONFORMANCE}
+
+
+def _collection_document(request: Request, session: Any, collection_id: str) -> dict[str, Any]:
+    described = ogc.collection(collection_id)
+    base = f"/ogc/collections/{collection_id}"
+    return {
+        "id": described.id,
+        "title": described.title,
+        "description": described.description,
+        "itemType": "feature",
+        "extent": ogc.extent(session, collection_id),
+        "crs": list(ogc.CRS_CODES),
+        "storageCrs": ogc.CRS84,
+        "links": [
+            {"rel": "self", "type": JSON, "href": _url(request, base)},
+            {"rel": "items", "type": GEOJSON, "href": _url(request, base + "/items")},
+            {
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                "type": JSON,
+                "title": "TileJSON of the Mapbox vector tiles (WebMercatorQuad)",
+                "href": _url(request, base + "/tiles/WebMercatorQuad/tilejson.json"),
+            },
+        ],
+    }
+
+
+@router.get("/collections", summary="The collections")
+def collections(request: Request, session: ReadSessionDep) -> dict[str, Any]:
+    return {
+        "links": [{"rel": "self", "type": JSON, "href": _url(request, "/ogc/collections")}],
+        "collections": [
+            _collection_document(request, session, collection_id)
+            for collection_id in ogc.COLLECTIONS
+        ],
+    }
+
+
+@router.get("/collections/{collection_id}", summary="One collection")
+def collection(
+    request: Request, collection_id: CollectionId, session: ReadSessionDep
+) -> dict[str, Any]:
+    return _collection_document(request, session, collection_id)
+
+
+def _bbox(raw: str | None, srid: int) -> tuple[float, float, float, float] | None:
+    """`bbox` as minx,miny,maxx,maxy (a 3D box's heights are dropped), in EPSG:`srid`."""
+    if raw is None:
+        return None
+    try:
+        numbers = [float(part) for part in raw.split(",")]
+    except ValueError:
+        numbers = []
+    if len(numbers) == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+        raise _bad("bbox", "needs 4 comma-separated numbers: minx,miny,maxx,maxy")
+    minx, miny, maxx, maxy = numbers
+    if srid == WGS84 and not (-180 <= minx <= 180 and -180 <= maxx <= 180):
+        raise _bad("bbox", "longitudes must lie between -180 and 180")
+    if srid == WGS84 and not (-90 <= miny <= 90 and -90 <= maxy <= 90):
+        raise _bad("bbox", "latitudes must lie between -90 and 90")
+    if minx > maxx or miny > maxy:
+        raise _bad("bbox", "min must not exceed max")
+    return minx, miny, maxx, maxy
+
+
+def _bad(field: str, message: str) -> Problem:
+    return Problem(400, f"{field}: {message}", [FieldProblem(field, message)])
+
+
+def _only_for(collection_id: str, wanted: str, **given: Any) -> None:
+    for name, value in given.items():
+        if value is not None and collection_id != wanted:
+            raise _bad(name, f"filters the {wanted} collection only")
+
+
+@router.get(
+    "/collections/{collection_id}/items",
+    response_class=GeoJSONResponse,
+    summary="Items of a collection",
+)
+def items(
+    request: Request,
+    collection_id: CollectionId,
+    session: ReadSessionDep,
+    limit: Limit,
+    after: After = None,
+    bbox: Annotated[
+        str | None, Query(description="minx,miny,maxx,maxy in bbox-crs (CRS84 by default)")
+    ] = None,
+    bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
+    crs: CrsParam = None,
+    datetime: Annotated[
+        str | None, Query(description="When last updated: an instant or an interval a/b")
+    ] = None,
+    kind: Kind | None = None,
+    category: Annotated[Slug | None, Query(description="Assets: a category slug")] = None,
+    outcome: Slug | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Assets: text search")] = None,
+    level: AreaLevel | None = None,
+    parent: Annotated[str | None, Query(max_length=20, description="Areas: parent code")] = None,
+) -> Response:
+    """A page of features as GeoJSON, in `crs`; follow the `next` link for more."""
+    ogc.collection(collection_id)
+    srid = ogc.crs_code(crs, "crs")
+    bbox_srid = ogc.crs_code(bbox_crs, "bbox-crs")
+    box = _bbox(bbox, bbox_srid)
+    since, before = ogc.datetime_range(datetime)
+    _only_for(collection_id, "assets", kind=kind, category=category, outcome=outcome, q=q)
+    _only_for(collection_id, "areas", level=level, parent=parent)
+    page: Page
+    if collection_id == "assets":
+        wanted = assets.AssetFilter(
+            bbox=box,
+            kind=kind,
+            category=category,
+            outcome=outcome,
+            q=q,
+            updated_since=since,
+            updated_before=before,
+            srid=srid,
+            bbox_srid=bbox_srid,
+        )
+        page = assets.list_assets(session, wanted, limit, after)
+    else:
+        area_filter = areas.AreaFilter(
+            level=level,
+            parent=parent,
+            bbox=box,
+            updated_since=since,
+            updated_before=before,
+            srid=srid,
+            bbox_srid=bbox_srid,
+        )
+        page = areas.list_areas(session, area_filter, limit, after)
+    links = [
+        {"rel": "self", "type": GEOJSON, "href": str(request.url)},
+        {
+            "rel": "collection",
+            "type": JSON,
+            "href": _url(request, f"/ogc/collections/{collection_id}"),
+        },
+    ]
+    if page.next_cursor is not None:
+        next_url = request.url.include_query_params(after=page.next_cursor)
+        links.append({"rel": "next", "type": GEOJSON, "href": str(next_url)})
+    counts: dict[str, int] = {}
+    if after is None and page.next_cursor is None:
+        counts["numberMatched"] = len(page.features)
+    body = feature_collection(
+        page.features, links=links, numberReturned=len(page.features), **counts
+    )
+    return GeoJSONResponse(body, headers=_content_crs(srid))
+
+
+def _content_crs(srid: int) -> dict[str, str]:
+    return {"Content-Crs": f"<{ogc.CRS_URIS[srid]}>"}
+
+
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    response_class=GeoJSONResponse,
+    summary="One item",
+)
+def item(
+    request: Request,
+    collection_id: CollectionId,
+    feature_id: Annotated[str, Path(max_length=40)],
+    session: ReadSessionDep,
+    crs: CrsParam = None,
+) -> Response:
+    """One feature: an asset by id, an area by code."""
+    ogc.collection(collection_id)
+    srid = ogc.crs_code(crs, "crs")
+    if collection_id == "assets":
+        if not feature_id.isdigit() or not 1 <= int(feature_id) < 2**63:
+            raise Problem(404, f"asset {feature_id} not found")
+        text = assets.get_asset(
+            session, int(feature_id), "public", srid=srid, published_only=True
+        ).feature
+    else:
+        text = areas.get_area(session, feature_id, srid)
+    base = f"/ogc/collections/{collection_id}"
+    links = [
+        {"rel": "self", "type": GEOJSON, "href": str(request.url)},
+        {"rel": "collection", "type": JSON, "href": _url(request, base)},
+    ]
+    # the Feature built in SQL, with its links added as its last member
+    body = text[:-1] + ',"links":' + json.dumps(links) + "}"
+    return GeoJSONResponse(body, headers=_content_crs(srid))
+
+
+@router.get(
+    "/collections/{collection_id}/tiles/WebMercatorQuad/tilejson.json",
+    summary="TileJSON of a collection's vector tiles",
+)
+def collection_tilejson(
+    request: Request, collection_id: CollectionId, session: ReadSessionDep
+) -> dict[str, Any]:
+    ogc.collection(collection_id)
+    spatial = ogc.extent(session, collection_id)["spatial"]
+    template = _url(
+        request, f"/ogc/collections/{collection_id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}"
+    )
+    bounds = spatial.get("bbox", [None])[0]
+    return tiles.tilejson(collection_id, template, bounds, request.url.query)
+
+
+@router.get(
+    "/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{x}/{y}",
+    summary="A Mapbox vector tile",
+    response_class=Response,
+    responses={200: {"content": {tiles.MVT: {}}}, 304: {"description": "Not modified"}},
+)
+def tile(
+    collection_id: CollectionId,
+    z: int,
+    x: int,
+    y: int,
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    kind: Kind | None = None,
+    category: Slug | None = None,
+    outcome: Slug | None = None,
+    level: AreaLevel | None = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The collection's features in tile z/x/y (WebMercatorQuad), with an ETag: a repeated
+    request with If-None-Match gets 304."""
+    ogc.collection(collection_id)
+    _only_for(collection_id, "assets", kind=kind, category=category, outcome=outcome)
+    _only_for(collection_id, "areas", level=level)
+    limit = settings.tile_max_features
+    found = (
+        tiles.asset_tile(session, z, x, y, limit, kind, category, outcome)
+        if collection_id == "assets"
+        else tiles.area_tile(session, z, x, y, limit, level)
+    )
+    headers = {"ETag": found.etag, "Cache-Control": "public, max-age=60"}
+    if if_none_match is not None and found.etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(found.data, media_type=tiles.MVT, headers=headers)

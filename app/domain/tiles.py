@@ -1,0 +1,116 @@
+"""Mapbox Vector Tiles of a collection in the WebMercatorQuad tile matrix set, built by
+PostGIS (`ST_AsMVT`), and the TileJSON that describes them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.domain import categories
+from app.errors import FieldProblem, Problem
+from app.sql import statement
+
+MAX_ZOOM = 22
+MVT = "application/vnd.mapbox-vector-tile"
+
+# What each collection's tiles hold: their layer, and each feature's fields.
+TILE_FIELDS = {
+    "assets": {
+        "name": "String",
+        "kind": "String",
+        "category": "String",
+        "outcomes": "String (comma-separated slugs)",
+    },
+    "areas": {
+        "code": "String",
+        "name": "String",
+        "level": "String",
+        "population": "Number",
+        "imd_decile": "Number",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A tile's bytes (empty for a tile with nothing in it) and its ETag."""
+
+    data: bytes
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.blake2b(self.data, digest_size=16).hexdigest() + '"'
+
+
+def check_tile(z: int, x: int, y: int) -> None:
+    """A 404 naming the coordinate for a tile outside WebMercatorQuad."""
+    if not 0 <= z <= MAX_ZOOM:
+        raise Problem(404, f"no tile at zoom {z}", [FieldProblem("z", f"must be 0 to {MAX_ZOOM}")])
+    size = 2**z
+    for name, value in (("x", x), ("y", y)):
+        if not 0 <= value < size:
+            message = f"must be 0 to {size - 1} at zoom {z}"
+            raise Problem(404, f"no tile {z}/{x}/{y}", [FieldProblem(name, message)])
+
+
+def asset_tile(
+    session: Session,
+    z: int,
+    x: int,
+    y: int,
+    max_features: int,
+    kind: str | None = None,
+    category: str | None = None,
+    outcome: str | None = None,
+) -> Tile:
+    """The public assets in tile z/x/y, optionally of one kind, category (and those below
+    it) or outcome."""
+    check_tile(z, x, y)
+    category_id = None
+    if category is not None:
+        category_id = categories.category_id(session, category, None, "category")
+    if outcome is not None:
+        categories.check_outcomes(session, [outcome], "outcome")
+    params: dict[str, Any] = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "max_features": max_features,
+        "kind": kind,
+        "category_id": category_id,
+        "outcome": outcome,
+    }
+    data = session.execute(statement("asset_tile"), params).scalar_one()
+    return Tile(bytes(data or b""))
+
+
+def area_tile(
+    session: Session, z: int, x: int, y: int, max_features: int, level: str | None = None
+) -> Tile:
+    """The areas (of one level, if given) in tile z/x/y."""
+    check_tile(z, x, y)
+    params = {"z": z, "x": x, "y": y, "max_features": max_features, "level": level}
+    data = session.execute(statement("area_tile"), params).scalar_one()
+    return Tile(bytes(data or b""))
+
+
+def tilejson(
+    collection_id: str, tiles_url: str, bounds: list[float] | None, query: str = ""
+) -> dict[str, Any]:
+    """TileJSON 3.0.0 for a collection's tiles; `tiles_url` ends in {z}/{x}/{y}."""
+    document: dict[str, Any] = {
+        "tilejson": "3.0.0",
+        "name": collection_id,
+        "tiles": [tiles_url + (f"?{query}" if query else "")],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "vector_layers": [
+            {"id": collection_id, "fields": TILE_FIELDS[collection_id], "minzoom": 0}
+        ],
+    }
+    if bounds is not None:
+        document["bounds"] = bounds
+    return document

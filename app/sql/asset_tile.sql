@@ -1,0 +1,35 @@
+-- One Mapbox Vector Tile (layer "assets") of the published, publicly visible assets at
+-- their public points in Web Mercator tile :z/:x/:y, optionally of one :kind, category
+-- :category_id (with the categories below it) or outcome :outcome. The GiST index on
+-- public_geom finds them through the tile's lon/lat box, widened by the 64-pixel buffer;
+-- at most :max_features per tile, the oldest first.
+WITH RECURSIVE wanted_category (id) AS (
+    SELECT id FROM category WHERE id = CAST(:category_id AS integer)
+    UNION ALL
+    SELECT c.id FROM category AS c JOIN wanted_category AS w ON c.parent_id = w.id
+), tile AS (
+    SELECT ST_TileEnvelope(:z, :x, :y) AS bounds,
+           ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 64.0 / 4096), 4326) AS lonlat
+), features AS (
+    SELECT a.id,
+           a.name,
+           a.kind,
+           c.slug AS category,
+           array_to_string(a.outcomes, ',') AS outcomes,
+           ST_AsMVTGeom(ST_Transform(a.public_geom, 3857), tile.bounds, 4096, 64, true) AS geom
+      FROM asset AS a
+      LEFT JOIN category AS c ON c.id = a.category_id
+     CROSS JOIN tile
+     WHERE a.public_geom && tile.lonlat
+       AND a.status = 'published'
+       AND (a.kind <> 'individual'
+            OR (a.consent_publish AND (a.consent_expires_at IS NULL
+                                       OR a.consent_expires_at > now())))
+       AND (CAST(:kind AS text) IS NULL OR a.kind = CAST(:kind AS text))
+       AND (CAST(:category_id AS integer) IS NULL
+            OR a.category_id IN (SELECT id FROM wanted_category))
+       AND (CAST(:outcome AS text) IS NULL OR a.outcomes @> ARRAY[CAST(:outcome AS text)])
+     ORDER BY a.id
+     LIMIT :max_features
+)
+SELECT ST_AsMVT(features.*, 'assets', 4096, 'geom', 'id') FROM features
