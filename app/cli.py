@@ -18,7 +18,10 @@ from app import localdb
 from app.analysis.gaps import GapQuestion, analyse_gaps, suggest_sites
 from app.analysis.inputs import AssetMatch
 from app.db import database_url, make_engine, make_sessionmaker
+from app.domain.areas import AreaFilter
+from app.domain.assets import AssetFilter
 from app.errors import Problem
+from app.io import exports
 from app.io.area_import import ParentLookup, import_areas, import_indicators, import_postcodes
 from app.io.asset_import import AssetImport, import_assets, parse_pairs
 from app.io.demo import Step
@@ -43,6 +46,8 @@ db_cli = typer.Typer(help="The database: the project-local cluster, or DATABASE_
 cli.add_typer(db_cli, name="db")
 import_cli = typer.Typer(help="Import areas, indicators, postcodes and assets from files.")
 cli.add_typer(import_cli, name="import")
+export_cli = typer.Typer(help="Export assets or areas as GeoJSON, CSV or GeoPackage.")
+cli.add_typer(export_cli, name="export")
 
 out = Console()
 err = Console(stderr=True)
@@ -375,6 +380,50 @@ def _run_step(
     step: Step, extent: tuple[float, float, float, float], session: Session
 ) -> ImportReport:
     return step.run(session, extent)
+
+
+ExportFile = Annotated[Path, typer.Argument(help="The file to write: .geojson, .csv or .gpkg")]
+
+
+def _export(file: Path, layer: Callable[[Session], exports.Layer]) -> None:
+    try:
+        exports.export_format(file)
+    except ValueError as problem:
+        raise _fail(str(problem)) from problem
+    with _sessions()() as session, session.begin():
+        try:
+            exports.write_file(session, layer(session), file)
+        except Problem as problem:
+            file.unlink(missing_ok=True)
+            raise _fail(problem.detail) from problem
+    out.print(f"written to {file}")
+
+
+@export_cli.command("assets")
+def export_assets_command(
+    file: ExportFile,
+    kind: Annotated[Kind | None, typer.Option(help="Only assets of this kind")] = None,
+    category: Annotated[
+        str | None, typer.Option(help="Only this category (slug) and those below it")
+    ] = None,
+    outcome: Annotated[str | None, typer.Option(help="Only assets serving this outcome")] = None,
+    q: Annotated[str | None, typer.Option(help="Only assets whose text matches")] = None,
+) -> None:
+    """The published assets (people's skills only with consent, at their neighbourhood's
+    point), as GET /exports/assets.{geojson,csv,gpkg} gives them."""
+    wanted = AssetFilter(kind=kind, category=category, outcome=outcome, q=q)
+    _export(file, lambda session: exports.asset_layer(session, wanted))
+
+
+@export_cli.command("areas")
+def export_areas_command(
+    file: ExportFile,
+    level: Annotated[AreaLevel | None, typer.Option(help="Only areas at this level")] = None,
+    parent: Annotated[str | None, typer.Option(help="Only areas with this parent code")] = None,
+) -> None:
+    """The areas with population and indicators, as GET /exports/areas.{...} gives them."""
+    wanted = AreaFilter(level=level, parent=parent)
+    _export(file, lambda _: exports.area_layer(wanted))
 
 
 @cli.command()

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors
-from app.api.routes import areas, assets, gaps, health, imports, ogc, taxonomy
+from app.api.routes import areas, assets, exports, gaps, health, imports, ogc, taxonomy
 from app.db import database_url, make_engine, make_sessionmaker
 from app.settings import AnalysisSettings, ApiSettings, DatabaseSettings
 
@@ -101,7 +101,7 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return errors.problem_response(errors.Problem(500, "internal error"))
 
-    for module in (health, assets, areas, gaps, imports, taxonomy, ogc):
+    for module in (health, assets, areas, gaps, imports, exports, taxonomy, ogc):
         app.include_router(module.router)
     app.add_middleware(
         BodyLimit,

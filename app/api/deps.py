@@ -58,6 +58,8 @@ AnalysisSettingsDep = Annotated[AnalysisSettings, Depends(analysis_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 SnapshotSessionDep = Annotated[Session, Depends(get_snapshot_session, scope="function")]
+# Open until the response has been sent: for answers streamed from a cursor.
+StreamSessionDep = Annotated[Session, Depends(get_snapshot_session)]
 
 
 def _numbers(raw: str, count: int, field: str) -> list[float]:
@@ -124,6 +126,24 @@ async def limit_param(
 
 BBox = Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)]
 Near = Annotated[tuple[float, float] | None, Depends(near_param)]
+
+
+async def within_param(
+    settings: SettingsDep,
+    near: Near,
+    within_m: Annotated[
+        float | None,
+        Query(gt=0, description="With `near`: the search radius in metres (default 5 km)"),
+    ] = None,
+) -> float:
+    if within_m is not None and near is None:
+        raise invalid("within_m", "needs `near`")
+    if within_m is not None and within_m > settings.near_max_m:
+        raise invalid("within_m", f"must be at most {settings.near_max_m:g} metres")
+    return within_m or settings.near_default_m
+
+
+WithinM = Annotated[float, Depends(within_param)]
 Limit = Annotated[int, Depends(limit_param)]
 After = Annotated[
     str | None,

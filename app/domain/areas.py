@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Text, cast, func, select
+from sqlalchemy import ColumnElement, Select, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.features import WGS84, feature, in_crs
@@ -53,6 +53,16 @@ class AreaFilter:
 
 def list_areas(session: Session, wanted: AreaFilter, limit: int, after: str | None) -> Page:
     """One page of area Features, in order of storage (id)."""
+    query = (
+        select(cast(area_feature(wanted.srid), Text), Area.id)
+        .where(*_conditions(wanted, after))
+        .order_by(Area.id)
+        .limit(limit + 1)
+    )
+    return cut_page(session.execute(query).all(), limit)
+
+
+def _conditions(wanted: AreaFilter, after: str | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if wanted.level is not None:
         conditions.append(Area.level == wanted.level)
@@ -72,13 +82,7 @@ def list_areas(session: Session, wanted: AreaFilter, limit: int, after: str | No
     if after is not None:
         (after_id,) = decode_cursor(after, (int,))
         conditions.append(Area.id > after_id)
-    query = (
-        select(cast(area_feature(wanted.srid), Text), Area.id)
-        .where(*conditions)
-        .order_by(Area.id)
-        .limit(limit + 1)
-    )
-    return cut_page(session.execute(query).all(), limit)
+    return conditions
 
 
 def get_area(session: Session, code: str, srid: int = WGS84) -> str:
@@ -93,3 +97,37 @@ def get_area(session: Session, code: str, srid: int = WGS84) -> str:
 def require_area(session: Session, code: str) -> None:
     if session.scalar(select(Area.id).where(Area.code == code)) is None:
         raise not_found(f"area {code}")
+
+
+# The columns of an area in a table (CSV, GeoPackage).
+EXPORT_COLUMNS = (
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "population",
+    "indicators",
+    "updated_at",
+    "geometry_wkt",
+)
+
+
+def export_query(wanted: AreaFilter, kind: Literal["features", "rows"]) -> Select[Any]:
+    """Every area matching `wanted`, by id, unpaged: as Feature texts (`features`), or as
+    rows of EXPORT_COLUMNS then the polygon as WKB (`rows`)."""
+    if kind == "features":
+        columns: list[Any] = [cast(area_feature(wanted.srid), Text)]
+    else:
+        polygon = func.ST_ForcePolygonCCW(Area.geom)
+        columns = [
+            Area.code,
+            Area.name,
+            Area.level,
+            Area.parent_code,
+            Area.population,
+            cast(Area.indicators, Text),
+            Area.updated_at,
+            func.ST_AsText(polygon, 7),
+            func.ST_AsBinary(polygon),
+        ]
+    return select(*columns).where(*_conditions(wanted, None)).order_by(Area.id)

@@ -182,7 +182,60 @@ class _QueryShape:
 
 def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | None) -> Page:
     """One page of public asset Features, by id, or by distance when `near` is given."""
-    params: dict[str, Any] = {"status": wanted.status, "rows": limit + 1}
+    shape, params = _search(session, wanted, after)
+    params["rows"] = limit + 1
+    rows = session.connection().execute(_search_query(shape), params).all()
+    return cut_page(rows, limit)
+
+
+ExportKind = Literal["features", "rows"]
+# The columns of an asset in a table (CSV, GeoPackage), in the public view.
+EXPORT_COLUMNS = (
+    "id",
+    "name",
+    "description",
+    "kind",
+    "category",
+    "outcomes",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "audience",
+    "cost",
+    "accessibility",
+    "reach_m",
+    "capacity",
+    "source",
+    "source_ref",
+    "status",
+    "verified_at",
+    "created_at",
+    "updated_at",
+    "lon",
+    "lat",
+    "footprint_wkt",
+)
+
+
+def export_query(
+    session: Session, wanted: AssetFilter, kind: ExportKind
+) -> tuple[Select[Any], dict[str, Any]]:
+    """Every public asset matching `wanted`, by id, unpaged: as Feature texts
+    (`features`), or as rows of EXPORT_COLUMNS then the point as WKB (`rows`). Returns the
+    statement and its parameters, for a server-side cursor or COPY to stream."""
+    shape, params = _search(session, wanted, None)
+    return _export_query(shape, kind), params
+
+
+def _search(
+    session: Session, wanted: AssetFilter, after: str | None
+) -> tuple[_QueryShape, dict[str, Any]]:
+    """The query shape and bound parameters of a search (a 422 for an unknown category or
+    outcome, or a cursor this service did not give)."""
+    params: dict[str, Any] = {"status": wanted.status}
     if wanted.bbox is not None:
         params.update(zip(("minlon", "minlat", "maxlon", "maxlat"), wanted.bbox, strict=True))
     if wanted.kind is not None:
@@ -225,8 +278,7 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
         srid=wanted.srid,
         bbox_srid=wanted.bbox_srid,
     )
-    rows = session.connection().execute(_search_query(shape), params).all()
-    return cut_page(rows, limit)
+    return shape, params
 
 
 def _degrees_around(lat: float, metres: float) -> tuple[float, float]:
@@ -239,9 +291,75 @@ def _degrees_around(lat: float, metres: float) -> tuple[float, float]:
 
 
 @cache
-def _search_query(shape: _QueryShape) -> Select[Any]:
-    """The statement for one query shape, with bound parameters named as list_assets sets
-    them. Rows are (feature text, *cursor key)."""
+def _export_query(shape: _QueryShape, kind: ExportKind) -> Select[Any]:
+    """All the public assets of one query shape, by id (never by distance)."""
+    conditions = _conditions(shape)
+    if shape.near:
+        conditions += _near_conditions()
+    if kind == "features":
+        columns: list[Any] = [cast(asset_feature("public", srid=shape.srid), Text)]
+    else:
+        individual = Asset.kind == "individual"
+
+        def personal(column: Any) -> Any:
+            return case((individual, null()), else_=column)
+
+        columns = [
+            Asset.id,
+            Asset.name,
+            Asset.description,
+            Asset.kind,
+            _category.slug,
+            func.array_to_string(Asset.outcomes, ";"),
+            personal(Asset.address),
+            personal(Asset.postcode),
+            personal(Asset.contact["phone"].astext),
+            personal(Asset.contact["email"].astext),
+            personal(Asset.contact["website"].astext),
+            Asset.opening_hours,
+            Asset.audience,
+            Asset.cost,
+            Asset.accessibility,
+            Asset.reach_m,
+            Asset.capacity,
+            Asset.source,
+            Asset.source_ref,
+            Asset.status,
+            Asset.verified_at,
+            Asset.created_at,
+            Asset.updated_at,
+            func.round(cast(func.ST_X(Asset.public_geom), Numeric), 7),
+            func.round(cast(func.ST_Y(Asset.public_geom), Numeric), 7),
+            personal(func.ST_AsText(Asset.footprint, 7)),
+            func.ST_AsBinary(Asset.public_geom),
+        ]
+    return (
+        select(*columns)
+        .select_from(Asset)
+        .outerjoin(_category, _category.id == Asset.category_id)
+        .where(*conditions)
+        .order_by(Asset.id)
+    )
+
+
+def _near_conditions() -> list[ColumnElement[bool]]:
+    """Within `within_m` metres of (lon, lat): a box test the index can use, then the
+    spheroid distance."""
+    here = func.ST_SetSRID(
+        func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), 4326
+    )
+    geography = func.geography
+    within = bindparam("within_m", type_=Float)
+    around = func.ST_Expand(here, bindparam("dx", type_=Float), bindparam("dy", type_=Float))
+    return [
+        Asset.public_geom.op("&&")(around),
+        func.ST_DWithin(geography(Asset.public_geom), geography(here), within),
+    ]
+
+
+def _conditions(shape: _QueryShape) -> list[ColumnElement[bool]]:
+    """The filters of one query shape, but `near` and paging, with bound parameters named
+    as _search sets them."""
     conditions: list[ColumnElement[bool]] = [
         publicly_visible(),
         Asset.status == bindparam("status"),
@@ -282,6 +400,14 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
     if shape.area:
         area_geom = select(Area.geom).where(Area.code == bindparam("area_code")).scalar_subquery()
         conditions.append(func.ST_Intersects(area_geom, Asset.public_geom))
+    return conditions
+
+
+@cache
+def _search_query(shape: _QueryShape) -> Select[Any]:
+    """The statement for one query shape, with bound parameters named as _search sets
+    them, and `rows` (the page size + 1). Rows are (feature text, *cursor key)."""
+    conditions = _conditions(shape)
     rows = bindparam("rows", type_=Integer)
 
     if not shape.near:
@@ -299,13 +425,8 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
     here = func.ST_SetSRID(
         func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), 4326
     )
-    geography = func.geography
-    distance = func.ST_Distance(geography(Asset.public_geom), geography(here))
-    within = bindparam("within_m", type_=Float)
-    # The box test lets the GiST index find candidates; ST_DWithin then decides in metres.
-    around = func.ST_Expand(here, bindparam("dx", type_=Float), bindparam("dy", type_=Float))
-    conditions.append(Asset.public_geom.op("&&")(around))
-    conditions.append(func.ST_DWithin(geography(Asset.public_geom), geography(here), within))
+    distance = func.ST_Distance(func.geography(Asset.public_geom), func.geography(here))
+    conditions += _near_conditions()
     inner = (
         select(Asset.id.label("id"), distance.label("distance")).where(*conditions).subquery(NEARBY)
     )

@@ -8,11 +8,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from app.api.deps import After, BBox, Limit, Near, ReadSessionDep, SessionDep, SettingsDep
+from app.api.deps import (
+    After,
+    BBox,
+    Limit,
+    Near,
+    ReadSessionDep,
+    SessionDep,
+    SettingsDep,
+    WithinM,
+)
 from app.api.responses import GeoJSONResponse, page_response
 from app.domain import assets
 from app.domain.geometry import asset_location
-from app.errors import Problem, invalid
+from app.errors import Problem
 from app.schemas import AssetFeatureIn, AssetPatch, Kind, Slug, Status
 
 router = APIRouter(prefix="/assets", tags=["assets"])
@@ -47,10 +56,8 @@ def search_assets(
     bbox: BBox,
     near: Near,
     limit: Limit,
+    within_m: WithinM,
     after: After = None,
-    within_m: Annotated[
-        float | None, Query(gt=0, description="With `near`: the search radius in metres")
-    ] = None,
     kind: Kind | None = None,
     category: Annotated[
         Slug | None, Query(description="A category slug; includes its sub-categories")
@@ -67,14 +74,10 @@ def search_assets(
     With `near`, assets within `within_m` metres (default 5 km) ordered by distance on the
     spheroid, each with `distance_m`.
     """
-    if within_m is not None and near is None:
-        raise invalid("within_m", "needs `near`")
-    if within_m is not None and within_m > settings.near_max_m:
-        raise invalid("within_m", f"must be at most {settings.near_max_m:g} metres")
     wanted = assets.AssetFilter(
         bbox=bbox,
         near=near,
-        within_m=within_m or settings.near_default_m,
+        within_m=within_m,
         kind=kind,
         category=category,
         outcome=outcome,

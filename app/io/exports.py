@@ -1,0 +1,153 @@
+"""Exports: the assets or areas layer as GeoJSON, CSV or GeoPackage.
+
+GeoJSON streams Feature texts built by PostgreSQL from a server-side cursor, and CSV streams
+from PostgreSQL's COPY, so memory stays flat at any size. A GeoPackage (SQLite) is written
+by pyogrio to a file a chunk at a time, then sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import pyogrio
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from app.domain import areas, assets
+
+ExportFormat = Literal["geojson", "csv", "gpkg"]
+MEDIA_TYPES: dict[str, str] = {
+    "geojson": "application/geo+json",
+    "csv": "text/csv; charset=utf-8",
+    "gpkg": "application/geopackage+sqlite3",
+}
+CHUNK_ROWS = 5_000
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer to export: its name, its Feature-text query, its table-row query (the
+    `columns` then the geometry as WKB) and their parameters."""
+
+    name: str
+    features: Select[Any]
+    rows: Select[Any]
+    columns: tuple[str, ...]
+    params: dict[str, Any]
+    geometry_type: str
+
+
+def asset_layer(session: Session, wanted: assets.AssetFilter) -> Layer:
+    """The public assets matching `wanted` (a 422 for an unknown category or outcome)."""
+    features, params = assets.export_query(session, wanted, "features")
+    rows, _ = assets.export_query(session, wanted, "rows")
+    return Layer("assets", features, rows, assets.EXPORT_COLUMNS, params, "Point")
+
+
+def area_layer(wanted: areas.AreaFilter) -> Layer:
+    return Layer(
+        "areas",
+        areas.export_query(wanted, "features"),
+        areas.export_query(wanted, "rows"),
+        areas.EXPORT_COLUMNS,
+        {},
+        "MultiPolygon",
+    )
+
+
+def geojson_chunks(session: Session, layer: Layer) -> Iterator[bytes]:
+    """An RFC 7946 FeatureCollection, a few thousand Features at a time."""
+    connection = session.connection().execution_options(
+        stream_results=True, max_row_buffer=CHUNK_ROWS
+    )
+    result = connection.execute(layer.features, layer.params)
+    yield b'{"type":"FeatureCollection","features":['
+    separator = ""
+    for partition in result.partitions(CHUNK_ROWS):
+        yield (separator + ",".join(row[0] for row in partition)).encode()
+        separator = ","
+    yield b"]}"
+
+
+def csv_chunks(session: Session, layer: Layer) -> Iterator[bytes]:
+    """A header of the layer's columns, then a row per feature, as COPY writes them."""
+    named = [
+        column.label(name)
+        for column, name in zip(layer.rows.selected_columns, layer.columns, strict=False)
+    ]
+    table = layer.rows.with_only_columns(*named)
+    connection = session.connection()
+    compiled = table.compile(dialect=connection.dialect)
+    params = compiled.construct_params(layer.params)
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a live psycopg connection: this session holds it
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)", params) as copy,
+    ):
+        for data in copy:
+            yield bytes(data)
+
+
+def write_gpkg(session: Session, layer: Layer, path: Path) -> int:
+    """Write the layer to a new GeoPackage at `path` (layer named as the layer, EPSG:4326);
+    returns the number of features."""
+    connection = session.connection().execution_options(
+        stream_results=True, max_row_buffer=CHUNK_ROWS
+    )
+    result = connection.execute(layer.rows, layer.params)
+    written = 0
+    for partition in result.partitions(CHUNK_ROWS):
+        columns = list(zip(*partition, strict=True))
+        frame = gpd.GeoDataFrame(
+            dict(zip(layer.columns, columns[:-1], strict=True)),
+            geometry=gpd.GeoSeries.from_wkb([bytes(wkb) for wkb in columns[-1]], crs=4326),
+        )
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=layer.name,
+            driver="GPKG",
+            append=written > 0,
+            geometry_type=layer.geometry_type,
+        )
+        written += len(partition)
+    if written == 0:
+        empty = gpd.GeoDataFrame(
+            {name: [] for name in layer.columns}, geometry=gpd.GeoSeries([], crs=4326)
+        )
+        pyogrio.write_dataframe(
+            empty, path, layer=layer.name, driver="GPKG", geometry_type=layer.geometry_type
+        )
+    return written
+
+
+def write_file(session: Session, layer: Layer, path: Path) -> None:
+    """The layer written to `path`, in the format its suffix names (.geojson, .csv, .gpkg)."""
+    kind = export_format(path)
+    if kind == "gpkg":
+        path.unlink(missing_ok=True)
+        write_gpkg(session, layer, path)
+        return
+    chunks = geojson_chunks(session, layer) if kind == "geojson" else csv_chunks(session, layer)
+    with path.open("wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+
+
+def export_format(path: Path) -> ExportFormat:
+    """The format a file's suffix names; ValueError for any other."""
+    formats: dict[str, ExportFormat] = {
+        ".geojson": "geojson",
+        ".json": "geojson",
+        ".csv": "csv",
+        ".gpkg": "gpkg",
+    }
+    found = formats.get(path.suffix.lower())
+    if found is None:
+        raise ValueError(f"{path.name}: the file must end in .geojson, .csv or .gpkg")
+    return found
