@@ -9,11 +9,17 @@ after.
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
@@ -151,6 +157,38 @@ def demo_client(
 ) -> Iterator[TestClient]:
     """The API on the demo locality, inside the test's rolled-back transaction."""
     yield from _client_on(demo_url, demo_connection, api_settings)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_url: str) -> Iterator[str]:
+    """The service, as users run it (`assetmap serve`, a real uvicorn on a free port), on
+    the demo locality; yields its base URL. For the clients that need a real server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=os.environ | {"DATABASE_URL": demo_url},
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("the service did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _client_on(url: str, connection: Connection, api_settings: ApiSettings) -> Iterator[TestClient]:

@@ -76,8 +76,11 @@ def crs_code(value: str | None, field: str) -> int:
         return CRS_CODES[value]
     short = _SHORT_CRS.match(value.strip())
     if short is not None:
-        code = WGS84 if short.group(2) else int(short.group(1))
-        if code in CRS_URIS:
+        if short.group(2):
+            return WGS84
+        # EPSG:4326 is latitude first: lon/lat is CRS84's order, so only CRS84 means it
+        code = int(short.group(1))
+        if code in CRS_URIS and code != WGS84:
             return code
     offered = ", ".join(CRS_CODES)
     raise Problem(

@@ -26,6 +26,8 @@ MEDIA_TYPES: dict[str, str] = {
     "gpkg": "application/geopackage+sqlite3",
 }
 CHUNK_ROWS = 5_000
+# a server-side cursor, for this statement only
+STREAM = {"stream_results": True, "max_row_buffer": CHUNK_ROWS}
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,7 @@ def area_layer(wanted: areas.AreaFilter) -> Layer:
 
 def geojson_chunks(session: Session, layer: Layer) -> Iterator[bytes]:
     """An RFC 7946 FeatureCollection, a few thousand Features at a time."""
-    connection = session.connection().execution_options(
-        stream_results=True, max_row_buffer=CHUNK_ROWS
-    )
-    result = connection.execute(layer.features, layer.params)
+    result = session.connection().execute(layer.features, layer.params, execution_options=STREAM)
     yield b'{"type":"FeatureCollection","features":['
     separator = ""
     for partition in result.partitions(CHUNK_ROWS):
@@ -96,10 +95,7 @@ def csv_chunks(session: Session, layer: Layer) -> Iterator[bytes]:
 def write_gpkg(session: Session, layer: Layer, path: Path) -> int:
     """Write the layer to a new GeoPackage at `path` (layer named as the layer, EPSG:4326);
     returns the number of features."""
-    connection = session.connection().execution_options(
-        stream_results=True, max_row_buffer=CHUNK_ROWS
-    )
-    result = connection.execute(layer.rows, layer.params)
+    result = session.connection().execute(layer.rows, layer.params, execution_options=STREAM)
     written = 0
     for partition in result.partitions(CHUNK_ROWS):
         columns = list(zip(*partition, strict=True))
