@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test pytest lint db-up db-down bench clean-db
+.PHONY: setup run test pytest lint db-up db-down bench clean-db notebook
 
 setup:
 	@bash scripts/setup.sh
@@ -32,3 +32,8 @@ bench: db-up
 	$(BIN)/python -m bench.assets_bbox
 	$(BIN)/python -m bench.import_assets
 	$(BIN)/python -m bench.gaps_england
+
+# The analysts' notebook in Jupyter, against the service `make run` starts (run that first).
+notebook: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,notebook]'
+	$(BIN)/jupyter lab notebooks/gap_analysis.ipynb

@@ -14,6 +14,7 @@ from app import errors
 from app.api.routes import areas, assets, exports, gaps, health, imports, ogc, taxonomy
 from app.db import database_url, make_engine, make_sessionmaker
 from app.settings import AnalysisSettings, ApiSettings, DatabaseSettings
+from app.web import vendor
 
 log = logging.getLogger("assetmap")
 
@@ -103,6 +104,7 @@ def create_app(
 
     for module in (health, assets, areas, gaps, imports, exports, taxonomy, ogc):
         app.include_router(module.router)
+    vendor.mount(app)
     app.add_middleware(
         BodyLimit,
         max_bytes=api_settings.max_body_bytes,

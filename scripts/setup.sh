@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install what the project needs, once: Debian packages (as root) and the Python virtualenv.
+# Install what the project needs, once: Debian packages (as root), the Python virtualenv and
+# the front-end libraries the service serves itself (from the npm registry, by the lockfile).
 # Safe to run again: it only installs what is missing or changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ missing=()
 command -v runuser >/dev/null || missing+=(util-linux)
 command -v ogr2ogr >/dev/null || missing+=(gdal-bin)
 command -v "$PYTHON" >/dev/null || missing+=(python3.11 python3.11-venv)
+command -v npm >/dev/null || missing+=(npm)
 
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
@@ -34,4 +36,11 @@ if [[ ! -f $stamp ]]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[test]'
   rm -f "$VENV"/.installed-*
   touch "$stamp"
+fi
+
+# Leaflet and its plugins, as package-lock.json pins them: reinstalled when the lock changes.
+web_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+if [[ ! -f $web_stamp ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$web_stamp"
 fi
