@@ -11,7 +11,17 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors
-from app.api.routes import areas, assets, exports, gaps, health, imports, ogc, taxonomy
+from app.api.routes import (
+    areas,
+    assets,
+    exports,
+    gaps,
+    health,
+    imports,
+    maps,
+    ogc,
+    taxonomy,
+)
 from app.db import database_url, make_engine, make_sessionmaker
 from app.settings import AnalysisSettings, ApiSettings, DatabaseSettings
 from app.web import vendor
@@ -102,7 +112,7 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return errors.problem_response(errors.Problem(500, "internal error"))
 
-    for module in (health, assets, areas, gaps, imports, exports, taxonomy, ogc):
+    for module in (health, assets, areas, gaps, imports, exports, taxonomy, ogc, maps):
         app.include_router(module.router)
     vendor.mount(app)
     app.add_middleware(

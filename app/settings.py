@@ -56,6 +56,9 @@ class ApiSettings(BaseSettings):
     near_max_m: float = 100_000.0
     # The most features one vector tile holds (the oldest first): bounds a tile's size.
     tile_max_features: int = 20_000
+    # The basemap's tile URL template for maps; empty for none (the neighbourhood boundaries
+    # keep a map readable without one, on a network with no open internet).
+    basemap_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
     @field_validator("service_extent")
     @classmethod
