@@ -2,10 +2,13 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test pytest lint db-up db-down bench clean-db notebook
+.PHONY: setup setup-test run test pytest lint db-up db-down bench clean-db notebook
 
 setup:
 	@bash scripts/setup.sh
+
+setup-test:
+	@bash scripts/setup.sh --test
 
 db-up: setup
 	@$(BIN)/assetmap db up
@@ -15,7 +18,7 @@ run: db-up
 	$(BIN)/assetmap demo
 	$(BIN)/assetmap serve
 
-test: db-up lint pytest
+test: setup-test db-up lint pytest
 
 pytest:
 	$(BIN)/python -m pytest
@@ -32,6 +35,7 @@ bench: db-up
 	$(BIN)/python -m bench.assets_bbox
 	$(BIN)/python -m bench.import_assets
 	$(BIN)/python -m bench.gaps_england
+	$(BIN)/python -m bench.features_vs_tipg
 
 # The analysts' notebook in Jupyter, against the service `make run` starts (run that first).
 notebook: setup

@@ -20,6 +20,7 @@ from app.api.routes import (
     imports,
     maps,
     ogc,
+    page,
     taxonomy,
 )
 from app.db import database_url, make_engine, make_sessionmaker
@@ -112,7 +113,7 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return errors.problem_response(errors.Problem(500, "internal error"))
 
-    for module in (health, assets, areas, gaps, imports, exports, taxonomy, ogc, maps):
+    for module in (health, assets, areas, gaps, imports, exports, taxonomy, ogc, maps, page):
         app.include_router(module.router)
     vendor.mount(app)
     app.add_middleware(

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3.11}
 VENV=${VENV:-.venv}
+# --test: also what the tests need (Chromium, for the browser tests)
+FOR_TESTS=${1:-}
 
 missing=()
 [[ -x /usr/lib/postgresql/15/bin/postgres ]] || missing+=(postgresql-15)
@@ -15,6 +17,9 @@ command -v runuser >/dev/null || missing+=(util-linux)
 command -v ogr2ogr >/dev/null || missing+=(gdal-bin)
 command -v "$PYTHON" >/dev/null || missing+=(python3.11 python3.11-venv)
 command -v npm >/dev/null || missing+=(npm)
+if [[ $FOR_TESTS == --test ]]; then
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+fi
 
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

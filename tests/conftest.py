@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -114,17 +115,24 @@ def client(
     yield from _client_on(database_url, connection, api_settings)
 
 
-@pytest.fixture(scope="session")
-def demo_url(base_url: str) -> Iterator[str]:
-    """A database of its own holding the demo locality (Trafford), loaded once by the same
-    steps as `assetmap demo`; tests on it roll back whatever they change."""
-    url = create_database(base_url, "assetmap_demo")
+def demo_database(base_url: str, prefix: str) -> str:
+    """A new database holding the demo locality (Trafford), loaded by the same steps as
+    `assetmap demo`; returns its URL."""
+    url = create_database(base_url, prefix)
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url, pool_size=1)
     with Session(engine) as session, session.begin():
         for step in demo_steps():
             step.run(session, ApiSettings().service_extent)
     engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_url(base_url: str) -> Iterator[str]:
+    """The demo locality in a database of its own, loaded once; tests on it roll back
+    whatever they change."""
+    url = demo_database(base_url, "assetmap_demo")
     yield url
     drop_database(url)
 
@@ -159,16 +167,16 @@ def demo_client(
     yield from _client_on(demo_url, demo_connection, api_settings)
 
 
-@pytest.fixture(scope="session")
-def demo_server(demo_url: str) -> Iterator[str]:
-    """The service, as users run it (`assetmap serve`, a real uvicorn on a free port), on
-    the demo locality; yields its base URL. For the clients that need a real server."""
+@contextmanager
+def serving(database_url: str) -> Iterator[str]:
+    """The service, as users run it (`assetmap serve`, a real uvicorn on a free port),
+    against `database_url`; yields its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=os.environ | {"DATABASE_URL": demo_url},
+        env=os.environ | {"DATABASE_URL": database_url},
         cwd=PROJECT_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -189,6 +197,13 @@ def demo_server(demo_url: str) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_url: str) -> Iterator[str]:
+    """The real server on the demo locality, for clients that need one; read-only use."""
+    with serving(demo_url) as base:
+        yield base
 
 
 def _client_on(url: str, connection: Connection, api_settings: ApiSettings) -> Iterator[TestClient]:

@@ -532,11 +532,13 @@ def _columns(
         categories.check_outcomes(session, slugs, f"{field_prefix}.outcomes")
         values["outcomes"] = slugs
     if "contact" in sent:
-        values["contact"] = (
+        contact = (
             None
             if fields.contact is None
             else fields.contact.model_dump(mode="json", exclude_none=True)
         )
+        # SQL NULL, not a JSON null, for no contact details (or only empty ones)
+        values["contact"] = contact or null()
     if "consent" in sent:
         if kind != "individual" and fields.consent is not None:
             raise invalid(f"{field_prefix}.consent", "is recorded only for kind 'individual'")

@@ -75,8 +75,15 @@ def locality_map(
             func.ST_YMax(Area.geom),
         ).where(Area.code == wanted.code)
     ).one()
-    made = folium.Map(tiles=basemap_url or None, attr=_attribution(basemap_url), control_scale=True)
-    made.default_js = [("leaflet", f"{VENDOR_PATH}/leaflet/leaflet.js")]
+    made = folium.Map(tiles=None, control_scale=True)
+    if basemap_url:
+        folium.TileLayer(basemap_url, attr="© OpenStreetMap contributors", name="Basemap").add_to(
+            made
+        )
+    made.default_js = [
+        ("leaflet", f"{VENDOR_PATH}/leaflet/leaflet.js"),
+        ("jquery", f"{VENDOR_PATH}/jquery/jquery.min.js"),
+    ]
     made.default_css = [("leaflet_css", f"{VENDOR_PATH}/leaflet/leaflet.css")]
     made.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
 
@@ -93,11 +100,8 @@ def locality_map(
     page.html.add_child(Element(legend))
     title = html.escape(f"{area['properties']['name']} ({wanted.code})")
     page.header.add_child(Element(f"<title>{title}: community assets</title>"))
+    page.header.add_child(Element('<link rel="icon" href="data:,">'))
     return str(page.render())
-
-
-def _attribution(basemap_url: str) -> str | None:
-    return "© OpenStreetMap contributors" if basemap_url else None
 
 
 def _choropleth(
@@ -256,7 +260,7 @@ def _legend(title: str, entries: list[tuple[str, str]]) -> str:
         for label, colour in entries
     )
     return (
-        '<div class="map-legend" style="position:fixed;bottom:24px;left:12px;z-index:1000;'
+        '<div class="map-legend" style="position:fixed;bottom:56px;left:12px;z-index:1000;'
         "background:#fff;padding:8px 10px;border:1px solid #999;border-radius:4px;"
         f'font:12px sans-serif"><strong>{html.escape(title)}</strong>{rows}</div>'
     )

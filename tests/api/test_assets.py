@@ -230,3 +230,20 @@ def test_the_point_is_stored_exactly_in_epsg_4326(client: TestClient, session: S
 
     assert srid == 4326
     assert Point(x, y).equals_exact(Point(-2.3456789, 53.4567891), 1e-9)
+
+
+def test_sending_no_contact_details_stores_none_and_clears_them(client: TestClient) -> None:
+    created = client.post("/assets", json=asset_feature(-2.3, 53.45, contact=None))
+    assert created.status_code == 201, created.text
+    assert created.json()["properties"]["contact"] is None
+
+    with_phone = client.post(
+        "/assets", json=asset_feature(-2.3, 53.45, name="Choir", contact={"phone": "0161 000"})
+    ).json()
+    cleared = client.patch(
+        f"/assets/{with_phone['id']}",
+        json={"properties": {"contact": None}},
+        headers={"If-Match": f'"{with_phone["id"]}-1"'},
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["properties"]["contact"] is None

@@ -1,0 +1,96 @@
+"""Browser tests: headless Chromium (Debian's), driven by playwright, against a real server
+on a demo database of its own (these tests commit what they add)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from app.settings import PROJECT_ROOT
+from tests.conftest import demo_database, drop_database, serving
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+BASEMAP_HOST = "tile.openstreetmap.org"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser_server(base_url: str) -> Iterator[str]:
+    url = demo_database(base_url, "assetmap_browser")
+    with serving(url) as base:
+        yield base
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Watched:
+    """A page, and what went wrong on it other than the basemap (which needs internet)."""
+
+    page: Page
+    problems: list[str] = field(default_factory=list)
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=False)
+        return path
+
+
+def watch(page: Page) -> Watched:
+    watched = Watched(page)
+
+    def basemap(url: str) -> bool:
+        return BASEMAP_HOST in url
+
+    page.on(
+        "console",
+        lambda message: (
+            watched.problems.append(f"console: {message.text}")
+            if message.type == "error" and not basemap(message.location.get("url", ""))
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: watched.problems.append(f"page error: {error}"))
+    page.on(
+        "requestfailed",
+        lambda request: (
+            None if basemap(request.url) else watched.problems.append(f"failed: {request.url}")
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            watched.problems.append(f"{response.status}: {response.url}")
+            if response.status >= 400 and response.request.resource_type != "fetch"
+            else None
+        ),
+    )
+    return watched
+
+
+@pytest.fixture
+def desktop(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport=DESKTOP)
+    yield watch(context.new_page())
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    yield watch(context.new_page())
+    context.close()
