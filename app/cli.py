@@ -15,8 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import localdb
-from app.analysis.gaps import GapQuestion, analyse_gaps, suggest_sites
+from app.analysis.gaps import analyse_gaps, suggest_sites
 from app.analysis.inputs import AssetMatch
+from app.analysis.question import GapQuestion
 from app.db import database_url, make_engine, make_sessionmaker
 from app.domain.areas import AreaFilter
 from app.domain.assets import AssetFilter

@@ -19,6 +19,8 @@ from pydantic import (
 Kind = Literal["individual", "association", "institution", "physical", "economic", "cultural"]
 Status = Literal["draft", "pending", "published", "archived"]
 AreaLevel = Literal["lsoa", "ward", "locality", "local_authority"]
+# What a locality map shades its neighbourhoods by
+MapLayer = Literal["imd", "gaps"]
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import geopandas as gpd
-import pyogrio
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
@@ -95,6 +93,10 @@ def csv_chunks(session: Session, layer: Layer) -> Iterator[bytes]:
 def write_gpkg(session: Session, layer: Layer, path: Path) -> int:
     """Write the layer to a new GeoPackage at `path` (layer named as the layer, EPSG:4326);
     returns the number of features."""
+    # geopandas and pyogrio double the server's memory: loaded for GeoPackages only
+    import geopandas as gpd
+    import pyogrio
+
     result = session.connection().execute(layer.rows, layer.params, execution_options=STREAM)
     written = 0
     for partition in result.partitions(CHUNK_ROWS):

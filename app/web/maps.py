@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import folium
 from branca.element import Element
@@ -15,15 +15,16 @@ from folium.plugins import MarkerCluster
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
-from app.analysis.gaps import GapQuestion, analyse_gaps
+from app.analysis.gaps import analyse_gaps
 from app.analysis.inputs import AssetMatch
+from app.analysis.question import GapQuestion
 from app.domain import areas
 from app.domain.assets import AssetFilter, list_assets
 from app.models import Area
+from app.schemas import MapLayer
 from app.settings import AnalysisSettings
 from app.web.vendor import VENDOR_PATH
 
-MapLayer = Literal["imd", "gaps"]
 KIND_COLOURS = {
     "individual": "#e41a1c",
     "association": "#377eb8",

@@ -11,8 +11,9 @@ from access import Access, weights
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.analysis.gaps import GapQuestion, analyse_gaps
+from app.analysis.gaps import analyse_gaps
 from app.analysis.inputs import AssetMatch, DemandMethod, demand_points, load_areas, load_supply
+from app.analysis.question import GapQuestion
 from app.settings import AnalysisSettings
 
 SETTINGS = AnalysisSettings()

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from app.analysis.gaps import GapQuestion, analyse_gaps
+from app.analysis.gaps import analyse_gaps
 from app.analysis.inputs import AssetMatch
+from app.analysis.question import GapQuestion
 from app.settings import AnalysisSettings
 from tests.analysis import trafford
 

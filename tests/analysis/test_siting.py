@@ -11,7 +11,7 @@ from scipy import sparse
 from spopt.locate import MCLP
 from sqlalchemy.orm import Session
 
-from app.analysis.gaps import GapQuestion, Weight, suggest_sites
+from app.analysis.gaps import suggest_sites
 from app.analysis.inputs import (
     AssetMatch,
     candidate_sites,
@@ -19,6 +19,7 @@ from app.analysis.inputs import (
     load_areas,
     load_supply,
 )
+from app.analysis.question import GapQuestion, Weight
 from app.analysis.siting import ExactLimits, maximal_covering
 from app.settings import AnalysisSettings
 from tests.analysis import trafford

@@ -8,12 +8,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.analysis.gaps import GapQuestion, analyse_gaps, suggest_sites
 from app.analysis.inputs import AssetMatch
+from app.analysis.question import GapQuestion
 from app.api.deps import AnalysisSettingsDep as AnalysisDep
 from app.api.deps import SettingsDep, SnapshotSessionDep
 from app.api.responses import GeoJSONResponse
-from app.io.gap_writers import gaps_csv, gaps_geojson
 from app.schemas import AreaLevel, Kind, Slug, SuggestionRequest
 
 router = APIRouter(prefix="/gaps", tags=["gap analysis"])
@@ -65,6 +64,10 @@ def gaps(
     """Per area: population, IMD, nearest matching asset (metres), assets within
     `distance_m`, assets per 1,000 people, covered, 2SFCA score, priority and rank; with a
     summary of covered and uncovered people by IMD decile, and the method used."""
+    # The analysis (SciPy and the rest) is loaded on the first ask, not with the server.
+    from app.analysis.gaps import analyse_gaps
+    from app.io.gap_writers import gaps_csv, gaps_geojson
+
     report = analyse_gaps(session, question, settings)
     if f == "geojson":
         return GeoJSONResponse(gaps_geojson(session, report))
@@ -87,6 +90,8 @@ def suggestions(
     """The k sites (from the areas' demand points or the points given) that would newly
     bring the most people, or need-weighted people, within `distance_m` of a matching asset;
     existing matching assets count as open. Solved exactly up to a size, greedily beyond."""
+    from app.analysis.gaps import suggest_sites  # loaded on the first ask, as above
+
     question = GapQuestion(
         within=body.within,
         level=body.level,

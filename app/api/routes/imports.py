@@ -11,8 +11,6 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from app.api.deps import SessionDep, SettingsDep
 from app.errors import FieldProblem, Problem, invalid
-from app.io.asset_import import AssetImport, import_assets, parse_pairs
-from app.io.sources import SourceError
 from app.schemas import Kind, Slug
 
 router = APIRouter(tags=["imports"])
@@ -40,6 +38,11 @@ def import_file(
     """Import assets as `assetmap import assets` does and answer with the same report:
     inserted / updated / unchanged / rejected counts and each rejected row with its reason.
     With `atomic=true`, one rejected row means nothing is written (422 with the report)."""
+    # The readers (pyogrio, pyarrow, geopandas) are loaded on the first import, not with the
+    # server, whose every worker would otherwise hold them.
+    from app.io.asset_import import AssetImport, import_assets, parse_pairs
+    from app.io.sources import SourceError
+
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in SUFFIXES:
         raise invalid("file", f"a {suffix or 'nameless'} file is not one this service reads")

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
 from app.api.deps import AnalysisSettingsDep, SettingsDep, SnapshotSessionDep
-from app.schemas import Kind, Slug
-from app.web.maps import MapLayer, MapRequest, locality_map
+from app.schemas import Kind, MapLayer, Slug
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -34,6 +33,9 @@ def area_map(
     """The area's neighbourhoods as a choropleth, its published assets (filtered by kind,
     category and outcome) as clustered markers coloured by kind, with popups, a legend and
     a layer control; Leaflet comes from this service."""
+    # folium is loaded on the first map, not with the server
+    from app.web.maps import MapRequest, locality_map
+
     wanted = MapRequest(
         code=area_code,
         layer=layer,

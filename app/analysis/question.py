@@ -1,0 +1,47 @@
+"""A gap analysis' question, as the API, the CLI and the maps ask it: light to import, so
+the server loads the analysis itself (SciPy and the rest) only when one is asked for."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.analysis.inputs import AssetMatch, DemandMethod
+from app.errors import invalid
+from app.settings import AnalysisSettings
+
+DecayName = Literal["none", "gaussian"]
+Weight = Literal["population", "need"]
+
+
+@dataclass(frozen=True)
+class GapQuestion:
+    """What to analyse: the areas (`level` inside `within`), which assets count, how far
+    people go (metres, straight line), how demand is placed, and the 2SFCA decay."""
+
+    within: str | None = None
+    level: str = "lsoa"
+    match: AssetMatch = field(default_factory=AssetMatch)
+    distance_m: float = 1_000.0
+    demand: DemandMethod = "centroid"
+    decay: DecayName = "none"
+    sigma_m: float | None = None
+
+    def check(self, settings: AnalysisSettings) -> None:
+        """A 422 naming the parameter that no analysis could honour."""
+        if not math.isfinite(self.distance_m) or self.distance_m <= 0:
+            raise invalid("distance_m", "must be a positive number of metres")
+        if self.distance_m > settings.distance_max_m:
+            raise invalid("distance_m", f"must be at most {settings.distance_max_m:g} metres")
+        if self.sigma_m is not None:
+            if self.decay != "gaussian":
+                raise invalid("sigma_m", "applies only with decay=gaussian")
+            low, high = settings.sigma_min_m, settings.distance_max_m
+            if not (math.isfinite(self.sigma_m) and low <= self.sigma_m <= high):
+                raise invalid("sigma_m", f"must be between {low:g} and {high:g} metres")
+
+    @property
+    def decay_sigma_m(self) -> float:
+        """The gaussian's width: as asked, or half the catchment."""
+        return self.sigma_m if self.sigma_m is not None else self.distance_m / 2
