@@ -6,9 +6,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from alembic import command
@@ -73,31 +76,85 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    """A server process the benchmark started: its base URL and process id."""
+
+    base: str
+    pid: int
+
+
 @contextmanager
-def running_service(database_url: str, workers: int = 1) -> Iterator[str]:
-    """`assetmap serve` on a free port against `database_url`; yields its base URL."""
-    port = free_port()
-    env = os.environ | {"DATABASE_URL": database_url}
+def serving(
+    command: list[str], env: dict[str, str], port: int, ready_path: str
+) -> Iterator[Server]:
+    """Run `command` (a server listening on 127.0.0.1:`port`) until `ready_path` answers 200,
+    yield it, and stop it afterwards."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
+                if httpx.get(base + ready_path, timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the service did not start")
+                raise RuntimeError(f"{command[0]} {' '.join(command[1:4])} did not start")
             time.sleep(0.2)
-        yield base
+        yield Server(base, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def running_server(database_url: str, workers: int = 1) -> Iterator[Server]:
+    """`assetmap serve` on a free port against `database_url`. With one worker the yielded
+    process is the one answering requests."""
+    port = free_port()
+    serve = [sys.executable, "-m", "app.cli", "serve"]
+    command = [*serve, "--port", str(port), "--workers", str(workers)]
+    env = os.environ | {"DATABASE_URL": database_url}
+    with serving(command, env, port, "/health") as server:
+        yield server
+
+
+@contextmanager
+def running_service(database_url: str, workers: int = 1) -> Iterator[str]:
+    """`assetmap serve` on a free port against `database_url`; yields its base URL."""
+    with running_server(database_url, workers) as server:
+        yield server.base
+
+
+def memory_mb(pid: int, field: str = "VmHWM") -> float:
+    """A process's resident memory from /proc/<pid>/status, in MB: `VmRSS` now, or `VmHWM`
+    its peak. 0 once the process has released its memory."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run `command` to its end; its wall seconds and peak resident memory (MB).
+
+    The peak is the process's own VmHWM, read while it runs: getrusage's ru_maxrss for a
+    child also counts the memory of the process that started it (held until its exec).
+    """
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0.0
+        while process.poll() is None:
+            with suppress(FileNotFoundError):  # it ended in between
+                peak = max(peak, memory_mb(process.pid))
+            time.sleep(0.02)
+        seconds = time.perf_counter() - start
+        if process.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{command[:4]} failed: {errors.read().decode(errors='replace')}")
+    return seconds, peak

@@ -1,0 +1,504 @@
+"""OGC API Features and Tiles and the full GeoJSON export, beside tipg, raw SQL and ogr2ogr.
+
+On 1,000,000 generated published assets in one database, the same run measures:
+
+- (a) items in a bbox of 0.15 degrees (about 640 assets) with `limit=100`, and (b) in a bbox
+  of 0.75 degrees (about 16,000 assets) with `limit=10000`;
+- (c) WebMercatorQuad vector tiles at z12 and z14, each holding a random generated point;
+- (d) the full export of the published layer as GeoJSON: `GET /exports/assets.geojson`
+  streamed to a file, beside `ogr2ogr -f GeoJSON` reading PostGIS (`bench/tipg/
+  ogr2ogr_export.sql`, 7 decimals as the service writes; ogr2ogr's `RFC7946=YES` would
+  hold about 290 MB instead of 55), with wall time, peak memory and the two files' feature
+  counts.
+
+(a) to (c) run against this service (`assetmap serve`, one worker), tipg (one uvicorn worker,
+in its own virtualenv `bench/.venv-tipg`, made on first run from `bench/tipg/requirements.txt`;
+it serves `public.asset` with `public_geom` as its geometry (left to itself it takes the
+first geometry column by name, `footprint`, empty here), tiles with the service's fields
+and 64-pixel buffer) and, as the floor, raw SQL through psycopg: one statement that builds
+the FeatureCollection (`bench/tipg/floor_items.sql`) or the tile (`bench/tipg/
+floor_tile.sql`) in PostgreSQL.
+
+Before each case the floor reads every probe once, so all three find the same rows in
+PostgreSQL's cache. Requests go one after another over one keep-alive connection,
+uncompressed (tipg otherwise compresses), in five rounds that take the three backends in
+turn, so other load on the machine weighs on all alike. The answers to a warm-up are
+decoded to count their features: the "features" column says "differ" when the backends
+disagree (tipg looks for a tile's points in the tile alone, not its buffer, so its tiles
+hold about 6% fewer).
+
+The service's peak memory is a freshly started server's VmHWM over the export (reset just
+before it); ogr2ogr's is its own VmHWM, read while it runs. PostgreSQL's memory is in
+neither.
+
+Targets (the issue): at least 2x tipg on (a) and (b), at least tipg's speed on (c), the
+export faster than ogr2ogr with peak memory under 200 MB.
+
+Run with `python -m bench.features_vs_tipg`; `--quick` sends fewer requests, `--parts ab`
+runs only some of (a) to (d).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+import ijson
+import mapbox_vector_tile  # type: ignore[import-untyped]
+import psycopg
+
+from app.settings import PROJECT_ROOT
+from bench.common import (
+    BENCH_BOX,
+    Server,
+    bench_database,
+    free_port,
+    memory_mb,
+    run_measured,
+    running_server,
+    serving,
+)
+
+ASSETS = 1_000_000
+DATABASE = "assetmap_bench_1m"
+HERE = Path(__file__).parent / "tipg"
+OUT = PROJECT_ROOT / "bench" / "out"
+TIPG_ENV = PROJECT_ROOT / "bench" / ".venv-tipg"
+TIPG_REQUIREMENTS = HERE / "requirements.txt"
+ROUNDS = 5
+
+# What tipg publishes of an asset: the table columns of the service's public view (tipg
+# cannot join the category, so it gives category_id where the others give the slug).
+TIPG_PROPERTIES = [
+    "name", "description", "kind", "category_id", "outcomes", "address", "postcode",
+    "contact", "opening_hours", "audience", "cost", "accessibility", "reach_m", "capacity",
+    "source", "source_ref", "status", "verified_at", "created_at", "updated_at", "version",
+]  # fmt: skip
+# Its tiles: the service's fields (name, kind, category, outcomes) and 64-pixel buffer.
+TIPG_TILE_PROPERTIES = "name,kind,category_id,outcomes"
+
+# Ask for answers as they are made: tipg compresses them otherwise.
+IDENTITY = {"Accept-Encoding": "identity"}
+
+Box = tuple[float, float, float, float]
+Tile = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row of the table: what is asked (pages of `limit` items in bboxes, or tiles when
+    `limit` is None), how often, and the target against tipg (service/tipg)."""
+
+    label: str
+    probes: Sequence[Box] | Sequence[Tile]
+    limit: int | None
+    warmup: int
+    target: float
+
+
+class NotAvailable(Exception):
+    """The backend does not offer this request (yet)."""
+
+
+class Backend(Protocol):
+    """Something that answers a page of items or a tile with the bytes a client would get."""
+
+    name: str
+
+    def items(self, box: Box, limit: int) -> bytes: ...
+
+    def tile(self, tile: Tile) -> bytes: ...
+
+
+class HttpBackend:
+    """An OGC API server over one keep-alive connection, asked for uncompressed answers."""
+
+    def __init__(
+        self,
+        name: str,
+        client: httpx.Client,
+        items_path: str,
+        tile_path: str,
+        items_params: dict[str, str],
+        tile_params: dict[str, str],
+    ) -> None:
+        self.name, self.client = name, client
+        self.items_path, self.tile_path = items_path, tile_path
+        self.items_params, self.tile_params = items_params, tile_params
+
+    def items(self, box: Box, limit: int) -> bytes:
+        bbox = ",".join(f"{value:.6f}" for value in box)
+        params = self.items_params | {"bbox": bbox, "limit": str(limit)}
+        return self._get(self.items_path, params)
+
+    def tile(self, tile: Tile) -> bytes:
+        z, x, y = tile
+        return self._get(self.tile_path.format(z=z, x=x, y=y), self.tile_params)
+
+    def _get(self, path: str, params: dict[str, str]) -> bytes:
+        response = self.client.get(path, params=params)
+        if response.status_code in (404, 405):
+            raise NotAvailable(f"HTTP {response.status_code} at {path}")
+        response.raise_for_status()
+        return response.content
+
+
+class SqlBackend:
+    """The floor: the answer built by one SQL statement, sent through psycopg."""
+
+    name = "raw SQL"
+
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self.connection = connection
+        self.items_sql = (HERE / "floor_items.sql").read_text()
+        self.tile_sql = (HERE / "floor_tile.sql").read_text()
+
+    def items(self, box: Box, limit: int) -> bytes:
+        minlon, minlat, maxlon, maxlat = box
+        params = {"minlon": minlon, "minlat": minlat, "maxlon": maxlon, "maxlat": maxlat}
+        row = self.connection.execute(self.items_sql, params | {"limit": limit}).fetchone()
+        assert row is not None
+        return str(row[0]).encode()
+
+    def tile(self, tile: Tile) -> bytes:
+        z, x, y = tile
+        row = self.connection.execute(self.tile_sql, {"z": z, "x": x, "y": y}).fetchone()
+        assert row is not None
+        return bytes(row[0])
+
+
+def bboxes(count: int, degrees: float, seed: int) -> list[Box]:
+    """`count` squares of `degrees` side (lon/lat) inside the generated assets' box."""
+    rng = random.Random(seed)
+    minlon, minlat, maxlon, maxlat = BENCH_BOX
+    boxes = []
+    for _ in range(count):
+        lon = rng.uniform(minlon, maxlon - degrees)
+        lat = rng.uniform(minlat, maxlat - degrees)
+        boxes.append((lon, lat, lon + degrees, lat + degrees))
+    return boxes
+
+
+def tiles(count: int, zoom: int, seed: int) -> list[Tile]:
+    """`count` WebMercatorQuad tiles (z, x, y) at `zoom`, each holding a random point of the
+    generated assets' box."""
+    rng = random.Random(seed)
+    minlon, minlat, maxlon, maxlat = BENCH_BOX
+    side = 2**zoom
+    found = []
+    for _ in range(count):
+        lon, lat = rng.uniform(minlon, maxlon), rng.uniform(minlat, maxlat)
+        x = int((lon + 180) / 360 * side)
+        y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * side)
+        found.append((zoom, x, y))
+    return found
+
+
+def features_in(answer: bytes, is_tile: bool) -> int:
+    """How many features a GeoJSON FeatureCollection or a vector tile holds."""
+    if is_tile:
+        layers = mapbox_vector_tile.decode(answer)
+        return sum(len(layer["features"]) for layer in layers.values())
+    return len(json.loads(answer)["features"])
+
+
+@dataclass
+class Measured:
+    """A backend's figures for one case, or why it has none."""
+
+    rate: float | None = None
+    features: float | None = None
+    note: str = ""
+
+
+def ask(backend: Backend, case: Case, probe: Any) -> bytes:
+    """The backend's answer to one of the case's probes (a bbox or a tile)."""
+    if case.limit is None:
+        return backend.tile(probe)
+    return backend.items(probe, case.limit)
+
+
+def run_case(case: Case, backends: Sequence[Backend]) -> dict[str, Measured]:
+    """Each backend's requests per second over the case's probes and the mean number of
+    features in its warm-up answers, by backend name.
+
+    The probes are asked in ROUNDS slices, each slice of every backend in turn, so whatever
+    else the machine does in the meantime weighs on all of them alike.
+    """
+    measured: dict[str, Measured] = {}
+    seconds: dict[str, float] = {}
+    for backend in backends:
+        try:
+            warm = [
+                features_in(ask(backend, case, probe), case.limit is None)
+                for probe in case.probes[: case.warmup]
+            ]
+        except (NotAvailable, httpx.HTTPStatusError) as problem:
+            measured[backend.name] = Measured(note=unavailable(problem))
+        else:
+            measured[backend.name] = Measured(features=sum(warm) / len(warm))
+            seconds[backend.name] = 0.0
+    for turn in range(ROUNDS):
+        for backend in backends:
+            if backend.name not in seconds:
+                continue
+            start = time.perf_counter()
+            try:
+                for probe in case.probes[turn::ROUNDS]:
+                    ask(backend, case, probe)
+            except (NotAvailable, httpx.HTTPStatusError) as problem:
+                measured[backend.name] = Measured(note=unavailable(problem))
+                del seconds[backend.name]
+                continue
+            seconds[backend.name] += time.perf_counter() - start
+    for name, spent in seconds.items():
+        measured[name].rate = len(case.probes) / spent
+    return measured
+
+
+def unavailable(problem: Exception) -> str:
+    if isinstance(problem, httpx.HTTPStatusError):
+        return f"failed (HTTP {problem.response.status_code})"
+    return f"not available ({problem})"
+
+
+def ensure_tipg() -> Path:
+    """The Python of `bench/.venv-tipg`, made or brought up to `bench/tipg/requirements.txt`."""
+    python = TIPG_ENV / "bin" / "python"
+    installed = TIPG_ENV / "requirements.txt"
+    wanted = TIPG_REQUIREMENTS.read_text()
+    if not python.exists():
+        print(f"creating {TIPG_ENV.relative_to(PROJECT_ROOT)} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(TIPG_ENV)], check=True)
+    if not installed.exists() or installed.read_text() != wanted:
+        print(f"installing {TIPG_REQUIREMENTS.relative_to(PROJECT_ROOT)} ...", flush=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "-r", str(TIPG_REQUIREMENTS)], check=True
+        )
+        installed.write_text(wanted)
+    return python
+
+
+@contextmanager
+def running_tipg(database_url: str) -> Iterator[Server]:
+    """tipg under one uvicorn worker on a free port, publishing `public.asset` with the
+    public point `public_geom` as its geometry."""
+    python = ensure_tipg()
+    port = free_port()
+    env = os.environ | {
+        "DATABASE_URL": libpq(database_url),
+        "TIPG_DB_SCHEMAS": '["public"]',
+        "TIPG_DB_TABLES": '["public.asset"]',
+        "TIPG_TABLE_CONFIG__public_asset__GEOMCOL": "public_geom",
+        "TIPG_TABLE_CONFIG__public_asset__PK": "id",
+        "TIPG_TABLE_CONFIG__public_asset__PROPERTIES": json.dumps(TIPG_PROPERTIES),
+        "TIPG_MAX_FEATURES_PER_QUERY": "10000",
+        "TIPG_TILE_BUFFER": "64",
+    }
+    command = [
+        str(python), "-m", "uvicorn", "tipg.main:app", "--port", str(port), "--workers", "1"
+    ]  # fmt: skip
+    with serving(command, env, port, "/healthz") as server:
+        yield server
+
+
+def libpq(database_url: str) -> str:
+    """A SQLAlchemy URL as libpq (psycopg, asyncpg, GDAL) takes it."""
+    return database_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def print_rates(cases: Sequence[Case], results: dict[str, dict[str, Measured]]) -> None:
+    names = ["service", "tipg", "raw SQL"]
+    print(
+        f"\n{'requests/s':34}{'service':>10}{'tipg':>10}{'raw SQL':>10}"
+        f"{'service/tipg':>14}{'(target)':>10}{'service/SQL':>13}{'features':>10}"
+    )
+    for case in cases:
+        row = results[case.label]
+        rates = [row[name].rate for name in names]
+        service, tipg, floor = rates
+        cells = "".join(f"{rate:10.1f}" if rate else f"{'-':>10}" for rate in rates)
+        to_tipg = f"{service / tipg:14.2f}" if service and tipg else f"{'-':>14}"
+        to_floor = f"{service / floor:13.2f}" if service and floor else f"{'-':>13}"
+        counts = {f"{row[name].features:.1f}" for name in names if row[name].features is not None}
+        shown = counts.pop() if len(counts) == 1 else "differ"
+        print(
+            f"{case.label:34}{cells}{to_tipg}{'>= ' + format(case.target, 'g'):>10}"
+            f"{to_floor}{shown:>10}"
+        )
+        for name in names:
+            if row[name].note:
+                print(f"  {name}: {row[name].note}")
+        if shown == "differ":
+            per = ", ".join(
+                f"{name} {row[name].features:.1f}"
+                for name in names
+                if row[name].features is not None
+            )
+            print(f"  features per answer differ: {per}")
+
+
+def peak_reset(pid: int) -> None:
+    """Start a process's VmHWM afresh from its current resident set (Linux 4.0 and later)."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def count_features(path: Path) -> int:
+    """Features in a GeoJSON FeatureCollection file, read as a stream."""
+    with path.open("rb") as stream:
+        return sum(1 for _ in ijson.items(stream, "features.item.type"))
+
+
+def export(database_url: str) -> None:
+    """(d): the service's export (from a freshly started server) beside ogr2ogr's, timed, with
+    peak memory and feature counts."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"\n(d) full GeoJSON export of {ASSETS:,} assets")
+    print(f"{'':10}{'seconds':>10}{'features/s':>12}{'peak MB':>10}{'features':>12}{'MB':>8}")
+
+    theirs = OUT / "export_ogr2ogr.geojson"
+    theirs.unlink(missing_ok=True)
+    command = [
+        "ogr2ogr", "-f", "GeoJSON", str(theirs), f"PG:{libpq(database_url)}",
+        "-sql", "@" + str(HERE / "ogr2ogr_export.sql"), "-nln", "assets",
+        "-lco", "ID_FIELD=id", "-lco", "COORDINATE_PRECISION=7",
+    ]  # fmt: skip
+    ogr_seconds, ogr_peak = run_measured(command, dict(os.environ))
+    exported = count_features(theirs)
+    print_export("ogr2ogr", ogr_seconds, ogr_peak, exported, theirs)
+    theirs.unlink()
+
+    ours = OUT / "export_service.geojson"
+    try:
+        with running_server(database_url) as server:
+            before = memory_mb(server.pid, "VmRSS")
+            peak_reset(server.pid)
+            start = time.perf_counter()
+            with (
+                httpx.Client(base_url=server.base, headers=IDENTITY, timeout=None) as client,
+                client.stream("GET", "/exports/assets.geojson") as response,
+            ):
+                if response.status_code != 200:
+                    print(f"{'service':10}  not available (HTTP {response.status_code})")
+                    return
+                with ours.open("wb") as file:
+                    for chunk in response.iter_raw():
+                        file.write(chunk)
+            seconds = time.perf_counter() - start
+            peak = memory_mb(server.pid)
+    except RuntimeError as failure:
+        print(f"{'service':10}  not available ({failure})")
+        return
+    served = count_features(ours)
+    growth = f"   ({before:.0f} MB before it, +{peak - before:.0f})"
+    print_export("service", seconds, peak, served, ours, growth)
+    ours.unlink()
+
+    print(
+        f"service/ogr2ogr speed {ogr_seconds / seconds:.2f} (target > 1); "
+        f"service peak {peak:.0f} MB (target < 200), ogr2ogr's {ogr_peak:.0f} MB"
+    )
+    if served != exported:
+        print(f"  feature counts differ: service {served:,}, ogr2ogr {exported:,}")
+
+
+def print_export(
+    name: str, seconds: float, peak_mb: float, features: int, path: Path, note: str = ""
+) -> None:
+    size = path.stat().st_size / 1e6
+    print(
+        f"{name:10}{seconds:10.1f}{features / seconds:12,.0f}{peak_mb:10.0f}"
+        f"{features:12,}{size:8.0f}{note}"
+    )
+
+
+def rates(cases: Sequence[Case], database_url: str) -> None:
+    """(a) to (c): each case against the service, tipg and the floor; prints the table."""
+    with ExitStack() as stack:
+        backends: list[Backend] = []
+        try:
+            service = stack.enter_context(running_server(database_url))
+        except RuntimeError as failure:
+            print(f"the service did not start ({failure}): its rows are left empty")
+        else:
+            client = stack.enter_context(
+                httpx.Client(base_url=service.base, headers=IDENTITY, timeout=120)
+            )
+            backends.append(
+                HttpBackend(
+                    "service",
+                    client,
+                    "/ogc/collections/assets/items",
+                    "/ogc/collections/assets/tiles/WebMercatorQuad/{z}/{x}/{y}",
+                    {},
+                    {},
+                )
+            )
+        tipg = stack.enter_context(running_tipg(database_url))
+        tipg_client = stack.enter_context(
+            httpx.Client(base_url=tipg.base, headers=IDENTITY, timeout=120)
+        )
+        backends.append(
+            HttpBackend(
+                "tipg",
+                tipg_client,
+                "/collections/public.asset/items",
+                "/collections/public.asset/tiles/WebMercatorQuad/{z}/{x}/{y}",
+                {"status": "published"},
+                {"status": "published", "properties": TIPG_TILE_PROPERTIES},
+            )
+        )
+        connection = stack.enter_context(psycopg.connect(libpq(database_url), autocommit=True))
+        floor = SqlBackend(connection)
+        backends.append(floor)
+
+        results: dict[str, dict[str, Measured]] = {}
+        for case in cases:
+            print(f"{case.label}: {len(case.probes)} requests each ...", flush=True)
+            # The rows a case reads, in PostgreSQL's cache for every backend alike.
+            for probe in case.probes:
+                ask(floor, case, probe)
+            row = {"service": Measured(note="not available (the service did not start)")}
+            results[case.label] = row | run_case(case, backends)
+    print(f"\n{ASSETS:,} assets; one client, one keep-alive connection, uncompressed")
+    print_rates(cases, results)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="fewer requests per case")
+    parser.add_argument("--parts", default="abcd", help="which of (a) to (d) to run")
+    args = parser.parse_args(argv)
+    scale = 5 if args.quick else 1
+
+    url = bench_database(DATABASE, ASSETS)
+    cases: list[Case] = []
+    if "a" in args.parts:
+        probes = bboxes(1000 // scale, 0.15, seed=1)
+        cases.append(Case("(a) bbox 0.15 deg, limit 100", probes, 100, 20, 2))
+    if "b" in args.parts:
+        probes = bboxes(50 // scale, 0.75, seed=2)
+        cases.append(Case("(b) bbox 0.75 deg, limit 10,000", probes, 10_000, 3, 2))
+    if "c" in args.parts:
+        for zoom in (12, 14):
+            cases.append(Case(f"(c) tile z{zoom}", tiles(1000 // scale, zoom, zoom), None, 20, 1))
+    if cases:
+        rates(cases, url)
+    if "d" in args.parts:
+        export(url)
+
+
+if __name__ == "__main__":
+    main()
