@@ -162,3 +162,58 @@ def test_a_near_namesake_gets_the_same_place_warning(desktop: Watched, browser_s
     page.get_by_role("button", name="No, it is a different place: save").click()
     page.wait_for_selector("#details:not([hidden])")
     assert len(_find(browser_server, "Old Trafford youth club")) == 1
+
+
+def test_filters_and_search_show_what_the_api_finds(desktop: Watched, browser_server: str) -> None:
+    page = _open(desktop, browser_server)
+
+    def shown_after(action: Any) -> int:
+        with page.expect_response(lambda r: "/assets?" in r.url):
+            action()
+        page.wait_for_timeout(200)
+        return int(page.get_attribute("body", "data-assets") or 0)
+
+    groups = shown_after(lambda: page.locator("#filter-kind").select_option("association"))
+    api_groups = httpx.get(browser_server + "/assets?kind=association&limit=10000").json()
+    assert groups == len(api_groups["features"]) > 100
+
+    libraries = shown_after(lambda: page.get_by_label("Search").fill("library"))
+    api_libraries = httpx.get(
+        browser_server + "/assets?kind=association&q=library&limit=10000"
+    ).json()
+    assert libraries == len(api_libraries["features"])
+    assert desktop.problems == []
+
+
+def test_an_edit_that_lost_a_race_says_so_and_offers_to_reload(
+    desktop: Watched, browser_server: str
+) -> None:
+    where = (-2.3502, 53.4455)
+    created = httpx.post(
+        browser_server + "/assets",
+        json={
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": list(where)},
+            "properties": {"name": "Repair cafe", "kind": "association"},
+        },
+    ).json()
+    page = _open(desktop, browser_server)
+    _zoom_to(page, *where)
+    page.locator('.leaflet-marker-icon[title="Repair cafe"]').click()
+    page.get_by_role("button", name="Edit").click()
+    # meanwhile, someone else renames it
+    httpx.patch(
+        f"{browser_server}/assets/{created['id']}",
+        json={"properties": {"name": "Repair café"}},
+        headers={"If-Match": f'"{created["id"]}-1"'},
+    ).raise_for_status()
+    page.get_by_label("Opening hours").fill("Saturdays 10-12")
+    page.get_by_role("button", name="Save").click()
+
+    page.locator("#conflict").wait_for()
+    desktop.screenshot("page-conflict")
+    page.get_by_role("button", name="Reload it").click()
+    page.wait_for_selector("#details:not([hidden])")
+    assert page.locator("#details-name").inner_text() == "Repair café"
+    stored = httpx.get(f"{browser_server}/assets/{created['id']}").json()
+    assert stored["properties"]["opening_hours"] is None  # the stale edit was not saved
