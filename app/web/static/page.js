@@ -183,9 +183,21 @@ function clearErrors() {
   byId("duplicates").hidden = true;
 }
 
+let draftMarker = null;
+
+function clearDraftMarker() {
+  if (draftMarker) map.removeLayer(draftMarker);
+  draftMarker = null;
+}
+
 function openForm(latlng, feature = null) {
   clearErrors();
   state.where = latlng;
+  clearDraftMarker();
+  if (!feature) {
+    // where the new asset will go
+    draftMarker = L.circleMarker(latlng, { radius: 9, color: "#e76f51", weight: 3, fillOpacity: 0.3 }).addTo(map);
+  }
   state.editing = feature;
   byId("form-title").textContent = feature ? `Edit ${feature.properties.name}` : "Add an asset";
   byId("form-where").textContent = `At ${latlng.lat.toFixed(5)}, ${latlng.lng.toFixed(5)}`;
@@ -218,7 +230,12 @@ byId("edit").addEventListener("click", () => {
   const [lon, lat] = state.editing.geometry.coordinates;
   openForm(L.latLng(lat, lon), state.editing);
 });
-byId("cancel").addEventListener("click", () => { state.draft = null; panel.hidden = true; map.invalidateSize(); });
+byId("cancel").addEventListener("click", () => {
+  state.draft = null;
+  clearDraftMarker();
+  panel.hidden = true;
+  map.invalidateSize();
+});
 byId("close-panel").addEventListener("click", () => { panel.hidden = true; map.invalidateSize(); });
 
 function formProperties() {
@@ -253,6 +270,9 @@ function showErrors(problem) {
     }
   }
   if (!shown) byId("error-general").textContent = (problem && problem.detail) || "The change could not be saved.";
+  const first = form.querySelector("[aria-invalid=true]") || byId("error-general");
+  first.scrollIntoView({ block: "center" });
+  if (first.focus) first.focus();
 }
 
 async function nearNamesakes(properties) {
@@ -290,6 +310,9 @@ async function save(checkDuplicates) {
         list.append(item);
       }
       byId("duplicates").hidden = false;
+      // the warning sits above the fields: bring it into view, where the builder is looking
+      byId("duplicates").scrollIntoView({ block: "nearest" });
+      byId("duplicates").focus();
       return;
     }
   }
@@ -303,6 +326,7 @@ async function save(checkDuplicates) {
   if (response.status === 412) { show("conflict"); return; }
   if (!response.ok) { showErrors(body); return; }
   state.draft = null;
+  clearDraftMarker();
   placeMarker(body);
   document.body.dataset.assets = String(markers.size);
   showAsset(body);
