@@ -80,15 +80,13 @@ def database_url(base_url: str) -> Iterator[str]:
     drop_database(url)
 
 
-@pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url, pool_size=2)
+def _engine(url: str) -> Iterator[Engine]:
+    engine = make_engine(url, pool_size=2)
     yield engine
     engine.dispose()
 
 
-@pytest.fixture
-def connection(engine: Engine) -> Iterator[Connection]:
+def _rolled_back(engine: Engine) -> Iterator[Connection]:
     """A connection inside a transaction that is rolled back after the test."""
     with engine.connect() as conn:
         outer = conn.begin()
@@ -96,10 +94,25 @@ def connection(engine: Engine) -> Iterator[Connection]:
         outer.rollback()
 
 
-@pytest.fixture
-def session(connection: Connection) -> Iterator[Session]:
+def _session(connection: Connection) -> Iterator[Session]:
+    """A session on the test's connection: its commits are savepoints, rolled back after."""
     with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    yield from _engine(database_url)
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    yield from _rolled_back(engine)
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    yield from _session(connection)
 
 
 @pytest.fixture
@@ -139,24 +152,18 @@ def demo_url(base_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def demo_engine(demo_url: str) -> Iterator[Engine]:
-    engine = make_engine(demo_url, pool_size=2)
-    yield engine
-    engine.dispose()
+    yield from _engine(demo_url)
 
 
 @pytest.fixture
 def demo_connection(demo_engine: Engine) -> Iterator[Connection]:
-    with demo_engine.connect() as conn:
-        outer = conn.begin()
-        yield conn
-        outer.rollback()
+    yield from _rolled_back(demo_engine)
 
 
 @pytest.fixture
 def demo_session(demo_connection: Connection) -> Iterator[Session]:
     """A session on the demo locality, rolled back after the test."""
-    with Session(bind=demo_connection, join_transaction_mode="create_savepoint") as session:
-        yield session
+    yield from _session(demo_connection)
 
 
 @pytest.fixture
@@ -210,11 +217,9 @@ def _client_on(url: str, connection: Connection, api_settings: ApiSettings) -> I
     app = create_app(DatabaseSettings(url=url), api_settings)
 
     def test_session() -> Iterator[Session]:
-        with (
-            Session(bind=connection, join_transaction_mode="create_savepoint") as session,
-            session.begin(),
-        ):
-            yield session
+        for session in _session(connection):
+            with session.begin():
+                yield session
 
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides[get_read_session] = test_session

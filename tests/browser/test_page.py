@@ -43,6 +43,21 @@ def _find(base: str, name: str) -> list[dict[str, Any]]:
     return [f for f in features if f["properties"]["name"] == name]
 
 
+def _create(base: str, name: str, kind: str, where: tuple[float, float]) -> dict[str, Any]:
+    """An asset added through the API, behind the page's back."""
+    created = httpx.post(
+        base + "/assets",
+        json={
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": list(where)},
+            "properties": {"name": name, "kind": kind},
+        },
+    )
+    created.raise_for_status()
+    body: dict[str, Any] = created.json()
+    return body
+
+
 def _fill_and_save(page: Page, name: str, kind: str, category: str) -> None:
     page.get_by_label("Name").fill(name)
     page.get_by_label("Kind", exact=True).last.select_option(kind)
@@ -110,15 +125,7 @@ def test_a_validation_error_shows_by_its_field_and_saves_nothing(
 
 def test_an_asset_is_moved_by_dragging_it(desktop: Watched, browser_server: str) -> None:
     start = (-2.3410, 53.4612)
-    created = httpx.post(
-        browser_server + "/assets",
-        json={
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": list(start)},
-            "properties": {"name": "Community garden", "kind": "physical"},
-        },
-    )
-    assert created.status_code == 201
+    created = _create(browser_server, "Community garden", "physical", start)
     page = _open(desktop, browser_server)
     _zoom_to(page, *start)
     x, y = _pixel(page, *start)
@@ -130,7 +137,7 @@ def test_an_asset_is_moved_by_dragging_it(desktop: Watched, browser_server: str)
         page.mouse.up()
     assert patched.value.status == 200
 
-    moved = httpx.get(f"{browser_server}/assets/{created.json()['id']}").json()
+    moved = httpx.get(f"{browser_server}/assets/{created['id']}").json()
     lon, lat = moved["geometry"]["coordinates"]
     assert lon > start[0] and lat < start[1]  # east and south, as dragged
     assert moved["properties"]["version"] == 2
@@ -139,14 +146,7 @@ def test_an_asset_is_moved_by_dragging_it(desktop: Watched, browser_server: str)
 
 def test_a_near_namesake_gets_the_same_place_warning(desktop: Watched, browser_server: str) -> None:
     there = (-2.2989, 53.4405)
-    httpx.post(
-        browser_server + "/assets",
-        json={
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": list(there)},
-            "properties": {"name": "Old Trafford Youth Club", "kind": "association"},
-        },
-    ).raise_for_status()
+    _create(browser_server, "Old Trafford Youth Club", "association", there)
     page = _open(desktop, browser_server)
     _zoom_to(page, *there)
     x, y = _pixel(page, *there)
@@ -189,14 +189,7 @@ def test_an_edit_that_lost_a_race_says_so_and_offers_to_reload(
     desktop: Watched, browser_server: str
 ) -> None:
     where = (-2.3502, 53.4455)
-    created = httpx.post(
-        browser_server + "/assets",
-        json={
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": list(where)},
-            "properties": {"name": "Repair cafe", "kind": "association"},
-        },
-    ).json()
+    created = _create(browser_server, "Repair cafe", "association", where)
     page = _open(desktop, browser_server)
     _zoom_to(page, *where)
     page.locator('.leaflet-marker-icon[title="Repair cafe"]').click()
