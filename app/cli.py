@@ -20,6 +20,7 @@ from app import localdb
 from app.analysis.gaps import analyse_gaps, suggest_sites
 from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
+from app.auth import accounts
 from app.db import database_url, make_engine, make_sessionmaker
 from app.domain.areas import AreaFilter
 from app.domain.assets import AssetFilter
@@ -37,6 +38,7 @@ from app.settings import (
     PROJECT_ROOT,
     AnalysisSettings,
     ApiSettings,
+    AuthSettings,
     DatabaseSettings,
     ServerSettings,
 )
@@ -51,6 +53,8 @@ import_cli = typer.Typer(help="Import areas, indicators, postcodes and assets fr
 cli.add_typer(import_cli, name="import")
 export_cli = typer.Typer(help="Export assets or areas as GeoJSON, CSV or GeoPackage.")
 cli.add_typer(export_cli, name="export")
+users_cli = typer.Typer(help="Accounts: contributors, moderators, analysts, admins.")
+cli.add_typer(users_cli, name="users")
 
 out = Console()
 err = Console(stderr=True)
@@ -390,6 +394,37 @@ def _run_step(
     step: Step, extent: tuple[float, float, float, float], session: Session
 ) -> ImportReport:
     return step.run(session, extent)
+
+
+@users_cli.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Their email: what they sign in with")],
+    role: Annotated[str, typer.Option(help="contributor, moderator, analyst or admin")],
+    area: Annotated[
+        list[str] | None, typer.Option(help="For a moderator: an area they look after")
+    ] = None,
+    token: Annotated[
+        bool, typer.Option("--token", help="Print an API token (alone, last line) instead")
+    ] = False,
+) -> None:
+    """Create an account. Prints a one-time password to pass on, or with --token an API token
+    for scripts (shown this once; only its digest is kept)."""
+    with _sessions()() as session, session.begin():
+        try:
+            user_id, password = accounts.create_user(session, email, role, list(area or []))
+            issued = (
+                accounts.issue_token(session, user_id, "api", AuthSettings(), "created with CLI")
+                if token
+                else None
+            )
+        except Problem as problem:
+            raise _fail(problem.detail) from problem
+    out.print(f"created {accounts.normalise_email(email)} ({role})")
+    if issued is not None:
+        print(issued.token)
+    else:
+        out.print("one-time password (pass it on; they can sign in with it):")
+        print(password)
 
 
 ExportFile = Annotated[Path, typer.Argument(help="The file to write: .geojson, .csv or .gpkg")]

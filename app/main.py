@@ -14,6 +14,7 @@ from app import errors
 from app.api.routes import (
     areas,
     assets,
+    auth,
     exports,
     gaps,
     health,
@@ -24,7 +25,7 @@ from app.api.routes import (
     taxonomy,
 )
 from app.db import database_url, make_engine, make_sessionmaker
-from app.settings import AnalysisSettings, ApiSettings, DatabaseSettings
+from app.settings import AnalysisSettings, ApiSettings, AuthSettings, DatabaseSettings
 from app.web import vendor
 
 log = logging.getLogger("assetmap")
@@ -101,6 +102,7 @@ def create_app(
     )
     app.state.api_settings = api_settings
     app.state.analysis_settings = analysis_settings or AnalysisSettings()
+    app.state.auth_settings = AuthSettings()
     errors.install(app)
 
     @app.exception_handler(BodyTooLarge)
@@ -113,7 +115,7 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return errors.problem_response(errors.Problem(500, "internal error"))
 
-    for module in (health, assets, areas, gaps, imports, exports, taxonomy, ogc, maps, page):
+    for module in (health, auth, assets, areas, gaps, imports, exports, taxonomy, ogc, maps, page):
         app.include_router(module.router)
     vendor.mount(app)
     app.add_middleware(

@@ -93,6 +93,20 @@ class AnalysisSettings(BaseSettings):
     max_sites: int = 100
 
 
+class AuthSettings(BaseSettings):
+    """Signing in and tokens."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSETMAP_AUTH_", extra="ignore")
+
+    # How long a token from signing in lasts; API tokens last until revoked.
+    access_token_minutes: int = 30
+    # Failed sign-ins for one email before each further try must wait, doubling each time
+    # from `lockout_base_s` up to `lockout_max_s`.
+    free_failures: int = 5
+    lockout_base_s: float = 2.0
+    lockout_max_s: float = 900.0
+
+
 class ServerSettings(BaseSettings):
     """Where `assetmap serve` listens."""
 

@@ -13,12 +13,18 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import invalid
-from app.settings import AnalysisSettings, ApiSettings
+from app.auth.accounts import Account, account_for
+from app.errors import Problem, invalid
+from app.settings import AnalysisSettings, ApiSettings, AuthSettings
 
 
 async def api_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.api_settings
+    return settings
+
+
+async def auth_settings(request: Request) -> AuthSettings:
+    settings: AuthSettings = request.app.state.auth_settings
     return settings
 
 
@@ -53,7 +59,38 @@ def get_snapshot_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def current_account(
+    request: Request, session: Annotated[Session, Depends(get_read_session, scope="function")]
+) -> Account | None:
+    """Who is asking: the account of the `Authorization: Bearer` token, or None for an
+    anonymous request. A token that is unknown, expired or revoked is a 401, never read as
+    anonymous."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorised("Authorization must be `Bearer <token>`")
+    account = account_for(session, token.strip())
+    if account is None:
+        raise _unauthorised("the token is unknown, expired or revoked")
+    return account
+
+
+def _unauthorised(detail: str) -> Problem:
+    return Problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def signed_in(account: Annotated[Account | None, Depends(current_account)]) -> Account:
+    if account is None:
+        raise _unauthorised("sign in first: send `Authorization: Bearer <token>`")
+    return account
+
+
 SettingsDep = Annotated[ApiSettings, Depends(api_settings)]
+AuthSettingsDep = Annotated[AuthSettings, Depends(auth_settings)]
+AccountDep = Annotated[Account | None, Depends(current_account)]
+SignedInDep = Annotated[Account, Depends(signed_in)]
 AnalysisSettingsDep = Annotated[AnalysisSettings, Depends(analysis_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]

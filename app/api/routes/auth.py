@@ -1,0 +1,73 @@
+"""Signing in (`POST /auth/token`, the OAuth2 password flow), who am I, and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.deps import AuthSettingsDep, SessionDep, SignedInDep
+from app.auth import accounts
+from app.errors import Problem
+
+router = APIRouter(prefix="/auth", tags=["accounts"])
+
+
+class TokenAnswer(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
+    expires_at: datetime | None
+
+
+class NewApiToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+@router.post("/token", summary="Sign in (OAuth2 password flow)")
+def sign_in(
+    session: SessionDep,
+    settings: AuthSettingsDep,
+    username: Annotated[str, Form(max_length=254, description="Your email")],
+    password: Annotated[str, Form(max_length=1000)],
+) -> TokenAnswer:
+    """A short-lived access token for `Authorization: Bearer`; repeated failures for one
+    email must wait longer each time (429 with Retry-After)."""
+    try:
+        issued = accounts.sign_in(session, username, password, settings)
+    except Problem:
+        # keep the failure's count, which slows the next guesses down
+        session.commit()
+        raise
+    return TokenAnswer(access_token=issued.token, expires_at=issued.expires_at)
+
+
+@router.get("/me", summary="Who the token belongs to")
+def me(account: SignedInDep) -> dict[str, Any]:
+    return {"id": account.id, "email": account.email, "role": account.role, "areas": account.areas}
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED, summary="A new API token")
+def new_api_token(
+    body: NewApiToken, account: SignedInDep, session: SessionDep, settings: AuthSettingsDep
+) -> TokenAnswer:
+    """A long-lived token for scripts, shown this once; revoke it with DELETE."""
+    issued = accounts.issue_token(session, account.id, "api", settings, body.name)
+    return TokenAnswer(access_token=issued.token, expires_at=None)
+
+
+@router.get("/tokens", summary="Your tokens (never their secrets)")
+def my_tokens(account: SignedInDep, session: SessionDep) -> list[dict[str, object]]:
+    return accounts.list_tokens(session, account.id)
+
+
+@router.delete(
+    "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke a token"
+)
+def revoke(
+    token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], account: SignedInDep, session: SessionDep
+) -> None:
+    accounts.revoke_token(session, account.id, token_id)

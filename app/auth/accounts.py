@@ -1,0 +1,203 @@
+"""Users, passwords and bearer tokens.
+
+Passwords are hashed with Argon2id (pwdlib's recommended hash). Tokens are random 32-byte
+strings shown once and stored only as their SHA-256 digest: an `access` token from
+signing in expires after a while; an `api` token for scripts lasts until revoked. Repeated
+failed sign-ins for one email must wait longer and longer before the next try.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from pwdlib import PasswordHash
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from app.errors import FieldProblem, Problem, invalid
+from app.models import Area, AuthToken, SignInFailure, User, UserArea
+from app.settings import AuthSettings
+
+Role = Literal["contributor", "moderator", "analyst", "admin"]
+ROLES: tuple[Role, ...] = ("contributor", "moderator", "analyst", "admin")
+TokenKind = Literal["access", "api"]
+
+_hasher = PasswordHash.recommended()
+# A hash to check against when the email is unknown, so both answers take as long.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-in user: id, email, role, and (for moderators) the areas they look after."""
+
+    id: int
+    email: str
+    role: Role
+    areas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as its holder sees it, once."""
+
+    token: str
+    kind: TokenKind
+    expires_at: datetime | None
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    session: Session, email: str, role: str, areas: list[str], password: str | None = None
+) -> tuple[int, str]:
+    """A new user; returns their id and password (a random one-time password unless one is
+    given). A 422 naming `email`, `role` or `area` when the user cannot be made."""
+    email = normalise_email(email)
+    if "@" not in email.strip("@"):
+        raise invalid("email", "is not an email address")
+    if role not in ROLES:
+        raise invalid("role", f"must be one of {', '.join(ROLES)}")
+    if role == "moderator" and not areas:
+        raise invalid("area", "a moderator looks after at least one area")
+    if role != "moderator" and areas:
+        raise invalid("area", "only moderators look after areas")
+    known = set(session.scalars(select(Area.code).where(Area.code.in_(areas))))
+    for code in areas:
+        if code not in known:
+            raise invalid("area", f"no area has the code {code!r}")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Problem(409, f"email: {email} already has an account")
+    password = password or secrets.token_urlsafe(12)
+    user_id = session.execute(
+        insert(User)
+        .values(email=email, password_hash=_hasher.hash(password), role=role)
+        .returning(User.id)
+    ).scalar_one()
+    for code in dict.fromkeys(areas):
+        session.execute(insert(UserArea).values(user_id=user_id, area_code=code))
+    return user_id, password
+
+
+def issue_token(
+    session: Session,
+    user_id: int,
+    kind: TokenKind,
+    settings: AuthSettings,
+    name: str | None = None,
+) -> IssuedToken:
+    """A new bearer token for the user; only its digest is kept."""
+    token = secrets.token_urlsafe(32)
+    expires_at = (
+        datetime.now(UTC) + timedelta(minutes=settings.access_token_minutes)
+        if kind == "access"
+        else None
+    )
+    session.execute(
+        insert(AuthToken).values(
+            user_id=user_id, kind=kind, digest=_digest(token), name=name, expires_at=expires_at
+        )
+    )
+    return IssuedToken(token, kind, expires_at)
+
+
+def sign_in(session: Session, email: str, password: str, settings: AuthSettings) -> IssuedToken:
+    """An access token for the right email and password. A 401 otherwise (the same answer
+    for an unknown email); a 429 with Retry-After while failures for this email wait."""
+    email = normalise_email(email)
+    now = datetime.now(UTC)
+    failed = session.get(SignInFailure, email)
+    if failed is not None and failed.failures >= settings.free_failures:
+        wait = min(
+            settings.lockout_base_s * 2 ** (failed.failures - settings.free_failures),
+            settings.lockout_max_s,
+        )
+        ready_at = failed.last_failed_at + timedelta(seconds=wait)
+        if now < ready_at:
+            seconds = max(1, int((ready_at - now).total_seconds() + 0.999))
+            raise Problem(
+                429,
+                f"too many failed sign-ins for this email: try again in {seconds} s",
+                [FieldProblem("username", "too many failed sign-ins")],
+                headers={"Retry-After": str(seconds)},
+            )
+    user = session.scalars(
+        select(User).where(User.email == email, User.disabled_at.is_(None))
+    ).first()
+    if user is None or not _hasher.verify(password, user.password_hash):
+        if user is None:
+            _hasher.verify(password, _DUMMY_HASH)
+        session.execute(
+            insert(SignInFailure)
+            .values(email=email, failures=1, last_failed_at=now)
+            .on_conflict_do_update(
+                index_elements=[SignInFailure.email],
+                set_={"failures": SignInFailure.failures + 1, "last_failed_at": now},
+            )
+        )
+        raise Problem(
+            401,
+            "the email or password is wrong",
+            [FieldProblem("password", "the email or password is wrong")],
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    session.execute(delete(SignInFailure).where(SignInFailure.email == email))
+    return issue_token(session, user.id, "access", settings)
+
+
+def account_for(session: Session, token: str) -> Account | None:
+    """The account a bearer token belongs to; None if unknown, expired, revoked or the user
+    is disabled."""
+    row = session.execute(
+        select(User.id, User.email, User.role)
+        .join(AuthToken, AuthToken.user_id == User.id)
+        .where(
+            AuthToken.digest == _digest(token),
+            AuthToken.revoked_at.is_(None),
+            (AuthToken.expires_at.is_(None)) | (AuthToken.expires_at > datetime.now(UTC)),
+            User.disabled_at.is_(None),
+        )
+    ).first()
+    if row is None:
+        return None
+    areas = tuple(session.scalars(select(UserArea.area_code).where(UserArea.user_id == row.id)))
+    return Account(row.id, row.email, row.role, areas)
+
+
+def revoke_token(session: Session, user_id: int, token_id: int) -> None:
+    """Revoke one of the user's tokens; a 404 if they have no such token."""
+    done = session.execute(
+        update(AuthToken)
+        .where(AuthToken.id == token_id, AuthToken.user_id == user_id)
+        .values(revoked_at=datetime.now(UTC))
+        .returning(AuthToken.id)
+    ).first()
+    if done is None:
+        raise Problem(404, f"token {token_id} not found")
+
+
+def list_tokens(session: Session, user_id: int) -> list[dict[str, object]]:
+    rows = session.execute(
+        select(
+            AuthToken.id,
+            AuthToken.kind,
+            AuthToken.name,
+            AuthToken.created_at,
+            AuthToken.expires_at,
+            AuthToken.revoked_at,
+        )
+        .where(AuthToken.user_id == user_id)
+        .order_by(AuthToken.id)
+    ).all()
+    return [dict(row._mapping) for row in rows]
