@@ -46,7 +46,7 @@ from app.domain.features import BNG, WGS84, feature, geojson, in_crs
 from app.domain.geometry import AssetLocation
 from app.domain.paging import Page, cut_page, decode_cursor
 from app.errors import Problem, invalid, not_found
-from app.models import Area, Asset, Category
+from app.models import Area, Asset, AssetRevision, Category
 from app.schemas import AssetFields
 
 View = Literal["public", "full"]
@@ -156,6 +156,8 @@ class AssetFilter:
     status: str = "published"
     updated_since: datetime | None = None
     updated_before: datetime | None = None
+    # stale: never verified, or last verified before this time
+    verified_before: datetime | None = None
     area_code: str | None = None
     # the CRS of the answer's coordinates, and of `bbox` (EPSG codes; 4326 is lon/lat)
     srid: int = WGS84
@@ -173,6 +175,7 @@ class _QueryShape:
     q: bool
     updated_since: bool
     updated_before: bool
+    verified_before: bool
     area: bool
     after: bool
     near: bool
@@ -255,6 +258,8 @@ def _search(
     if wanted.updated_before is not None:
         before = wanted.updated_before
         params["updated_before"] = before if before.tzinfo else before.replace(tzinfo=UTC)
+    if wanted.verified_before is not None:
+        params["verified_before"] = wanted.verified_before
     if wanted.area_code is not None:
         params["area_code"] = wanted.area_code
     if wanted.near is not None:
@@ -272,6 +277,7 @@ def _search(
         q=bool(wanted.q),
         updated_since=wanted.updated_since is not None,
         updated_before=wanted.updated_before is not None,
+        verified_before=wanted.verified_before is not None,
         area=wanted.area_code is not None,
         after=after is not None,
         near=wanted.near is not None,
@@ -397,6 +403,9 @@ def _conditions(shape: _QueryShape) -> list[ColumnElement[bool]]:
     if shape.updated_before:
         before = bindparam("updated_before", type_=DateTime(timezone=True))
         conditions.append(Asset.updated_at <= before)
+    if shape.verified_before:
+        cutoff = bindparam("verified_before", type_=DateTime(timezone=True))
+        conditions.append(or_(Asset.verified_at.is_(None), Asset.verified_at < cutoff))
     if shape.area:
         area_geom = select(Area.geom).where(Area.code == bindparam("area_code")).scalar_subquery()
         conditions.append(func.ST_Intersects(area_geom, Asset.public_geom))
@@ -650,3 +659,64 @@ def _integrity_problem(clash: IntegrityError) -> Problem:
             [invalid("properties.source_ref", "is already used for this source").errors[0]],
         )
     return invalid("properties", "breaks a rule of the data: " + message.splitlines()[0])
+
+
+# What an individual's revisions may not show but to an admin: where they live, how to reach
+# them, and their consent's details.
+PERSONAL_FIELDS = frozenset(
+    {"geom", "footprint", "address", "postcode", "contact", "consent_given_by", "consent_scope"}
+)
+
+
+def verify_asset(session: Session, asset_id: int, who: str) -> StoredAsset:
+    """Record that `who` confirmed the asset is still there, now; a new version. A 404 if
+    there is no such asset."""
+    set_actor(session, who)
+    done = session.execute(
+        update(Asset)
+        .where(Asset.id == asset_id)
+        .values(verified_at=func.now(), verified_by=who)
+        .returning(Asset.id)
+    ).first()
+    if done is None:
+        raise not_found(f"asset {asset_id}")
+    return get_asset(session, asset_id, "full")
+
+
+def asset_history(session: Session, asset_id: int, with_personal: bool) -> list[dict[str, Any]]:
+    """Every revision of an asset, oldest first: version, action, when, by whom, and the
+    changed fields before and after. An individual's personal fields are left out unless
+    `with_personal`. A 404 if there is no such asset."""
+    kind = session.scalar(select(Asset.kind).where(Asset.id == asset_id))
+    if kind is None:
+        raise not_found(f"asset {asset_id}")
+    rows = session.execute(
+        select(
+            AssetRevision.version,
+            AssetRevision.action,
+            AssetRevision.changed_at,
+            AssetRevision.changed_by,
+            AssetRevision.before,
+            AssetRevision.after,
+        )
+        .where(AssetRevision.asset_id == asset_id)
+        .order_by(AssetRevision.version, AssetRevision.id)
+    ).all()
+    hide = PERSONAL_FIELDS if kind == "individual" and not with_personal else frozenset()
+
+    def shown(fields: dict[str, Any] | None) -> dict[str, Any] | None:
+        if fields is None:
+            return None
+        return {key: value for key, value in fields.items() if key not in hide}
+
+    return [
+        {
+            "version": row.version,
+            "action": row.action,
+            "changed_at": row.changed_at.isoformat(),
+            "changed_by": row.changed_by,
+            "before": shown(row.before),
+            "after": shown(row.after),
+        }
+        for row in rows
+    ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
+import isodate
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from app.api.deps import (
@@ -16,12 +17,13 @@ from app.api.deps import (
     ReadSessionDep,
     SessionDep,
     SettingsDep,
+    SignedInDep,
     WithinM,
 )
 from app.api.responses import GeoJSONResponse, page_response
 from app.domain import assets
 from app.domain.geometry import asset_location
-from app.errors import Problem
+from app.errors import Problem, invalid
 from app.schemas import AssetFeatureIn, AssetPatch, Kind, Slug, Status
 
 router = APIRouter(prefix="/assets", tags=["assets"])
@@ -68,6 +70,14 @@ def search_assets(
     ] = None,
     status_: Annotated[Status, Query(alias="status")] = "published",
     updated_since: datetime | None = None,
+    stale_after: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="ISO 8601 duration, e.g. P12M: only assets not verified within it",
+            examples=["P12M"],
+        ),
+    ] = None,
 ) -> Response:
     """A GeoJSON FeatureCollection of published assets, a page at a time (`next` link).
 
@@ -84,8 +94,21 @@ def search_assets(
         q=q,
         status=status_,
         updated_since=updated_since,
+        verified_before=None if stale_after is None else _stale_cutoff(stale_after),
     )
     return page_response(request, assets.list_assets(session, wanted, limit, after))
+
+
+def _stale_cutoff(duration: str) -> datetime:
+    """Now less an ISO 8601 duration (P12M, P1Y6M, P90D); a 422 naming `stale_after`."""
+    now = datetime.now(UTC)
+    try:
+        cutoff: datetime = now - isodate.parse_duration(duration)
+    except (isodate.ISO8601Error, ValueError, OverflowError) as bad:
+        raise invalid("stale_after", "must be an ISO 8601 duration such as P12M") from bad
+    if cutoff >= now:
+        raise invalid("stale_after", "must be a positive duration")
+    return cutoff
 
 
 @router.post(
@@ -141,3 +164,19 @@ def delete_asset(asset_id: AssetId, session: SessionDep, if_match: IfMatch = Non
     """Archive the asset: it leaves searches and maps, and its history is kept."""
     assets.archive_asset(session, asset_id, _expected_version(if_match, asset_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{asset_id}/verify", response_class=GeoJSONResponse, summary="It is still there")
+def verify(asset_id: AssetId, account: SignedInDep, session: SessionDep) -> Response:
+    """Record that you confirmed the asset is still there, now (`verified_at`,
+    `verified_by`): a new version, in its history."""
+    return _feature_response(assets.verify_asset(session, asset_id, account.email))
+
+
+@router.get("/{asset_id}/history", summary="Every change to an asset")
+def history(
+    asset_id: AssetId, account: SignedInDep, session: ReadSessionDep
+) -> list[dict[str, Any]]:
+    """Each revision, oldest first: version, action, when, by whom, the changed fields
+    before and after. An individual's personal fields are shown to admins only."""
+    return assets.asset_history(session, asset_id, with_personal=account.role == "admin")
