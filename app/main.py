@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,10 +21,12 @@ from app.api.routes import (
     health,
     imports,
     maps,
+    moderation,
     ogc,
     page,
     taxonomy,
 )
+from app.api.security import SecurityHeaders
 from app.db import database_url, make_engine, make_sessionmaker
 from app.settings import AnalysisSettings, ApiSettings, AuthSettings, DatabaseSettings
 from app.web import vendor
@@ -115,7 +118,20 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return errors.problem_response(errors.Problem(500, "internal error"))
 
-    for module in (health, auth, assets, areas, gaps, imports, exports, taxonomy, ogc, maps, page):
+    for module in (
+        health,
+        auth,
+        assets,
+        moderation,
+        areas,
+        gaps,
+        imports,
+        exports,
+        taxonomy,
+        ogc,
+        maps,
+        page,
+    ):
         app.include_router(module.router)
     vendor.mount(app)
     app.add_middleware(
@@ -123,4 +139,16 @@ def create_app(
         max_bytes=api_settings.max_body_bytes,
         larger={"/imports": api_settings.max_import_bytes},
     )
+    app.add_middleware(SecurityHeaders, basemap_url=api_settings.basemap_url)
+    if api_settings.cors_origins:
+        # Bearer tokens, not cookies, so no credentials: other sites' pages may read what
+        # any script could, and send tokens only if their users paste them in.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=api_settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+            expose_headers=["ETag", "Location", "Content-Crs", "Retry-After", "Link"],
+            max_age=600,
+        )
     return app

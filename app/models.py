@@ -205,3 +205,24 @@ class SignInFailure(Base):
     email: Mapped[str] = mapped_column(Text, primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ModerationRequest(Base):
+    """A new asset or a change to a published one, waiting for (or decided by) a moderator."""
+
+    __tablename__ = "moderation_request"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(Text)
+    # for an edit: {"properties": {...}, "geometry": {...} | null}, as the client sent them
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    base_version: Mapped[int] = mapped_column(Integer)
+    submitted_by: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    decision: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -59,6 +59,9 @@ class ApiSettings(BaseSettings):
     # The basemap's tile URL template for maps; empty for none (the neighbourhood boundaries
     # keep a map readable without one, on a network with no open internet).
     basemap_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # Origins whose pages may call the API from a browser (CORS), as a JSON list, e.g.
+    # ASSETMAP_CORS_ORIGINS='["https://maps.example.gov.uk"]'; none by default.
+    cors_origins: list[str] = []
 
     @field_validator("service_extent")
     @classmethod

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,16 +24,18 @@ import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from app import localdb
 from app.api.deps import get_read_session, get_session, get_snapshot_session
+from app.auth import accounts
 from app.db import make_engine, running_database_url
 from app.io.demo import steps as demo_steps
 from app.main import create_app
-from app.settings import PROJECT_ROOT, ApiSettings, DatabaseSettings
+from app.settings import PROJECT_ROOT, ApiSettings, AuthSettings, DatabaseSettings
 
 TRAFFORD = PROJECT_ROOT / "data" / "trafford"
 
@@ -125,7 +127,7 @@ def client(
     database_url: str, connection: Connection, api_settings: ApiSettings
 ) -> Iterator[TestClient]:
     """The API through FastAPI's test client, on the test's own transaction."""
-    yield from _client_on(database_url, connection, api_settings)
+    yield from api_client(database_url, connection, api_settings)
 
 
 def demo_database(base_url: str, prefix: str) -> str:
@@ -171,7 +173,7 @@ def demo_client(
     demo_url: str, demo_connection: Connection, api_settings: ApiSettings
 ) -> Iterator[TestClient]:
     """The API on the demo locality, inside the test's rolled-back transaction."""
-    yield from _client_on(demo_url, demo_connection, api_settings)
+    yield from api_client(demo_url, demo_connection, api_settings)
 
 
 @contextmanager
@@ -213,18 +215,74 @@ def demo_server(demo_url: str) -> Iterator[str]:
         yield base
 
 
-def _client_on(url: str, connection: Connection, api_settings: ApiSettings) -> Iterator[TestClient]:
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+STEWARD = "steward@example.org"
+
+
+class ApiClient(TestClient):
+    """FastAPI's test client, whose writes are an admin's (who publishes directly) unless a
+    test sends its own Authorization header or uses `.anonymous`; its reads are anonymous,
+    as the public's. Tests of who may do what (tests/api/test_permissions.py and the
+    moderation tests) sign in as each role explicitly."""
+
+    def __init__(self, app: FastAPI, admin_token: Callable[[], str] | None) -> None:
+        super().__init__(app)
+        self._admin_token = admin_token
+
+    @property
+    def anonymous(self) -> TestClient:
+        """The same API, every request anonymous."""
+        return ApiClient(self.app, None)
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        if self._admin_token is not None and method.upper() in WRITES:
+            headers = dict(kwargs.get("headers") or {})
+            if not any(key.lower() == "authorization" for key in headers):
+                headers["Authorization"] = f"Bearer {self._admin_token()}"
+                kwargs["headers"] = headers
+        return super().request(method, url, **kwargs)
+
+
+def api_client(url: str, connection: Connection, api_settings: ApiSettings) -> Iterator[TestClient]:
     app = create_app(DatabaseSettings(url=url), api_settings)
 
-    def test_session() -> Iterator[Session]:
+    def test_session(request: Request) -> Iterator[Session]:
+        """The test's session. A request's dependencies share one (the first opened), so
+        their savepoints on the one connection nest and unwind in order."""
+        shared = getattr(request.state, "test_session", None)
+        if shared is not None:
+            yield shared
+            return
         for session in _session(connection):
             with session.begin():
-                yield session
+                request.state.test_session = session
+                try:
+                    yield session
+                finally:
+                    del request.state.test_session
+
+    token: list[str] = []
+
+    def admin_token() -> str:
+        """An API token of an admin, made on the first write."""
+        if not token:
+            for session in _session(connection):
+                user_id = session.execute(
+                    text(
+                        "INSERT INTO app_user (email, password_hash, role) "
+                        "VALUES (:email, '!', 'admin') RETURNING id"
+                    ),
+                    {"email": STEWARD},
+                ).scalar_one()
+                issued = accounts.issue_token(session, user_id, "api", AuthSettings(), "tests")
+                session.commit()
+                token.append(issued.token)
+        return token[0]
 
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides[get_read_session] = test_session
     app.dependency_overrides[get_snapshot_session] = test_session
-    with TestClient(app) as test_client:
+    with ApiClient(app, admin_token) as test_client:
         yield test_client
 
 
@@ -236,6 +294,26 @@ def asset_feature(lon: float, lat: float, **properties: Any) -> dict[str, Any]:
         "geometry": {"type": "Point", "coordinates": [lon, lat]},
         "properties": props,
     }
+
+
+def bearer(session: Session, email: str, role: str, areas: tuple[str, ...] = ()) -> dict[str, str]:
+    """Headers signing a request in as a new user with `role` (a moderator of `areas`),
+    through an API token. Signing in with a password is tested in tests/api/test_auth.py."""
+    user_id = session.execute(
+        text(
+            "INSERT INTO app_user (email, password_hash, role) "
+            "VALUES (:email, '!', :role) RETURNING id"
+        ),
+        {"email": email, "role": role},
+    ).scalar_one()
+    for code in areas:
+        session.execute(
+            text("INSERT INTO user_area (user_id, area_code) VALUES (:user_id, :code)"),
+            {"user_id": user_id, "code": code},
+        )
+    issued = accounts.issue_token(session, user_id, "api", AuthSettings(), "tests")
+    session.flush()
+    return {"Authorization": f"Bearer {issued.token}"}
 
 
 def count_assets(session: Session) -> int:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
+import isodate
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -186,3 +188,15 @@ After = Annotated[
     str | None,
     Query(max_length=200, description="Cursor from the previous page's `next` link"),
 ]
+
+
+def stale_cutoff(duration: str, field: str = "stale_after") -> datetime:
+    """Now less an ISO 8601 duration (P12M, P1Y6M, P90D); a 422 naming `field`."""
+    now = datetime.now(UTC)
+    try:
+        cutoff: datetime = now - isodate.parse_duration(duration)
+    except (isodate.ISO8601Error, ValueError, OverflowError) as bad:
+        raise invalid(field, "must be an ISO 8601 duration such as P12M") from bad
+    if cutoff >= now:
+        raise invalid(field, "must be a positive duration")
+    return cutoff

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.features import WGS84, feature, in_crs
 from app.domain.paging import Page, cut_page, decode_cursor
-from app.errors import not_found
+from app.errors import invalid, not_found
 from app.models import Area
 
 
@@ -92,6 +92,13 @@ def get_area(session: Session, code: str, srid: int = WGS84) -> str:
     if text is None:
         raise not_found(f"area {code}")
     return text
+
+
+def check_parent(session: Session, code: str | None) -> None:
+    """A 422 naming `parent` when no area has that code: a filter on a code that exists
+    nowhere is a mistake, not a question whose answer is "none"."""
+    if code is not None and session.scalar(select(Area.id).where(Area.code == code)) is None:
+        raise invalid("parent", f"no area has the code {code!r}")
 
 
 def require_area(session: Session, code: str) -> None:

@@ -8,8 +8,11 @@ view is for the person who wrote it (and, with accounts, moderators and admins).
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -33,6 +36,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -51,7 +55,7 @@ from app.schemas import AssetFields
 
 View = Literal["public", "full"]
 
-_category = aliased(Category, name="asset_category")
+asset_category = aliased(Category, name="asset_category")
 NEARBY = "nearby"
 
 
@@ -83,7 +87,7 @@ def asset_feature(view: View, with_distance: bool = False, srid: int = WGS84) ->
         ("name", Asset.name),
         ("description", Asset.description),
         ("kind", Asset.kind),
-        ("category", _category.slug),
+        ("category", asset_category.slug),
         ("outcomes", Asset.outcomes),
         ("address", personal(Asset.address)),
         ("postcode", personal(Asset.postcode)),
@@ -156,7 +160,7 @@ class AssetFilter:
     status: str = "published"
     updated_since: datetime | None = None
     updated_before: datetime | None = None
-    # stale: never verified, or last verified before this time
+    # stale: last confirmed (verified, or else added) before this time
     verified_before: datetime | None = None
     area_code: str | None = None
     # the CRS of the answer's coordinates, and of `bbox` (EPSG codes; 4326 is lon/lat)
@@ -315,7 +319,7 @@ def _export_query(shape: _QueryShape, kind: ExportKind) -> Select[Any]:
             Asset.name,
             Asset.description,
             Asset.kind,
-            _category.slug,
+            asset_category.slug,
             func.array_to_string(Asset.outcomes, ";"),
             personal(Asset.address),
             personal(Asset.postcode),
@@ -342,7 +346,7 @@ def _export_query(shape: _QueryShape, kind: ExportKind) -> Select[Any]:
     return (
         select(*columns)
         .select_from(Asset)
-        .outerjoin(_category, _category.id == Asset.category_id)
+        .outerjoin(asset_category, asset_category.id == Asset.category_id)
         .where(*conditions)
         .order_by(Asset.id)
     )
@@ -404,8 +408,9 @@ def _conditions(shape: _QueryShape) -> list[ColumnElement[bool]]:
         before = bindparam("updated_before", type_=DateTime(timezone=True))
         conditions.append(Asset.updated_at <= before)
     if shape.verified_before:
+        # last confirmed: when someone verified it, or else when it was added
         cutoff = bindparam("verified_before", type_=DateTime(timezone=True))
-        conditions.append(or_(Asset.verified_at.is_(None), Asset.verified_at < cutoff))
+        conditions.append(func.coalesce(Asset.verified_at, Asset.created_at) < cutoff)
     if shape.area:
         area_geom = select(Area.geom).where(Area.code == bindparam("area_code")).scalar_subquery()
         conditions.append(func.ST_Intersects(area_geom, Asset.public_geom))
@@ -425,7 +430,7 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
         return (
             select(cast(asset_feature("public", srid=shape.srid), Text), Asset.id)
             .select_from(Asset)
-            .outerjoin(_category, _category.id == Asset.category_id)
+            .outerjoin(asset_category, asset_category.id == Asset.category_id)
             .where(*conditions)
             .order_by(Asset.id)
             .limit(rows)
@@ -454,7 +459,7 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
         )
         .select_from(inner)
         .join(Asset, Asset.id == inner.c.id)
-        .outerjoin(_category, _category.id == Asset.category_id)
+        .outerjoin(asset_category, asset_category.id == Asset.category_id)
         .where(*page_conditions)
         .order_by(inner.c.distance, inner.c.id)
         .limit(rows)
@@ -468,6 +473,7 @@ class StoredAsset:
     id: int
     version: int
     feature: str
+    status: str
 
     @property
     def etag(self) -> str:
@@ -484,18 +490,18 @@ def get_asset(
     """An asset in the given view, its geometry in EPSG:`srid`; 404 if missing or not
     visible in that view (or, with `published_only`, not published)."""
     query = (
-        select(Asset.id, Asset.version, cast(asset_feature(view, srid=srid), Text))
-        .outerjoin(_category, _category.id == Asset.category_id)
+        select(Asset.id, Asset.version, cast(asset_feature(view, srid=srid), Text), Asset.status)
+        .outerjoin(asset_category, asset_category.id == Asset.category_id)
         .where(Asset.id == asset_id)
     )
     if view == "public":
-        query = query.where(publicly_visible())
+        query = query.where(publicly_visible(), Asset.status.in_(("published", "archived")))
     if published_only:
         query = query.where(Asset.status == "published")
     row = session.connection().execute(query).first()
     if row is None:
         raise not_found(f"asset {asset_id}")
-    return StoredAsset(row[0], row[1], row[2])
+    return StoredAsset(row[0], row[1], row[2], row[3])
 
 
 def _columns(
@@ -568,8 +574,12 @@ def normalise_postcode(postcode: str) -> str:
     return compact if len(compact) < 5 else f"{compact[:-3]} {compact[-3:]}"
 
 
-def create_asset(session: Session, fields: AssetFields, location: AssetLocation) -> StoredAsset:
-    """Store a new asset; a 409 if its (source, source_ref) is taken. Returns the full view."""
+def create_asset(
+    session: Session, fields: AssetFields, location: AssetLocation, actor: str | None = None
+) -> StoredAsset:
+    """Store a new asset, added by `actor`; a 409 if its (source, source_ref) is taken.
+    Returns the full view."""
+    set_actor(session, actor)
     kind = fields.kind or ""
     values = _columns(session, fields, kind)
     values.update(geom=location.point_wkt, footprint=location.footprint_wkt)
@@ -601,8 +611,8 @@ def update_asset(
     individual whose consent was withdrawn)."""
     set_actor(session, actor)
     query = (
-        select(Asset.kind, Asset.version, Asset.consent_publish, _category.slug)
-        .outerjoin(_category, _category.id == Asset.category_id)
+        select(Asset.kind, Asset.version, Asset.consent_publish, asset_category.slug)
+        .outerjoin(asset_category, asset_category.id == Asset.category_id)
         .where(Asset.id == asset_id)
         .with_for_update(of=Asset)
     )
@@ -647,7 +657,9 @@ def archive_asset(
     session: Session, asset_id: int, expected_version: int | None, actor: str | None = None
 ) -> None:
     """Archive an asset (it keeps its history); a 412 if `expected_version` is stale."""
-    update_asset(session, asset_id, AssetFields(status="archived"), None, expected_version, actor)
+    update_asset(
+        session, asset_id, AssetFields(status="archived"), None, expected_version, actor, "full"
+    )
 
 
 def _integrity_problem(clash: IntegrityError) -> Problem:
@@ -720,3 +732,145 @@ def asset_history(session: Session, asset_id: int, with_personal: bool) -> list[
         }
         for row in rows
     ]
+
+
+@contextmanager
+def revision_action(session: Session, action: str) -> Iterator[None]:
+    """Name the action the revisions of the statements inside record (`restore`, `erase`)."""
+    session.execute(text("SELECT set_config('assetmap.action', :action, true)"), {"action": action})
+    yield
+    session.execute(text("SELECT set_config('assetmap.action', '', true)"))
+
+
+# What a restore brings back: every column a reader sees, but whether it is published (a
+# decision of its own) and when it was last verified (a fact about now, not then).
+_RESTORED = tuple(
+    column.name
+    for column in Asset.__table__.columns
+    if column.name
+    not in {
+        "id",
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "public_geom",
+        "public_bng",
+        "search",
+        "status",
+        "verified_at",
+        "verified_by",
+    }
+)
+
+
+def restore_asset(session: Session, asset_id: int, version: int, who: str) -> StoredAsset:
+    """Bring back the content of an earlier version as a new version (its revision's action
+    is `restore`). A 404 if the asset has no such version; a 422 for the current one.
+
+    A version's content is the current row with the `before` of every later revision
+    applied, newest first: revisions keep only what changed."""
+    current = session.execute(
+        text("SELECT version, asset_content(a) FROM asset AS a WHERE id = :id FOR UPDATE"),
+        {"id": asset_id},
+    ).first()
+    if current is None:
+        raise not_found(f"asset {asset_id}")
+    latest, content = current
+    known = session.scalar(
+        select(AssetRevision.id).where(
+            AssetRevision.asset_id == asset_id, AssetRevision.version == version
+        )
+    )
+    if known is None:
+        raise not_found(f"version {version} of asset {asset_id}")
+    if version == latest:
+        raise invalid("revision", f"version {version} is the current version")
+    befores = session.scalars(
+        select(AssetRevision.before)
+        .where(AssetRevision.asset_id == asset_id, AssetRevision.version > version)
+        .order_by(AssetRevision.version.desc(), AssetRevision.id.desc())
+    )
+    then = dict(content)
+    for before in befores:
+        then.update(before or {})
+    changed = [name for name in _RESTORED if then.get(name) != content.get(name)]
+    set_actor(session, who)
+    if changed:
+        names = ", ".join(changed)  # column names from the table itself, never from input
+        with revision_action(session, "restore"):
+            session.execute(
+                text(
+                    f"UPDATE asset SET ({names}) = (SELECT {names} FROM "  # noqa: S608
+                    "jsonb_populate_record(NULL::asset, CAST(:content AS jsonb))) WHERE id = :id"
+                ),
+                {"content": json.dumps(then), "id": asset_id},
+            )
+    return get_asset(session, asset_id, "full")
+
+
+# An erasure empties these columns of the asset, and these keys of its history.
+ERASED_COLUMNS = (
+    "name",
+    "description",
+    "address",
+    "postcode",
+    "contact",
+    "geom",
+    "footprint",
+    "consent_given_by",
+    "consent_scope",
+)
+# ...and these members of a change waiting for moderation.
+_ERASED_PROPERTIES = ("name", "description", "address", "postcode", "contact", "consent")
+ERASED_NAME = "Erased asset"
+
+
+def erase_asset(session: Session, asset_id: int, who: str) -> None:
+    """Remove the personal data from an asset and from its history: its name, description,
+    address, postcode, contact details, consent details and footprint are emptied; a person
+    is moved to their neighbourhood's point; it is archived and no longer published. The
+    history keeps only that `who` erased it, and when."""
+    set_actor(session, who)
+    with revision_action(session, "erase"):
+        session.execute(
+            update(Asset)
+            .where(Asset.id == asset_id)
+            .values(
+                name=ERASED_NAME,
+                description=None,
+                address=None,
+                postcode=None,
+                contact=null(),
+                footprint=None,
+                consent_given_by=None,
+                consent_scope=None,
+                consent_publish=case((Asset.kind == "individual", False), else_=None),
+                geom=func.asset_public_point(Asset.geom, Asset.kind),
+                status="archived",
+            )
+        )
+    session.execute(
+        text(
+            "UPDATE asset_revision SET before = before - CAST(:keys AS text[]), "
+            "after = after - CAST(:keys AS text[]) WHERE asset_id = :id"
+        ),
+        {"keys": list(ERASED_COLUMNS), "id": asset_id},
+    )
+    session.execute(
+        text(
+            "UPDATE moderation_request SET changes = jsonb_build_object('properties', "
+            "coalesce(changes -> 'properties', '{}') - CAST(:keys AS text[])) "
+            "WHERE asset_id = :id AND changes IS NOT NULL"
+        ),
+        {"keys": list(_ERASED_PROPERTIES), "id": asset_id},
+    )
+    session.execute(
+        text(
+            "UPDATE moderation_request SET decision = 'rejected', decided_by = :who, "
+            "decided_at = now(), reason = 'the asset was erased' "
+            "WHERE asset_id = :id AND decision IS NULL"
+        ),
+        {"who": who, "id": asset_id},
+    )

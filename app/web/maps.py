@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import folium
@@ -49,6 +50,9 @@ DECILE_COLOURS = [
 COVERED_COLOUR = "#d9f0d3"
 NEIGHBOURHOODS = "Neighbourhoods"
 ASSETS = "Assets"
+# Assets no one has confirmed for this long are greyed out (the review queue's default P12M).
+STALE_AFTER = timedelta(days=365)
+STALE_COLOUR = "#9e9e9e"
 
 
 @dataclass(frozen=True)
@@ -221,23 +225,31 @@ def _assets_layer(session: Session, wanted: MapRequest) -> MarkerCluster:
     return cluster
 
 
+def last_confirmed(found: dict[str, Any]) -> datetime:
+    """When someone last confirmed an asset: verified it, or else added it."""
+    return datetime.fromisoformat(found.get("verified_at") or found["created_at"])
+
+
 def _marker(feature: dict[str, Any]) -> folium.Marker:
     found = feature["properties"]
     lon, lat = feature["geometry"]["coordinates"]
-    colour = KIND_COLOURS.get(found["kind"], "#666")
+    stale = last_confirmed(found) < datetime.now(UTC) - STALE_AFTER
+    colour = STALE_COLOUR if stale else KIND_COLOURS.get(found["kind"], "#666")
     dot = (
-        f'<div style="background:{colour};width:14px;height:14px;border-radius:7px;'
+        f'<div class="{"asset-dot stale" if stale else "asset-dot"}" style="background:{colour};'
+        f"width:14px;height:14px;border-radius:7px;opacity:{0.6 if stale else 1};"
         'border:2px solid #fff;box-shadow:0 0 2px #000"></div>'
     )
+    name = found["name"] + (" (not confirmed for over a year)" if stale else "")
     return folium.Marker(
         [lat, lon],
         icon=folium.DivIcon(html=dot, icon_size=(18, 18), icon_anchor=(9, 9)),
-        tooltip=html.escape(found["name"]),
-        popup=folium.Popup(_popup(found), max_width=320),
+        tooltip=html.escape(name),
+        popup=folium.Popup(_popup(found, stale), max_width=320),
     )
 
 
-def _popup(found: dict[str, Any]) -> str:
+def _popup(found: dict[str, Any], stale: bool) -> str:
     contact = found.get("contact") or {}
     lines = [
         f"<strong>{html.escape(found['name'])}</strong>",
@@ -251,6 +263,8 @@ def _popup(found: dict[str, Any]) -> str:
             lines.append(html.escape(f"{key}: {contact[key]}"))
     verified = found.get("verified_at")
     lines.append(html.escape(f"last verified: {verified[:10] if verified else 'never'}"))
+    if stale:
+        lines.append("<em>not confirmed for over a year: is it still there?</em>")
     return "<br>".join(lines)
 
 
@@ -271,7 +285,7 @@ def _kind_legend() -> str:
     rows = "".join(
         f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
         f'background:{colour};margin-right:6px;vertical-align:middle"></span>{kind}</div>'
-        for kind, colour in KIND_COLOURS.items()
+        for kind, colour in [*KIND_COLOURS.items(), ("not confirmed for a year", STALE_COLOUR)]
     )
     return (
         '<div class="map-legend" style="position:fixed;bottom:24px;right:12px;z-index:1000;'

@@ -45,7 +45,9 @@ def test_a_contributor_signs_in_and_is_known_by_the_token(
         "role": "contributor",
         "areas": [],
     }
-    stored = session.execute(text("SELECT password_hash FROM app_user")).scalar_one()
+    stored = session.execute(
+        text("SELECT password_hash FROM app_user WHERE email = 'ann@example.org'")
+    ).scalar_one()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy.orm import Session
 
-from app.settings import PROJECT_ROOT
+from app.auth import accounts
+from app.db import make_engine
+from app.settings import PROJECT_ROOT, AuthSettings
 from tests.conftest import demo_database, drop_database, serving
 
 CHROMIUM = "/usr/bin/chromium"
@@ -20,12 +23,41 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
+PASSWORD = "a long pass phrase for the browser tests"
+# Who signs in on the page: a moderator of all Trafford, and a contributor.
+MODERATOR = "mo@example.org"
+CONTRIBUTOR = "ann@example.org"
+
+
 @pytest.fixture(scope="session")
-def browser_server(base_url: str) -> Iterator[str]:
+def browser_database(base_url: str) -> Iterator[str]:
+    """The demo locality with a moderator of Trafford and a contributor, who sign in with
+    PASSWORD; these tests commit what they add."""
     url = demo_database(base_url, "assetmap_browser")
-    with serving(url) as base:
-        yield base
+    engine = make_engine(url, pool_size=1)
+    with Session(engine) as session, session.begin():
+        accounts.create_user(session, MODERATOR, "moderator", ["E08000009"], PASSWORD)
+        accounts.create_user(session, CONTRIBUTOR, "contributor", [], PASSWORD)
+    engine.dispose()
+    yield url
     drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def browser_server(browser_database: str) -> Iterator[str]:
+    with serving(browser_database) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def admin_headers(browser_database: str) -> dict[str, str]:
+    """Headers for writing through the API behind the page's back, as an admin."""
+    engine = make_engine(browser_database, pool_size=1)
+    with Session(engine) as session, session.begin():
+        user_id, _ = accounts.create_user(session, "root@example.org", "admin", [])
+        issued = accounts.issue_token(session, user_id, "api", AuthSettings(), "browser tests")
+    engine.dispose()
+    return {"Authorization": f"Bearer {issued.token}"}
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page
 
-from tests.browser.conftest import Watched
+from tests.browser.conftest import MODERATOR, PASSWORD, Watched
 
 
 def _open(watched: Watched, base: str) -> Page:
@@ -16,6 +16,14 @@ def _open(watched: Watched, base: str) -> Page:
     page.goto(base + "/")
     page.wait_for_selector("body[data-ready=true]", timeout=30_000)
     return page
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#s-email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("#sign-in-submit").click()
+    page.wait_for_selector(f"#account-name:has-text('{email}')")
 
 
 def _pixel(page: Page, lon: float, lat: float) -> tuple[float, float]:
@@ -43,8 +51,10 @@ def _find(base: str, name: str) -> list[dict[str, Any]]:
     return [f for f in features if f["properties"]["name"] == name]
 
 
-def _create(base: str, name: str, kind: str, where: tuple[float, float]) -> dict[str, Any]:
-    """An asset added through the API, behind the page's back."""
+def _create(
+    base: str, headers: dict[str, str], name: str, kind: str, where: tuple[float, float]
+) -> dict[str, Any]:
+    """An asset added through the API by an admin, behind the page's back."""
     created = httpx.post(
         base + "/assets",
         json={
@@ -52,6 +62,7 @@ def _create(base: str, name: str, kind: str, where: tuple[float, float]) -> dict
             "geometry": {"type": "Point", "coordinates": list(where)},
             "properties": {"name": name, "kind": kind},
         },
+        headers=headers,
     )
     created.raise_for_status()
     body: dict[str, Any] = created.json()
@@ -83,6 +94,7 @@ def test_the_page_loads_everything_from_the_service(
 
 def test_a_new_asset_is_added_by_clicking_the_map(desktop: Watched, browser_server: str) -> None:
     page = _open(desktop, browser_server)
+    sign_in(page, MODERATOR)  # who publishes in Trafford directly
     spot = (-2.3329, 53.4531)  # an empty spot in Stretford
     _zoom_to(page, *spot)
     page.mouse.click(*_pixel(page, *spot))
@@ -110,23 +122,26 @@ def test_a_validation_error_shows_by_its_field_and_saves_nothing(
     page.get_by_role("button", name="Add an asset at the map's centre").click()
     page.get_by_label("Name").fill("Knit and natter")
     page.get_by_label("Kind", exact=True).last.select_option("association")
-    page.get_by_label("Email").fill("not an email address")
+    page.locator("#f-email").fill("not an email address")
     page.get_by_role("button", name="Save").click()
 
     error = page.locator("#error-email")
     error.wait_for()
     assert "email" in error.inner_text().lower()
-    assert page.get_by_label("Email").get_attribute("aria-invalid") == "true"
+    assert page.locator("#f-email").get_attribute("aria-invalid") == "true"
     assert page.get_by_label("Name").input_value() == "Knit and natter"  # nothing lost
     desktop.screenshot("page-validation-error")
     after = len(httpx.get(browser_server + "/assets?limit=10000").json()["features"])
     assert after == before
 
 
-def test_an_asset_is_moved_by_dragging_it(desktop: Watched, browser_server: str) -> None:
+def test_an_asset_is_moved_by_dragging_it(
+    desktop: Watched, browser_server: str, admin_headers: dict[str, str]
+) -> None:
     start = (-2.3410, 53.4612)
-    created = _create(browser_server, "Community garden", "physical", start)
+    created = _create(browser_server, admin_headers, "Community garden", "physical", start)
     page = _open(desktop, browser_server)
+    sign_in(page, MODERATOR)
     _zoom_to(page, *start)
     x, y = _pixel(page, *start)
 
@@ -144,10 +159,13 @@ def test_an_asset_is_moved_by_dragging_it(desktop: Watched, browser_server: str)
     assert desktop.problems == []
 
 
-def test_a_near_namesake_gets_the_same_place_warning(desktop: Watched, browser_server: str) -> None:
+def test_a_near_namesake_gets_the_same_place_warning(
+    desktop: Watched, browser_server: str, admin_headers: dict[str, str]
+) -> None:
     there = (-2.2989, 53.4405)
-    _create(browser_server, "Old Trafford Youth Club", "association", there)
+    _create(browser_server, admin_headers, "Old Trafford Youth Club", "association", there)
     page = _open(desktop, browser_server)
+    sign_in(page, MODERATOR)
     _zoom_to(page, *there)
     x, y = _pixel(page, *there)
     page.mouse.click(x + 40, y + 30)  # a few tens of metres away
@@ -186,11 +204,12 @@ def test_filters_and_search_show_what_the_api_finds(desktop: Watched, browser_se
 
 
 def test_an_edit_that_lost_a_race_says_so_and_offers_to_reload(
-    desktop: Watched, browser_server: str
+    desktop: Watched, browser_server: str, admin_headers: dict[str, str]
 ) -> None:
     where = (-2.3502, 53.4455)
-    created = _create(browser_server, "Repair cafe", "association", where)
+    created = _create(browser_server, admin_headers, "Repair cafe", "association", where)
     page = _open(desktop, browser_server)
+    sign_in(page, MODERATOR)
     _zoom_to(page, *where)
     page.locator('.leaflet-marker-icon[title="Repair cafe"]').click()
     page.get_by_role("button", name="Edit").click()
@@ -198,7 +217,7 @@ def test_an_edit_that_lost_a_race_says_so_and_offers_to_reload(
     httpx.patch(
         f"{browser_server}/assets/{created['id']}",
         json={"properties": {"name": "Repair café"}},
-        headers={"If-Match": f'"{created["id"]}-1"'},
+        headers={"If-Match": f'"{created["id"]}-1"'} | admin_headers,
     ).raise_for_status()
     page.get_by_label("Opening hours").fill("Saturdays 10-12")
     page.get_by_role("button", name="Save").click()

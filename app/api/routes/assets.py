@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-import isodate
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 
 from app.api.deps import (
+    AccountDep,
     After,
     BBox,
     Limit,
@@ -19,12 +21,14 @@ from app.api.deps import (
     SettingsDep,
     SignedInDep,
     WithinM,
+    stale_cutoff,
 )
 from app.api.responses import GeoJSONResponse, page_response
-from app.domain import assets
-from app.domain.geometry import asset_location
-from app.errors import Problem, invalid
-from app.schemas import AssetFeatureIn, AssetPatch, Kind, Slug, Status
+from app.domain import access, assets, moderation
+from app.domain.geometry import AssetLocation, asset_location
+from app.errors import FieldProblem, Problem
+from app.schemas import AssetFeatureIn, AssetFields, AssetPatch, Kind, Slug, Status
+from app.settings import ApiSettings
 
 router = APIRouter(prefix="/assets", tags=["assets"])
 
@@ -54,6 +58,7 @@ def _feature_response(stored: assets.StoredAsset, status_code: int = 200) -> Geo
 def search_assets(
     request: Request,
     session: ReadSessionDep,
+    account: AccountDep,
     settings: SettingsDep,
     bbox: BBox,
     near: Near,
@@ -80,10 +85,14 @@ def search_assets(
     ] = None,
 ) -> Response:
     """A GeoJSON FeatureCollection of published assets, a page at a time (`next` link).
+    Archived ones with `status=archived`; pending and draft ones are for admins (moderators
+    find theirs in `GET /moderation/queue`).
 
     With `near`, assets within `within_m` metres (default 5 km) ordered by distance on the
     spheroid, each with `distance_m`.
     """
+    if status_ not in access.PUBLIC_STATUSES and (account is None or account.role != "admin"):
+        raise access.forbidden(f"only admins list {status_} assets", "status")
     wanted = assets.AssetFilter(
         bbox=bbox,
         near=near,
@@ -94,21 +103,35 @@ def search_assets(
         q=q,
         status=status_,
         updated_since=updated_since,
-        verified_before=None if stale_after is None else _stale_cutoff(stale_after),
+        verified_before=None if stale_after is None else stale_cutoff(stale_after),
     )
     return page_response(request, assets.list_assets(session, wanted, limit, after))
 
 
-def _stale_cutoff(duration: str) -> datetime:
-    """Now less an ISO 8601 duration (P12M, P1Y6M, P90D); a 422 naming `stale_after`."""
-    now = datetime.now(UTC)
-    try:
-        cutoff: datetime = now - isodate.parse_duration(duration)
-    except (isodate.ISO8601Error, ValueError, OverflowError) as bad:
-        raise invalid("stale_after", "must be an ISO 8601 duration such as P12M") from bad
-    if cutoff >= now:
-        raise invalid("stale_after", "must be a positive duration")
-    return cutoff
+def change_locator(settings: ApiSettings) -> moderation.Locate:
+    """Where a change moves an asset to (None: it does not), checked as a new one is."""
+
+    def locate(patch: AssetPatch) -> AssetLocation | None:
+        if patch.geometry is None:
+            return None
+        return asset_location(patch.geometry.model_dump(), settings.service_extent)
+
+    return locate
+
+
+def _unmoderated_fields(fields: AssetFields, statuses: tuple[str, ...]) -> None:
+    """Refuse what only a moderator may set: publishing, archiving, and verification."""
+    if fields.status is not None and fields.status not in statuses:
+        raise access.forbidden(
+            "only a moderator of its area publishes or archives an asset; "
+            f"send status {' or '.join(statuses)}, or leave it out",
+            "properties.status",
+        )
+    for name in ("verified_at", "verified_by"):
+        if name in fields.model_fields_set:
+            raise access.forbidden(
+                "verification is recorded by POST /assets/{id}/verify", f"properties.{name}"
+            )
 
 
 @router.post(
@@ -116,53 +139,144 @@ def _stale_cutoff(duration: str) -> datetime:
     status_code=status.HTTP_201_CREATED,
     response_class=GeoJSONResponse,
     summary="Add an asset",
+    responses={202: {"description": "Suggested: it waits for a moderator"}},
 )
 def add_asset(
-    feature: AssetFeatureIn, request: Request, session: SessionDep, settings: SettingsDep
+    feature: AssetFeatureIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    account: AccountDep,
 ) -> Response:
     """Store a GeoJSON Feature as a new asset. A Polygon or MultiPolygon is kept as the
-    footprint, with a point inside it as the asset's location."""
+    footprint, with a point inside it as the asset's location.
+
+    A moderator of the area (or an admin) publishes it at once (201). Anyone else's asset
+    waits as `pending` for a moderator (status `draft` keeps it back): a contributor gets
+    201 with the asset, which they can read and change until it is published; an anonymous
+    visitor gets 202, and nothing is kept about them. Only signed-in contributors add
+    individuals (people), recording their consent."""
     location = asset_location(feature.geometry.model_dump(), settings.service_extent)
-    stored = assets.create_asset(session, feature.properties, location)
+    fields = feature.properties
+    who = None if account is None else account.email
+    if not access.moderates_point(session, account, location.point_wkt):
+        if account is None and fields.kind == "individual":
+            raise Problem(
+                401,
+                "sign in to add a person: their consent must be recorded by someone known",
+                [FieldProblem("properties.kind", "needs a signed-in contributor")],
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        _unmoderated_fields(fields, ("pending", "draft") if account else ("pending",))
+        fields = fields.model_copy(update={"status": fields.status or "pending"})
+    stored = assets.create_asset(session, fields, location, who)
+    if fields.status == "pending":
+        waiting = moderation.submit_new(session, stored.id, account)
+        if account is None:
+            return JSONResponse(
+                {
+                    "id": stored.id,
+                    "status": "pending",
+                    "detail": "thank you: a moderator of the area will check it before it is "
+                    "published",
+                    "moderation": jsonable_encoder(waiting),
+                },
+                status_code=status.HTTP_202_ACCEPTED,
+            )
     response = _feature_response(stored, status.HTTP_201_CREATED)
     response.headers["Location"] = str(request.url_for("read_asset", asset_id=stored.id))
     return response
 
 
 @router.get("/{asset_id}", response_class=GeoJSONResponse, summary="Read an asset")
-def read_asset(asset_id: AssetId, session: ReadSessionDep) -> Response:
-    """One asset as a GeoJSON Feature, with its ETag."""
-    return _feature_response(assets.get_asset(session, asset_id))
+def read_asset(asset_id: AssetId, session: ReadSessionDep, account: AccountDep) -> Response:
+    """One asset as a GeoJSON Feature, with its ETag. Its moderators and contributor read it
+    whole (an individual's own point, contact and consent); everyone else as the public."""
+    if account is None:
+        return _feature_response(assets.get_asset(session, asset_id))
+    allowed = access.access(session, account, asset_id)
+    view: assets.View = "full" if allowed.whole else "public"
+    return _feature_response(assets.get_asset(session, asset_id, view))
 
 
-@router.patch("/{asset_id}", response_class=GeoJSONResponse, summary="Change an asset")
+@router.patch(
+    "/{asset_id}",
+    response_class=GeoJSONResponse,
+    summary="Change an asset",
+    responses={202: {"description": "Proposed: the change waits for a moderator"}},
+)
 def change_asset(
     asset_id: AssetId,
     patch: AssetPatch,
     session: SessionDep,
     settings: SettingsDep,
+    account: SignedInDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Change the properties sent (null clears one) and/or the geometry. With `If-Match`,
-    a stale ETag gives 412 and changes nothing. Answers with the asset as the public now
-    sees it, or 204 when the public no longer may (an individual's consent withdrawn)."""
-    location = (
-        None
-        if patch.geometry is None
-        else asset_location(patch.geometry.model_dump(), settings.service_extent)
-    )
+    a stale ETag gives 412 and changes nothing.
+
+    A moderator of its area (or an admin) changes it at once, as does its contributor
+    while it is not yet published: the answer is the asset. Anyone else's change to a
+    published asset waits for a moderator (202, with the request), and the public keeps
+    seeing the published version meanwhile."""
+    allowed = access.access(session, account, asset_id)
+    expected = _expected_version(if_match, asset_id)
+    locate = change_locator(settings)
+    if not allowed.direct:
+        if allowed.status != "published":
+            raise access.forbidden(f"asset {asset_id} is {allowed.status}: it cannot be changed")
+        if expected is not None and expected != allowed.version:
+            raise Problem(
+                412, f"asset {asset_id} has changed since (now version {allowed.version})"
+            )
+        _unmoderated_fields(patch.properties, ("published",))
+        waiting = moderation.propose_edit(session, allowed, patch, locate, account)
+        return JSONResponse(
+            {
+                "detail": "a moderator of the area will check the change before it is published",
+                "moderation": jsonable_encoder(waiting),
+            },
+            status_code=status.HTTP_202_ACCEPTED,
+        )
+    if not allowed.moderator:
+        _unmoderated_fields(patch.properties, ("pending", "draft"))
     stored = assets.update_asset(
-        session, asset_id, patch.properties, location, _expected_version(if_match, asset_id)
+        session, asset_id, patch.properties, locate(patch), expected, account.email, "full"
     )
     if stored is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
+    if not allowed.moderator and stored.status == "pending":
+        moderation.submit_new(session, asset_id, account)
     return _feature_response(stored)
 
 
-@router.delete("/{asset_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Archive an asset")
-def delete_asset(asset_id: AssetId, session: SessionDep, if_match: IfMatch = None) -> Response:
-    """Archive the asset: it leaves searches and maps, and its history is kept."""
-    assets.archive_asset(session, asset_id, _expected_version(if_match, asset_id))
+@router.delete(
+    "/{asset_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Archive or erase an asset"
+)
+def delete_asset(
+    asset_id: AssetId,
+    session: SessionDep,
+    account: SignedInDep,
+    if_match: IfMatch = None,
+    erase: Annotated[
+        bool, Query(description="Remove its personal data, from it and from its history")
+    ] = False,
+) -> Response:
+    """Archive the asset: it leaves searches and maps, and its history is kept. Moderators
+    of its area and admins archive; a contributor withdraws their own unpublished asset.
+
+    With `erase=true` (an admin, or the contributor who added it) the personal data goes
+    from the asset and from every revision; the history keeps only who erased it, when."""
+    allowed = access.access(session, account, asset_id)
+    if erase:
+        if not (account.role == "admin" or allowed.contributor):
+            raise access.forbidden("only an admin or the contributor who added it erases it")
+        assets.erase_asset(session, asset_id, account.email)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    if not allowed.direct:
+        raise access.forbidden(f"only a moderator of its area archives asset {asset_id}")
+    assets.archive_asset(session, asset_id, _expected_version(if_match, asset_id), account.email)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -170,6 +284,7 @@ def delete_asset(asset_id: AssetId, session: SessionDep, if_match: IfMatch = Non
 def verify(asset_id: AssetId, account: SignedInDep, session: SessionDep) -> Response:
     """Record that you confirmed the asset is still there, now (`verified_at`,
     `verified_by`): a new version, in its history."""
+    access.access(session, account, asset_id)
     return _feature_response(assets.verify_asset(session, asset_id, account.email))
 
 
@@ -178,5 +293,27 @@ def history(
     asset_id: AssetId, account: SignedInDep, session: ReadSessionDep
 ) -> list[dict[str, Any]]:
     """Each revision, oldest first: version, action, when, by whom, the changed fields
-    before and after. An individual's personal fields are shown to admins only."""
-    return assets.asset_history(session, asset_id, with_personal=account.role == "admin")
+    before and after. An individual's personal fields are shown only to those who read them
+    whole: moderators of its area, admins and its contributor."""
+    allowed = access.access(session, account, asset_id)
+    return assets.asset_history(session, asset_id, with_personal=allowed.whole)
+
+
+@router.post(
+    "/{asset_id}/restore/{revision}",
+    response_class=GeoJSONResponse,
+    summary="Bring back an earlier version",
+)
+def restore(
+    asset_id: AssetId,
+    revision: Annotated[int, Path(ge=1, le=2**31 - 1, description="The version to restore")],
+    account: SignedInDep,
+    session: SessionDep,
+) -> Response:
+    """Make the content of an earlier version current again, as a new version (action
+    `restore`); whether it is published, and its verification, stay as they are. For
+    moderators of its area and admins."""
+    allowed = access.access(session, account, asset_id)
+    if not allowed.moderator:
+        raise access.forbidden(f"only a moderator of its area restores asset {asset_id}")
+    return _feature_response(assets.restore_asset(session, asset_id, revision, account.email))

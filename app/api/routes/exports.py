@@ -86,5 +86,6 @@ def export_areas(
 ) -> Response:
     """Every area matching the filters of `GET /areas`, with population and indicators:
     GeoJSON (RFC 7946), CSV (polygons as WKT) or GeoPackage (layer `areas`, EPSG:4326)."""
+    areas.check_parent(session, parent)
     wanted = areas.AreaFilter(level=level, parent=parent, bbox=bbox)
     return _send(session, exports.area_layer(wanted), format)

@@ -23,11 +23,18 @@ const markers = new Map(); // asset id -> marker
 // for the browser tests and the curious: the map and its markers
 window.assetMap = { map, cluster, markers };
 
+// The bearer token of whoever signed in on this tab (kept for the tab's life only).
+const TOKEN_KEY = "assetmap.token";
+
 async function api(path, options = {}) {
-  const response = await fetch(path, {
-    ...options, headers: { "Content-Type": "application/json", ...(options.headers || {}) },
-  });
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const headers = { "Content-Type": "application/json", ...(options.headers || {}) };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(path, { ...options, headers });
   const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.status === 401 && token) {
+    signedOut("Your sign-in has expired: sign in again.");
+  }
   return { response, body };
 }
 
@@ -99,10 +106,20 @@ byId("f-kind").addEventListener("change", (event) => fillCategories(event.target
 
 // --- the assets -------------------------------------------------------------------------
 
-function icon(kind) {
+// Assets no one has confirmed (verified, or else added) for a year are greyed out.
+const STALE_MS = 365 * 24 * 3600 * 1000;
+
+function isStale(properties) {
+  const confirmed = properties.verified_at || properties.created_at;
+  return Boolean(confirmed) && Date.now() - Date.parse(confirmed) > STALE_MS;
+}
+
+function icon(properties) {
   const dot = document.createElement("div");
   dot.className = "asset-dot";
-  dot.style.background = KIND_COLOURS[kind] || "#666";
+  if (isStale(properties)) dot.classList.add("stale");
+  if (properties.status !== "published") dot.classList.add("pending");
+  dot.style.background = KIND_COLOURS[properties.kind] || "#666";
   return L.divIcon({ html: dot.outerHTML, className: "", iconSize: [20, 20], iconAnchor: [10, 10] });
 }
 
@@ -111,7 +128,7 @@ function placeMarker(feature) {
   const existing = markers.get(feature.id);
   if (existing) cluster.removeLayer(existing);
   const marker = L.marker([lat, lon], {
-    icon: icon(feature.properties.kind), title: feature.properties.name,
+    icon: icon(feature.properties), title: feature.properties.name,
     alt: feature.properties.name, draggable: true, keyboard: true,
   });
   marker.feature = feature;
@@ -146,7 +163,9 @@ byId("filters").addEventListener("submit", (event) => { event.preventDefault(); 
 
 function show(section) {
   panel.hidden = false;
-  for (const id of ["details", "asset-form", "conflict"]) byId(id).hidden = id !== section;
+  for (const id of ["details", "asset-form", "conflict", "sign-in", "notice", "queue"]) {
+    byId(id).hidden = id !== section;
+  }
   map.invalidateSize();
 }
 
@@ -162,6 +181,8 @@ function showAsset(feature) {
     ["Phone", contact.phone], ["Email", contact.email], ["Website", contact.website],
     ["Opening hours", p.opening_hours], ["Who it is for", p.audience],
     ["Last verified", p.verified_at ? p.verified_at.slice(0, 10) : "never"],
+    ["Status", p.status === "published" ? null : `${p.status}: not public until a moderator approves it`],
+    ["Is it still there?", isStale(p) ? "No one has confirmed it for over a year" : null],
   ];
   for (const [term, value] of rows) {
     if (!value) continue;
@@ -327,10 +348,19 @@ async function save(checkDuplicates) {
   if (!response.ok) { showErrors(body); return; }
   state.draft = null;
   clearDraftMarker();
+  if (response.status === 202) {
+    // a suggestion, or a change to a published asset: it waits for a moderator
+    byId("notice-text").textContent = `${properties.name}: ${body.detail}.`;
+    show("notice");
+    status("Sent to a moderator");
+    return;
+  }
   placeMarker(body);
   document.body.dataset.assets = String(markers.size);
   showAsset(body);
-  status(`Saved ${body.properties.name}`);
+  status(body.properties.status === "pending"
+    ? `Saved ${body.properties.name}: a moderator will check it before the public sees it`
+    : `Saved ${body.properties.name}`);
 }
 
 form.addEventListener("submit", (event) => { event.preventDefault(); save(true); });
@@ -346,12 +376,18 @@ async function moveAsset(marker) {
     body: JSON.stringify({ geometry: { type: "Point", coordinates: [lng, lat] } }),
     headers: { "If-Match": `"${feature.id}-${feature.properties.version}"` },
   });
+  const [oldLon, oldLat] = feature.geometry.coordinates;
+  if (response.status === 202) {
+    // the move waits for a moderator: the public still sees the asset where it was
+    marker.setLatLng([oldLat, oldLon]);
+    status(`Your move of ${feature.properties.name} waits for a moderator`);
+    return;
+  }
   if (response.ok) {
     marker.feature = body;
     status(`Moved ${body.properties.name}`);
     return;
   }
-  const [oldLon, oldLat] = feature.geometry.coordinates;
   marker.setLatLng([oldLat, oldLon]);
   state.editing = feature;
   if (response.status === 412) show("conflict");
@@ -363,10 +399,171 @@ byId("reload-asset").addEventListener("click", async () => {
   if (response.ok) { placeMarker(body); showAsset(body); }
 });
 
+// --- signing in, and the review queue ----------------------------------------------------
+
+state.account = null;
+
+function showAccount() {
+  const account = state.account;
+  byId("account-name").textContent = account ? `${account.email} (${account.role})` : "";
+  byId("sign-in-open").hidden = Boolean(account);
+  byId("sign-out").hidden = !account;
+  byId("queue-open").hidden = !account;
+  byId("queue-open").textContent = account && ["moderator", "admin"].includes(account.role)
+    ? "Review queue" : "Your suggestions";
+}
+
+function signedOut(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  state.account = null;
+  showAccount();
+  if (message) status(message);
+}
+
+async function loadAccount() {
+  if (!sessionStorage.getItem(TOKEN_KEY)) return;
+  const { response, body } = await api("/auth/me");
+  state.account = response.ok ? body : null;
+  showAccount();
+}
+
+byId("sign-in-open").addEventListener("click", () => { show("sign-in"); byId("s-email").focus(); });
+byId("sign-out").addEventListener("click", async () => {
+  signedOut("Signed out");
+  panel.hidden = true;
+  await loadAssets();
+});
+byId("sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  byId("sign-in-error").textContent = "";
+  const response = await fetch("/auth/token", {
+    method: "POST",
+    body: new URLSearchParams({ username: byId("s-email").value, password: byId("s-password").value }),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    byId("sign-in-error").textContent = (body && body.detail) || "Signing in failed.";
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, body.access_token);
+  byId("s-password").value = "";
+  await loadAccount();
+  panel.hidden = true;
+  map.invalidateSize();
+  status(`Signed in as ${state.account.email}`);
+});
+
+function card(lines, buttons = []) {
+  const item = document.createElement("li");
+  for (const [text, className] of lines) {
+    const line = document.createElement("div");
+    line.textContent = text;
+    if (className) line.className = className;
+    item.append(line);
+  }
+  for (const element of buttons) item.append(element);
+  return item;
+}
+
+function button(label, onClick) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.textContent = label;
+  element.addEventListener("click", onClick);
+  return element;
+}
+
+function goTo(feature) {
+  const [lon, lat] = feature.geometry.coordinates;
+  map.setView([lat, lon], 17);
+}
+
+function describeChange(changes) {
+  const fields = Object.entries((changes && changes.properties) || {})
+    .map(([name, value]) => `${name}: ${value === null ? "(cleared)" : JSON.stringify(value)}`);
+  if (changes && changes.geometry) fields.push("moved on the map");
+  return fields.join("; ");
+}
+
+async function decide(request, verdict, reason) {
+  const options = { method: "POST" };
+  if (verdict === "reject") options.body = JSON.stringify({ reason });
+  const { response, body } = await api(`/moderation/${request.asset_id}/${verdict}`, options);
+  status(response.ok
+    ? `${verdict === "approve" ? "Approved" : "Rejected"}: ${request.asset.properties.name}`
+    : (body && body.detail) || "The decision could not be saved.");
+  await Promise.all([loadQueue(), loadAssets()]);
+}
+
+async function loadQueue() {
+  const moderating = state.account && ["moderator", "admin"].includes(state.account.role);
+  byId("queue-moderation").hidden = !moderating;
+  if (moderating) {
+    const { body } = await api("/moderation/queue");
+    const requests = byId("queue-requests");
+    requests.replaceChildren();
+    for (const request of (body && body.requests) || []) {
+      const p = request.asset.properties;
+      const reason = document.createElement("input");
+      reason.className = "reason";
+      reason.placeholder = "Why not? (the contributor reads this)";
+      reason.setAttribute("aria-label", `Reason for turning down ${p.name}`);
+      const lines = [
+        [request.action === "create" ? `New: ${p.name}` : `Change to ${p.name}`],
+        [`From ${request.submitted_by || "a visitor"}, ${request.submitted_at.slice(0, 10)}`],
+      ];
+      if (request.action === "edit") lines.push([describeChange(request.changes)]);
+      requests.append(card(lines, [
+        button("Show", () => goTo(request.asset)),
+        button("Approve", () => decide(request, "approve")),
+        reason,
+        button("Reject", () => {
+          if (!reason.value.trim()) { reason.setAttribute("aria-invalid", "true"); reason.focus(); return; }
+          decide(request, "reject", reason.value.trim());
+        }),
+      ]));
+    }
+    byId("queue-empty").hidden = requests.children.length > 0;
+    const stale = byId("queue-stale");
+    stale.replaceChildren();
+    for (const feature of (body && body.stale) || []) {
+      const p = feature.properties;
+      stale.append(card(
+        [[p.name], [`Last confirmed ${(p.verified_at || p.created_at).slice(0, 10)}`]],
+        [
+          button("Show", () => goTo(feature)),
+          button("Still there", async () => {
+            await api(`/assets/${feature.id}/verify`, { method: "POST" });
+            await Promise.all([loadQueue(), loadAssets()]);
+          }),
+        ],
+      ));
+    }
+  }
+  const { body: mine } = await api("/moderation/mine");
+  const list = byId("mine");
+  list.replaceChildren();
+  for (const request of mine || []) {
+    const lines = [
+      [`${request.action === "create" ? "New" : "Change to"}: ${request.asset_name}, ${request.submitted_at.slice(0, 10)}`],
+      [request.decision, `decision-${request.decision}`],
+    ];
+    if (request.reason) lines.push([`Reason: ${request.reason}`]);
+    list.append(card(lines));
+  }
+  if (!list.children.length) list.append(card([["Nothing yet."]]));
+}
+
+byId("queue-open").addEventListener("click", async () => {
+  byId("queue-title").textContent = byId("queue-open").textContent;
+  show("queue");
+  await loadQueue();
+});
+
 // --- start ------------------------------------------------------------------------------
 
 (async () => {
-  await Promise.all([loadNeighbourhoods(), loadTaxonomy()]);
+  await Promise.all([loadNeighbourhoods(), loadTaxonomy(), loadAccount()]);
   await loadAssets();
   document.body.dataset.ready = "true";
 })();

@@ -1,0 +1,126 @@
+"""Who may see and change an asset.
+
+- Anyone reads published (and archived) assets in the public view: an individual only with
+  current consent, at their neighbourhood's point, without contact details.
+- An asset's *moderators* read it whole and change it directly: admins, and moderators of an
+  area containing it (a ward or a locality holds everything inside it).
+- Its *contributor* (the account that added it) reads it whole too, and changes it directly
+  until it is published; a change to a published asset waits for a moderator.
+- Everyone else who is signed in reads what the public reads, and their changes wait for a
+  moderator too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, select, true
+from sqlalchemy.orm import Session
+
+from app.auth.accounts import Account
+from app.domain.assets import publicly_visible
+from app.errors import FieldProblem, Problem, not_found
+from app.models import Area, Asset
+
+PUBLIC_STATUSES = ("published", "archived")
+
+
+def moderates(account: Account | None) -> ColumnElement[bool]:
+    """Whether `account` moderates the asset of the row: an admin, or a moderator of an area
+    containing its point."""
+    if account is None:
+        return false()
+    if account.role == "admin":
+        return true()
+    if account.role != "moderator" or not account.areas:
+        return false()
+    return exists(
+        select(Area.id).where(
+            Area.code.in_(account.areas), func.ST_Intersects(Area.geom, Asset.geom)
+        )
+    )
+
+
+def contributed(account: Account | None) -> ColumnElement[bool]:
+    """Whether `account` added the asset of the row."""
+    if account is None:
+        return false()
+    return Asset.created_by == account.email
+
+
+def public() -> ColumnElement[bool]:
+    """Whether anyone may read the asset of the row."""
+    return and_(Asset.status.in_(PUBLIC_STATUSES), publicly_visible())
+
+
+@dataclass(frozen=True)
+class AssetAccess:
+    """What one account may do with one asset."""
+
+    asset_id: int
+    status: str
+    kind: str
+    version: int
+    public: bool
+    moderator: bool
+    contributor: bool
+
+    @property
+    def whole(self) -> bool:
+        """Whether the account reads the asset whole (its full view, personal fields too)."""
+        return self.moderator or self.contributor
+
+    @property
+    def direct(self) -> bool:
+        """Whether the account's changes apply at once, without moderation."""
+        return self.moderator or (self.contributor and self.status not in PUBLIC_STATUSES)
+
+
+def access(session: Session, account: Account | None, asset_id: int) -> AssetAccess:
+    """What `account` (None: anonymous) may do with an asset; a 404 when there is no such
+    asset or the account may not even see it."""
+    row = session.execute(
+        select(
+            Asset.status,
+            Asset.kind,
+            Asset.version,
+            public().label("public"),
+            moderates(account).label("moderator"),
+            contributed(account).label("contributor"),
+        ).where(Asset.id == asset_id)
+    ).first()
+    if row is None or not (row.public or row.moderator or row.contributor):
+        raise not_found(f"asset {asset_id}")
+    return AssetAccess(
+        asset_id,
+        row.status,
+        row.kind,
+        row.version,
+        bool(row.public),
+        bool(row.moderator),
+        bool(row.contributor),
+    )
+
+
+def moderates_point(session: Session, account: Account | None, point_wkt: str) -> bool:
+    """Whether `account` moderates a new asset at `point_wkt` (EWKT, EPSG:4326)."""
+    if account is None or account.role not in ("admin", "moderator"):
+        return False
+    if account.role == "admin":
+        return True
+    inside = session.scalar(
+        select(
+            exists(
+                select(Area.id).where(
+                    Area.code.in_(account.areas),
+                    func.ST_Intersects(Area.geom, func.ST_GeomFromEWKT(point_wkt)),
+                )
+            )
+        )
+    )
+    return bool(inside)
+
+
+def forbidden(detail: str, field: str | None = None) -> Problem:
+    """A 403, naming the field whose value the account may not send, if any."""
+    return Problem(403, detail, [] if field is None else [FieldProblem(field, detail)])
