@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -17,20 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import localdb
-from app.analysis.gaps import analyse_gaps, suggest_sites
-from app.analysis.inputs import AssetMatch
-from app.analysis.question import GapQuestion
-from app.auth import accounts
 from app.db import database_url, make_engine, make_sessionmaker
-from app.domain.areas import AreaFilter
-from app.domain.assets import AssetFilter
 from app.errors import Problem
-from app.io import exports
-from app.io.area_import import ParentLookup, import_areas, import_indicators, import_postcodes
 from app.io.asset_import import AssetImport, import_assets, parse_pairs
-from app.io.demo import Step
-from app.io.demo import steps as demo_steps
-from app.io.gap_writers import gaps_csv, gaps_geojson
 from app.io.report import ImportReport, write_rejects
 from app.io.sources import SourceError, count_rows
 from app.schemas import AreaLevel, Kind
@@ -42,6 +31,12 @@ from app.settings import (
     DatabaseSettings,
     ServerSettings,
 )
+
+# Each command imports the analyses, importers and exporters it runs when it runs: loading
+# them all would add two seconds to every command (an import of 100,000 rows takes five).
+if TYPE_CHECKING:
+    from app.io import exports
+    from app.io.demo import Step
 
 cli = typer.Typer(
     pretty_exceptions_enable=False,
@@ -270,6 +265,8 @@ def import_areas_command(
     strict: StrictOpt = False,
 ) -> None:
     """Neighbourhood polygons in any format and CRS GDAL reads; re-import updates by code."""
+    from app.io.area_import import ParentLookup, import_areas
+
     lookup = (
         None if parent_lookup is None else ParentLookup(parent_lookup, lookup_child, lookup_parent)
     )
@@ -294,6 +291,8 @@ def import_indicators_command(
     strict: StrictOpt = False,
 ) -> None:
     """Join a CSV's columns onto areas by code (IMD score and decile, population, ...)."""
+    from app.io.area_import import import_indicators
+
     columns = _pairs(set_, "--set")
     _import(
         file.name,
@@ -314,6 +313,8 @@ def import_postcodes_command(
     strict: StrictOpt = False,
 ) -> None:
     """The offline postcode lookup (postcode, lon, lat, optional LSOA)."""
+    from app.io.area_import import import_postcodes
+
     extent = ApiSettings().service_extent
     _import(
         file.name,
@@ -383,6 +384,8 @@ def demo(
 ) -> None:
     """Load the demo locality, Trafford: areas, IMD, population, postcodes and real assets.
     Safe to run again: a second run changes nothing."""
+    from app.io.demo import steps as demo_steps
+
     extent = ApiSettings().service_extent
     factory = _sessions()
     for step in demo_steps():
@@ -409,6 +412,8 @@ def users_create(
 ) -> None:
     """Create an account. Prints a one-time password to pass on, or with --token an API token
     for scripts (shown this once; only its digest is kept)."""
+    from app.auth import accounts
+
     with _sessions()() as session, session.begin():
         try:
             user_id, password = accounts.create_user(session, email, role, list(area or []))
@@ -431,6 +436,8 @@ ExportFile = Annotated[Path, typer.Argument(help="The file to write: .geojson, .
 
 
 def _export(file: Path, layer: Callable[[Session], exports.Layer]) -> None:
+    from app.io import exports
+
     try:
         exports.export_format(file)
     except ValueError as problem:
@@ -456,6 +463,9 @@ def export_assets_command(
 ) -> None:
     """The published assets (people's skills only with consent, at their neighbourhood's
     point), as GET /exports/assets.{geojson,csv,gpkg} gives them."""
+    from app.domain.assets import AssetFilter
+    from app.io import exports
+
     wanted = AssetFilter(kind=kind, category=category, outcome=outcome, q=q)
     _export(file, lambda session: exports.asset_layer(session, wanted))
 
@@ -467,6 +477,9 @@ def export_areas_command(
     parent: Annotated[str | None, typer.Option(help="Only areas with this parent code")] = None,
 ) -> None:
     """The areas with population and indicators, as GET /exports/areas.{...} gives them."""
+    from app.domain.areas import AreaFilter
+    from app.io import exports
+
     wanted = AreaFilter(level=level, parent=parent)
     _export(file, lambda _: exports.area_layer(wanted))
 
@@ -505,6 +518,11 @@ def gaps(
 ) -> None:
     """Which neighbourhoods lack a matching asset within reach, how many people live there,
     how deprived they are; ranked by priority. The same analysis as GET /gaps."""
+    from app.analysis.gaps import analyse_gaps, suggest_sites
+    from app.analysis.inputs import AssetMatch
+    from app.analysis.question import GapQuestion
+    from app.io.gap_writers import gaps_csv, gaps_geojson
+
     if output is not None and output.suffix.lower() not in {".geojson", ".json", ".csv"}:
         raise _fail("--output must end in .geojson or .csv")
     settings = AnalysisSettings()

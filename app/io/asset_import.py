@@ -23,10 +23,10 @@ from typing import Any, cast
 import numpy as np
 import psycopg
 import shapely
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 from app.db import set_actor
@@ -78,10 +78,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "verified_at": ("verified_at",),
 }
 
+# The columns of `import_chunk` a good row fills, in the order _stage_chunk gives them.
 STAGED = (
     "row_no",
-    "reason",
-    "original",
     "source_ref",
     "name",
     "description",
@@ -99,6 +98,8 @@ STAGED = (
     "accessibility",
     "verified_at",
 )
+# A chunk's properties checked in one call, as the API checks one asset's.
+CHUNK_PROPERTIES = TypeAdapter(list[AssetProperties])
 
 
 PLANNER_JOINS = text(
@@ -163,11 +164,12 @@ class _Mapper:
                 raise invalid("ref_field", f"the file has no column {ref!r}")
         self.ref_columns = [by_lower[ref.lower()] for ref in plan.ref_fields]
         self.na_values = plan.na_values
+        # The targets this file fills, in the order of TARGETS, each with its column.
+        self.filled = [
+            (target, self.columns[target]) for target in TARGETS if target in self.columns
+        ]
 
-    def value(self, attributes: dict[str, Any], target: str) -> Any:
-        column = self.columns.get(target)
-        if column is None:
-            return None
+    def value(self, attributes: dict[str, Any], column: str) -> Any:
         value = attributes.get(column)
         if isinstance(value, str):
             value = value.strip()
@@ -197,8 +199,8 @@ class _Mapper:
         if plan.category is not None:
             props["category"] = plan.category
         contact: dict[str, Any] = {}
-        for target in TARGETS:
-            value = self.value(attributes, target)
+        for target, column in self.filled:
+            value = self.value(attributes, column)
             if value is None:
                 continue
             if target.startswith("contact."):
@@ -319,27 +321,70 @@ def _ewkb(geometry: BaseGeometry | None) -> str | None:
     return str(shapely.to_wkb(shapely.set_srid(geometry, 4326), hex=True, include_srid=True))
 
 
+def _checked(properties: list[dict[str, Any]]) -> list[dict[str, Any] | str]:
+    """Each row's properties as the API would store them, or the reason it refuses them.
+    The chunk is checked in one call; a row that fails is checked again alone, so its reason
+    reads as the API's would."""
+    try:
+        good = CHUNK_PROPERTIES.validate_python(properties)
+        return list(CHUNK_PROPERTIES.dump_python(good, mode="json", exclude_none=True))
+    except ValidationError as error:
+        failing = {int(item["loc"][0]) for item in error.errors()}
+    passing = [index for index in range(len(properties)) if index not in failing]
+    checked: list[dict[str, Any] | str] = [""] * len(properties)
+    good = CHUNK_PROPERTIES.validate_python([properties[index] for index in passing])
+    dumped = CHUNK_PROPERTIES.dump_python(good, mode="json", exclude_none=True)
+    for index, values in zip(passing, dumped, strict=True):
+        checked[index] = values
+    for index in failing:
+        try:
+            AssetProperties.model_validate(properties[index])
+        except ValidationError as alone:
+            checked[index] = _problems(alone)
+    return checked
+
+
+def _original(row: SourceRow) -> dict[str, Any]:
+    """A row as the file had it, for the reject report (values JSON cannot hold as text)."""
+    return cast(dict[str, Any], json.loads(json.dumps(row.attributes, default=str)))
+
+
+@dataclass
+class _Chunk:
+    """A chunk on its way to the database: its rows, the good ones' `import_chunk` columns,
+    and whether any needs a point from its postcode."""
+
+    rows: list[SourceRow]
+    staged: list[tuple[Any, ...]]
+    geocode: bool
+
+    def refused(self, refused: list[Row[Any]]) -> list[Reject]:
+        """Rejects for the rows the database refused (`row_no`, `reason`)."""
+        by_number = {row.number: row for row in self.rows} if refused else {}
+        return [Reject(r.row_no, r.reason, _original(by_number[r.row_no])) for r in refused]
+
+
 def _stage_chunk(
     plan: AssetImport,
     mapper: _Mapper,
     rows: list[SourceRow],
     extent: Extent,
     outcomes: set[str],
-) -> list[tuple[Any, ...]]:
-    """Staging rows for a chunk: each asset's columns, or a reason it cannot be taken."""
+    rejects: list[Reject],
+) -> _Chunk:
+    """A chunk's good rows as `import_chunk` columns; each row Python refuses goes to
+    `rejects` with the reason."""
     points, footprints, geometry_reasons = _locations(rows, extent)
+    checked = _checked([mapper.properties(row.attributes, plan) for row in rows])
     staged = []
-    for row, point, footprint, geometry_reason in zip(
-        rows, points, footprints, geometry_reasons, strict=True
+    geocode = False
+    for row, point, footprint, geometry_reason, values in zip(
+        rows, points, footprints, geometry_reasons, checked, strict=True
     ):
         reason: str | None = None
-        values: dict[str, Any] = {}
-        try:
-            checked = AssetProperties.model_validate(mapper.properties(row.attributes, plan))
-            values = checked.model_dump(exclude_none=True, mode="json")
-        except ValidationError as error:
-            reason = _problems(error)
-        unknown = [slug for slug in values.get("outcomes", []) if slug not in outcomes]
+        if isinstance(values, str):
+            reason, values = values, {}
+        unknown = [slug for slug in values.get("outcomes", ()) if slug not in outcomes]
         if reason is None and unknown:
             reason = f"outcomes: unknown outcome {unknown[0]!r}"
         source_ref = mapper.source_ref(row)
@@ -350,12 +395,14 @@ def _stage_chunk(
         postcode = values.get("postcode")
         if reason is None and point is None and postcode is None:
             reason = "no geometry and no postcode"
+        if reason is not None:
+            rejects.append(Reject(row.number, reason, _original(row)))
+            continue
+        geocode = geocode or point is None
         contact = values.get("contact")
         staged.append(
             (
                 row.number,
-                reason,
-                json.dumps(row.attributes, default=str, ensure_ascii=False),
                 source_ref,
                 values.get("name"),
                 values.get("description"),
@@ -374,7 +421,7 @@ def _stage_chunk(
                 values.get("verified_at"),
             )
         )
-    return staged
+    return _Chunk(rows, staged, geocode)
 
 
 @dataclass
@@ -457,60 +504,65 @@ def _load(
 ) -> ImportReport:
     """Read, check and write every chunk; reading the next overlaps writing the last."""
     counts = _Counts()
+    rejects: list[Reject] = []
     mapper: _Mapper | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-db") as database:
         loading: Future[None] | None = None
-        for chunk in read_rows(path, plan.lon_field, plan.lat_field):
-            if not chunk:
+        for rows in read_rows(path, plan.lon_field, plan.lat_field):
+            if not rows:
                 continue
             if mapper is None:
-                mapper = _Mapper(plan, chunk[0].attributes.keys())
-            staged = _stage_chunk(plan, mapper, chunk, extent, outcomes)
+                mapper = _Mapper(plan, rows[0].attributes.keys())
+            chunk = _stage_chunk(plan, mapper, rows, extent, outcomes, rejects)
             if loading is not None:
                 loading.result()
-            loading = database.submit(_load_chunk, session, staged, params, counts)
+            loading = database.submit(_load_chunk, session, chunk, params, counts, rejects)
             if progress is not None:
-                progress(len(chunk))
+                progress(len(rows))
         if loading is not None:
             loading.result()
-    return _report(session, counts)
+    rejects.sort(key=lambda reject: reject.row)
+    return ImportReport(
+        inserted=counts.inserted,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        rejected=len(rejects),
+        rejects=rejects,
+    )
 
 
 def _load_chunk(
-    session: Session, staged: list[tuple[Any, ...]], params: dict[str, Any], counts: _Counts
+    session: Session,
+    chunk: _Chunk,
+    params: dict[str, Any],
+    counts: _Counts,
+    rejects: list[Reject],
 ) -> None:
-    """Take a chunk in (COPY), check it against the database, and write its good rows."""
+    """Take a chunk's good rows in (COPY), check them against the database, and write those
+    that pass; the ones refused go to `rejects`."""
+    if not chunk.staged:
+        return
     raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
     with (
         raw.cursor() as cursor,
         cursor.copy(f"COPY import_chunk ({', '.join(STAGED)}) FROM STDIN") as copy,
     ):
-        for row in staged:
+        for row in chunk.staged:
             copy.write_row(row)
-    for step in statements("asset_import_check"):
-        session.execute(step, params)
-    good = session.scalar(text("SELECT count(*) FROM import_chunk WHERE reason IS NULL")) or 0
-    update, insert, remember, clear = statements("asset_import_write")
-    updated = session.execute(update, params).rowcount  # type: ignore[attr-defined]
+    geocode, unknown, outside, duplicates = statements("asset_import_check")
+    refused: list[Row[Any]] = []
+    if chunk.geocode:
+        session.execute(geocode)
+        refused += session.execute(unknown).all()
+        refused += session.execute(outside, params).all()
+    refused += session.execute(duplicates).all()
+    match, update, insert, remember, clear = statements("asset_import_write")
+    found = session.execute(match, params).rowcount  # type: ignore[attr-defined]
+    updated = session.execute(update, params).rowcount if found else 0  # type: ignore[attr-defined]
     inserted = session.execute(insert, params).rowcount  # type: ignore[attr-defined]
     session.execute(remember)
     session.execute(clear)
+    rejects.extend(chunk.refused(refused))
     counts.inserted += inserted
     counts.updated += updated
-    counts.unchanged += good - inserted - updated
-
-
-def _report(session: Session, counts: _Counts) -> ImportReport:
-    rejected = session.execute(
-        text(
-            "SELECT row_no, reason, original FROM import_seen "
-            "WHERE reason IS NOT NULL ORDER BY row_no"
-        )
-    ).all()
-    return ImportReport(
-        inserted=counts.inserted,
-        updated=counts.updated,
-        unchanged=counts.unchanged,
-        rejected=len(rejected),
-        rejects=[Reject(row.row_no, row.reason, row.original) for row in rejected],
-    )
+    counts.unchanged += len(chunk.staged) - len(refused) - inserted - updated

@@ -13,17 +13,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ijson
 import numpy as np
-import pyogrio
-import pyogrio.errors
 import shapely
-from pyproj import CRS, Transformer
 from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
+
+# GDAL (pyogrio, which loads geopandas and pandas) and PROJ are loaded when a file needs them:
+# GeoJSON FeatureCollections and CSV, the commonest files, need neither.
+if TYPE_CHECKING:
+    from pyproj import Transformer
 
 CHUNK_ROWS = 5_000
 
@@ -68,6 +70,8 @@ def count_rows(path: Path) -> int | None:
     """How many rows a file has, when that is cheap to know (None otherwise)."""
     if is_csv(path) or _plain_feature_collection(path):
         return None  # knowing would mean reading the whole file once more
+    import pyogrio
+
     try:
         count = int(pyogrio.read_info(path)["features"])
     except Exception:  # GDAL errors carry no common base class worth naming here
@@ -149,6 +153,9 @@ def _feature_rows(features: list[dict[str, Any]], first: int) -> list[SourceRow]
 
 
 def _spatial_rows(path: Path, chunk_rows: int) -> Iterator[list[SourceRow]]:
+    import pyogrio
+    import pyogrio.errors
+
     number = 0
     try:
         with pyogrio.open_arrow(path, batch_size=chunk_rows, use_pyarrow=True) as (meta, reader):
@@ -189,6 +196,8 @@ def _batch_rows(
 def _to_wgs84(crs: str | None) -> Transformer | None:
     if not crs:
         return None  # GeoJSON and unlabelled files are taken as lon/lat already
+    from pyproj import CRS, Transformer
+
     source = CRS.from_user_input(crs)
     if source.equals(CRS.from_epsg(4326), ignore_axis_order=True):
         return None

@@ -1,13 +1,12 @@
--- One import's working tables. `import_chunk` holds the chunk of rows on its way in (the
--- asset's columns, or the reason a row is refused); being small, the planner probes indexes
--- for it rather than scanning `asset`. `import_seen` keeps, for the whole file, each row's
--- reference (to find duplicates across chunks) and, for refused rows, the reason and the
--- row as the file had it (the reject report).
+-- One import's working tables. `import_chunk` holds the chunk of rows on its way in: the
+-- rows Python found good, with the asset's columns; the checks below may still refuse some
+-- (`reason`), and `asset_id` is the asset a row updates. Being small, the planner probes
+-- indexes for it rather than scanning `asset`. `import_seen` keeps, for the whole file, the
+-- reference of each row taken and its number, to find duplicates across chunks. Rows
+-- refused are reported from Python, which still holds them as the file had them.
 CREATE TEMPORARY TABLE import_chunk (
     row_no         integer PRIMARY KEY,
-    reason         text,
-    original       jsonb NOT NULL,
-    source_ref     text,
+    source_ref     text NOT NULL,
     name           text,
     description    text,
     outcomes       text[],
@@ -23,14 +22,12 @@ CREATE TEMPORARY TABLE import_chunk (
     cost           text,
     accessibility  text,
     verified_at    timestamptz,
-    geocoded       boolean NOT NULL DEFAULT false
+    reason         text,
+    geocoded       boolean NOT NULL DEFAULT false,
+    asset_id       bigint
 ) ON COMMIT DROP;
-CREATE INDEX ON import_chunk (source_ref, row_no);
 
 CREATE TEMPORARY TABLE import_seen (
-    row_no      integer PRIMARY KEY,
-    source_ref  text,
-    reason      text,
-    original    jsonb
+    source_ref  text PRIMARY KEY,
+    row_no      integer NOT NULL
 ) ON COMMIT DROP;
-CREATE INDEX ON import_seen (source_ref) WHERE reason IS NULL;
