@@ -26,7 +26,7 @@ import shapely
 from pydantic import TypeAdapter, ValidationError
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Row, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db import set_actor
@@ -358,10 +358,10 @@ class _Chunk:
     staged: list[tuple[Any, ...]]
     geocode: bool
 
-    def refused(self, refused: list[Row[Any]]) -> list[Reject]:
-        """Rejects for the rows the database refused (`row_no`, `reason`)."""
+    def refused(self, refused: list[tuple[int, str]]) -> list[Reject]:
+        """Rejects for the rows the database refused, given as (row number, reason)."""
         by_number = {row.number: row for row in self.rows} if refused else {}
-        return [Reject(r.row_no, r.reason, _original(by_number[r.row_no])) for r in refused]
+        return [Reject(number, reason, _original(by_number[number])) for number, reason in refused]
 
 
 def _stage_chunk(
@@ -549,19 +549,17 @@ def _load_chunk(
     ):
         for row in chunk.staged:
             copy.write_row(row)
-    geocode, unknown, outside, duplicates = statements("asset_import_check")
-    refused: list[Row[Any]] = []
+    refused: list[tuple[int, str]] = []
     if chunk.geocode:
+        geocode, unknown, outside = statements("asset_import_check")
         session.execute(geocode)
-        refused += session.execute(unknown).all()
-        refused += session.execute(outside, params).all()
-    refused += session.execute(duplicates).all()
-    match, update, insert, remember, clear = statements("asset_import_write")
-    found = session.execute(match, params).rowcount  # type: ignore[attr-defined]
-    updated = session.execute(update, params).rowcount if found else 0  # type: ignore[attr-defined]
-    inserted = session.execute(insert, params).rowcount  # type: ignore[attr-defined]
-    session.execute(remember)
+        refused += session.execute(unknown).tuples().all()
+        refused += session.execute(outside, params).tuples().all()
+    write, clear = statements("asset_import_write")
+    written = session.execute(write, params).one()
     session.execute(clear)
+    refused += zip(written.rows, written.reasons, strict=True)
+    updated, inserted = written.updated, written.inserted
     rejects.extend(chunk.refused(refused))
     counts.inserted += inserted
     counts.updated += updated

@@ -1,7 +1,7 @@
 -- One import's working tables. `import_chunk` holds the chunk of rows on its way in: the
--- rows Python found good, with the asset's columns; the checks below may still refuse some
--- (`reason`), and `asset_id` is the asset a row updates. Being small, the planner probes
--- indexes for it rather than scanning `asset`. `import_seen` keeps, for the whole file, the
+-- rows Python found good, with the asset's columns; the postcode checks may still refuse
+-- some (`reason`). Being small, the planner probes indexes for it rather than scanning
+-- `asset`. `import_seen` keeps, for the whole file, the
 -- reference of each row taken and its number, to find duplicates across chunks. Rows
 -- refused are reported from Python, which still holds them as the file had them.
 CREATE TEMPORARY TABLE import_chunk (
@@ -23,8 +23,7 @@ CREATE TEMPORARY TABLE import_chunk (
     accessibility  text,
     verified_at    timestamptz,
     reason         text,
-    geocoded       boolean NOT NULL DEFAULT false,
-    asset_id       bigint
+    geocoded       boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP;
 
 CREATE TEMPORARY TABLE import_seen (
