@@ -23,7 +23,7 @@ from typing import Any, cast
 import numpy as np
 import psycopg
 import shapely
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import text
@@ -98,8 +98,6 @@ STAGED = (
     "accessibility",
     "verified_at",
 )
-# A chunk's properties checked in one call, as the API checks one asset's.
-CHUNK_PROPERTIES = TypeAdapter(list[AssetProperties])
 
 
 PLANNER_JOINS = text(
@@ -321,27 +319,13 @@ def _ewkb(geometry: BaseGeometry | None) -> str | None:
     return str(shapely.to_wkb(shapely.set_srid(geometry, 4326), hex=True, include_srid=True))
 
 
-def _checked(properties: list[dict[str, Any]]) -> list[dict[str, Any] | str]:
-    """Each row's properties as the API would store them, or the reason it refuses them.
-    The chunk is checked in one call; a row that fails is checked again alone, so its reason
-    reads as the API's would."""
+def _checked(properties: dict[str, Any]) -> dict[str, Any] | str:
+    """A row's properties as the API would store them, or the reason it refuses them."""
     try:
-        good = CHUNK_PROPERTIES.validate_python(properties)
-        return list(CHUNK_PROPERTIES.dump_python(good, mode="json", exclude_none=True))
+        checked = AssetProperties.model_validate(properties)
     except ValidationError as error:
-        failing = {int(item["loc"][0]) for item in error.errors()}
-    passing = [index for index in range(len(properties)) if index not in failing]
-    checked: list[dict[str, Any] | str] = [""] * len(properties)
-    good = CHUNK_PROPERTIES.validate_python([properties[index] for index in passing])
-    dumped = CHUNK_PROPERTIES.dump_python(good, mode="json", exclude_none=True)
-    for index, values in zip(passing, dumped, strict=True):
-        checked[index] = values
-    for index in failing:
-        try:
-            AssetProperties.model_validate(properties[index])
-        except ValidationError as alone:
-            checked[index] = _problems(alone)
-    return checked
+        return _problems(error)
+    return checked.model_dump(exclude_none=True, mode="json")
 
 
 def _original(row: SourceRow) -> dict[str, Any]:
@@ -375,7 +359,7 @@ def _stage_chunk(
     """A chunk's good rows as `import_chunk` columns; each row Python refuses goes to
     `rejects` with the reason."""
     points, footprints, geometry_reasons = _locations(rows, extent)
-    checked = _checked([mapper.properties(row.attributes, plan) for row in rows])
+    checked = [_checked(mapper.properties(row.attributes, plan)) for row in rows]
     staged = []
     geocode = False
     for row, point, footprint, geometry_reason, values in zip(

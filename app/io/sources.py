@@ -220,26 +220,46 @@ def _csv_rows(
             for field in (lon_field, lat_field):
                 if field is not None and field not in reader.fieldnames:
                     raise SourceError(f"{path.name}: has no column {field!r}")
-            rows: list[SourceRow] = []
+            records: list[dict[str, Any]] = []
             for number, record in enumerate(reader, start=1):
                 if None in record:
                     raise SourceError(f"{path.name}: row {number} has more values than columns")
-                geometry, problem = None, None
-                if lon_field is not None and lat_field is not None:
-                    geometry, problem = _csv_point(record[lon_field], record[lat_field])
-                rows.append(SourceRow(number, dict(record), geometry, problem))
-                if len(rows) == chunk_rows:
-                    yield rows
-                    rows = []
-            if rows:
-                yield rows
+                records.append(record)
+                if len(records) == chunk_rows:
+                    yield _csv_chunk(records, number - len(records), lon_field, lat_field)
+                    records = []
+            if records:
+                yield _csv_chunk(records, number - len(records), lon_field, lat_field)
     except UnicodeDecodeError:
         raise SourceError(f"{path.name}: is not UTF-8 text") from None
     except csv.Error as broken:
         raise SourceError(f"{path.name}: is not a readable CSV ({broken})") from None
 
 
-def _csv_point(lon: str | None, lat: str | None) -> tuple[BaseGeometry | None, str | None]:
+def _csv_chunk(
+    records: list[dict[str, Any]], first: int, lon_field: str | None, lat_field: str | None
+) -> list[SourceRow]:
+    """Rows numbered from `first` + 1, with their points made all at once."""
+    rows = [SourceRow(first + index + 1, record, None) for index, record in enumerate(records)]
+    if lon_field is None or lat_field is None:
+        return rows
+    point_rows, point_xy = [], []
+    for index, row in enumerate(rows):
+        xy, row.geometry_problem = _csv_lonlat(row.attributes[lon_field], row.attributes[lat_field])
+        if xy is not None:
+            point_rows.append(index)
+            point_xy.append(xy)
+    if point_rows:
+        for index, point in zip(
+            point_rows, shapely.points(np.array(point_xy, dtype=float)), strict=True
+        ):
+            rows[index].geometry = point
+    return rows
+
+
+def _csv_lonlat(lon: str | None, lat: str | None) -> tuple[tuple[float, float] | None, str | None]:
+    """A row's point as (lon, lat), or None with the reason it has none usable (None when
+    both cells are empty)."""
     if not (lon or "").strip() and not (lat or "").strip():
         return None, None
     try:
@@ -248,4 +268,4 @@ def _csv_point(lon: str | None, lat: str | None) -> tuple[BaseGeometry | None, s
         return None, f"lon/lat {lon!r}, {lat!r} are not numbers"
     if not (math.isfinite(x) and math.isfinite(y)):
         return None, "lon/lat must be finite numbers"
-    return shapely.Point(x, y), None
+    return (x, y), None
