@@ -744,24 +744,13 @@ def revision_action(session: Session, action: str) -> Iterator[None]:
 
 # What a restore brings back: every column a reader sees, but whether it is published (a
 # decision of its own) and when it was last verified (a fact about now, not then).
+_BOOKKEEPING = ("id", "version", "created_at", "created_by", "updated_at", "updated_by")
 _RESTORED = tuple(
     column.name
     for column in Asset.__table__.columns
-    if column.name
-    not in {
-        "id",
-        "version",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "public_geom",
-        "public_bng",
-        "search",
-        "status",
-        "verified_at",
-        "verified_by",
-    }
+    if column.name not in _BOOKKEEPING
+    and column.name
+    not in {"public_geom", "public_bng", "search", "status", "verified_at", "verified_by"}
 )
 
 

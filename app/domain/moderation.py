@@ -97,6 +97,16 @@ def propose_edit(
     return open_request(session, allowed.asset_id)
 
 
+def withdraw(session: Session, asset_id: int, who: str, reason: str) -> None:
+    """Close what waits about an asset that no longer needs a decision (archived, or taken
+    back to draft by its contributor)."""
+    session.execute(
+        update(ModerationRequest)
+        .where(ModerationRequest.asset_id == asset_id, ModerationRequest.decision.is_(None))
+        .values(decision="rejected", decided_by=who, decided_at=func.now(), reason=reason)
+    )
+
+
 def open_request(session: Session, asset_id: int) -> dict[str, Any]:
     row = session.execute(
         select(ModerationRequest).where(

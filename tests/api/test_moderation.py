@@ -292,3 +292,26 @@ def test_the_queue_shows_the_stale_assets_of_the_moderators_areas(
 
     assert [f["properties"]["name"] for f in stale["stale"]] == ["Old"]
     assert recent["stale"] == []
+
+
+def test_an_asset_taken_back_or_archived_leaves_the_queue(
+    client: TestClient, places: dict[str, Any], people: dict[str, Any]
+) -> None:
+    ids = [
+        client.post(
+            "/assets", json=asset_feature(*places[INSIDE], name=name), headers=people["ann"]
+        ).json()["id"]
+        for name in ("Taken back", "Archived")
+    ]
+
+    back = client.patch(
+        f"/assets/{ids[0]}", json={"properties": {"status": "draft"}}, headers=people["ann"]
+    )
+    archived = client.delete(f"/assets/{ids[1]}", headers=people["moderator"])
+    queue = client.get("/moderation/queue", headers=people["moderator"]).json()
+    approve_archived = client.post(f"/moderation/{ids[1]}/approve", headers=people["moderator"])
+
+    assert (back.status_code, archived.status_code) == (200, 204)
+    assert queue["requests"] == []
+    assert approve_archived.status_code == 404
+    assert client.anonymous.get(f"/assets/{ids[1]}").json()["properties"]["status"] == "archived"

@@ -248,6 +248,8 @@ def change_asset(
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     if not allowed.moderator and stored.status == "pending":
         moderation.submit_new(session, asset_id, account)
+    elif stored.status != allowed.status and stored.status in ("draft", "archived"):
+        moderation.withdraw(session, asset_id, account.email, f"{stored.status} by {account.email}")
     return _feature_response(stored)
 
 
@@ -277,6 +279,7 @@ def delete_asset(
     if not allowed.direct:
         raise access.forbidden(f"only a moderator of its area archives asset {asset_id}")
     assets.archive_asset(session, asset_id, _expected_version(if_match, asset_id), account.email)
+    moderation.withdraw(session, asset_id, account.email, f"archived by {account.email}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
