@@ -102,6 +102,9 @@ def create_app(
         version="0.1.0",
         summary="Community assets, neighbourhoods and gap analyses for asset-based commissioning",
         lifespan=lifespan,
+        # served from the app, not a CDN: see vendor.add_docs
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.api_settings = api_settings
     app.state.analysis_settings = analysis_settings or AnalysisSettings()
@@ -134,6 +137,7 @@ def create_app(
     ):
         app.include_router(module.router)
     vendor.mount(app)
+    vendor.add_docs(app)
     app.add_middleware(
         BodyLimit,
         max_bytes=api_settings.max_body_bytes,

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import isodate
 from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.accounts import Account, account_for
@@ -61,17 +62,28 @@ def get_snapshot_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+# Documents the bearer token in the OpenAPI description (and lets /docs sign in); the
+# header itself is checked by current_account.
+BEARER = OAuth2PasswordBearer(
+    tokenUrl="/auth/token",
+    auto_error=False,
+    description="Sign in with your email and password, or send an API token as Bearer",
+)
+
+
 def current_account(
-    request: Request, session: Annotated[Session, Depends(get_read_session, scope="function")]
+    request: Request,
+    session: Annotated[Session, Depends(get_read_session, scope="function")],
+    token: Annotated[str | None, Depends(BEARER)],
 ) -> Account | None:
     """Who is asking: the account of the `Authorization: Bearer` token, or None for an
     anonymous request. A token that is unknown, expired or revoked is a 401, never read as
     anonymous."""
-    header = request.headers.get("authorization")
-    if header is None:
-        return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if token is None:
+        if request.headers.get("authorization") is None:
+            return None
+        raise _unauthorised("Authorization must be `Bearer <token>`")
+    if not token.strip():
         raise _unauthorised("Authorization must be `Bearer <token>`")
     account = account_for(session, token.strip())
     if account is None:

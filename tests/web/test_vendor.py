@@ -48,3 +48,17 @@ def test_the_app_serves_the_pinned_front_end_libraries(
 def test_nothing_else_is_served_from_the_packages(client: TestClient) -> None:
     assert client.get("/static/vendor/leaflet/../../package.json").status_code == 404
     assert client.get("/static/vendor/nothing/here.js").status_code == 404
+
+
+def test_the_api_docs_load_swagger_from_the_app_and_can_sign_in(client: TestClient) -> None:
+    docs = client.get("/docs")
+    schema = client.get("/openapi.json").json()
+
+    assert docs.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert client.get(f"/static/vendor/swagger-ui/{asset}").status_code == 200
+    assert client.get("/docs/oauth2-redirect").status_code == 200
+    scheme = schema["components"]["securitySchemes"]["OAuth2PasswordBearer"]
+    assert scheme["flows"]["password"]["tokenUrl"] == "/auth/token"
