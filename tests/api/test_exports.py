@@ -138,7 +138,10 @@ def test_no_export_shows_a_person_without_consent_or_their_home(
     assert [row["lon"], row["lat"]] == pytest.approx(shown_at, abs=1e-7)
     point = package[package["id"] == public["id"]].geometry.iloc[0]
     assert [point.x, point.y] == pytest.approx(shown_at, abs=1e-7)
-    everything = geojson + table.to_csv() + package.drop(columns="geometry").to_csv()
+    ogc = demo_client.get("/ogc/collections/assets/items?kind=individual&limit=1000").text
+    ogc_bob = [f for f in json.loads(ogc)["features"] if f["id"] == public["id"]]
+    assert [f["geometry"]["coordinates"] for f in ogc_bob] == [shown_at]
+    everything = geojson + table.to_csv() + package.drop(columns="geometry").to_csv() + ogc
     assert "Ann's knitting" not in everything
     assert "1 Private Road" not in everything and "07700 900456" not in everything
 
