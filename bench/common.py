@@ -42,7 +42,7 @@ def bench_database(
         have = conn.scalar(text("SELECT count(*) FROM asset"))
         if have != assets:
             print(f"generating {assets:,} assets in {name} ...", flush=True)
-            conn.execute(text("TRUNCATE asset, asset_revision RESTART IDENTITY"))
+            conn.execute(text("TRUNCATE asset, asset_revision RESTART IDENTITY CASCADE"))
             minlon, minlat, maxlon, maxlat = box
             conn.execute(
                 text(
