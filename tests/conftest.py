@@ -267,16 +267,8 @@ def api_client(url: str, connection: Connection, api_settings: ApiSettings) -> I
         """An API token of an admin, made on the first write."""
         if not token:
             for session in _session(connection):
-                user_id = session.execute(
-                    text(
-                        "INSERT INTO app_user (email, password_hash, role) "
-                        "VALUES (:email, '!', 'admin') RETURNING id"
-                    ),
-                    {"email": STEWARD},
-                ).scalar_one()
-                issued = accounts.issue_token(session, user_id, "api", AuthSettings(), "tests")
+                token.append(api_token(session, STEWARD, "admin"))
                 session.commit()
-                token.append(issued.token)
         return token[0]
 
     app.dependency_overrides[get_session] = test_session
@@ -299,6 +291,11 @@ def asset_feature(lon: float, lat: float, **properties: Any) -> dict[str, Any]:
 def bearer(session: Session, email: str, role: str, areas: tuple[str, ...] = ()) -> dict[str, str]:
     """Headers signing a request in as a new user with `role` (a moderator of `areas`),
     through an API token. Signing in with a password is tested in tests/api/test_auth.py."""
+    return {"Authorization": f"Bearer {api_token(session, email, role, areas)}"}
+
+
+def api_token(session: Session, email: str, role: str, areas: tuple[str, ...] = ()) -> str:
+    """An API token of a new user with `role` (a moderator of `areas`)."""
     user_id = session.execute(
         text(
             "INSERT INTO app_user (email, password_hash, role) "
@@ -313,7 +310,7 @@ def bearer(session: Session, email: str, role: str, areas: tuple[str, ...] = ())
         )
     issued = accounts.issue_token(session, user_id, "api", AuthSettings(), "tests")
     session.flush()
-    return {"Authorization": f"Bearer {issued.token}"}
+    return issued.token
 
 
 def count_assets(session: Session) -> int:

@@ -820,7 +820,8 @@ def erase_asset(session: Session, asset_id: int, who: str) -> None:
     """Remove the personal data from an asset and from its history: its name, description,
     address, postcode, contact details, consent details and footprint are emptied; a person
     is moved to their neighbourhood's point; it is archived and no longer published. The
-    history keeps only that `who` erased it, and when."""
+    history keeps only that `who` erased it, and when. (Closing what still waits for a
+    moderator is moderation.withdraw's.)"""
     set_actor(session, who)
     with revision_action(session, "erase"):
         session.execute(
@@ -854,12 +855,4 @@ def erase_asset(session: Session, asset_id: int, who: str) -> None:
             "WHERE asset_id = :id AND changes IS NOT NULL"
         ),
         {"keys": list(_ERASED_PROPERTIES), "id": asset_id},
-    )
-    session.execute(
-        text(
-            "UPDATE moderation_request SET decision = 'rejected', decided_by = :who, "
-            "decided_at = now(), reason = 'the asset was erased' "
-            "WHERE asset_id = :id AND decision IS NULL"
-        ),
-        {"who": who, "id": asset_id},
     )

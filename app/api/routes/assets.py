@@ -275,6 +275,7 @@ def delete_asset(
         if not (account.role == "admin" or allowed.contributor):
             raise access.forbidden("only an admin or the contributor who added it erases it")
         assets.erase_asset(session, asset_id, account.email)
+        moderation.withdraw(session, asset_id, account.email, "the asset was erased")
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     if not allowed.direct:
         raise access.forbidden(f"only a moderator of its area archives asset {asset_id}")
