@@ -33,18 +33,29 @@ def running_database_url(settings: DatabaseSettings) -> str:
     return cluster.url()
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
+def make_engine(
+    url: str, pool_size: int = 10, pool_timeout_s: float = 30.0, connect_timeout_s: int = 10
+) -> Engine:
+    """An engine with a pool of `pool_size` connections (and as many more at a peak); a
+    request waits `pool_timeout_s` for one before sqlalchemy.exc.TimeoutError."""
     return create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        # No pre-ping (a round trip per request): a connection found dead makes SQLAlchemy
-        # drop the whole pool, so only the request that met it fails after a restart.
+        pool_timeout=pool_timeout_s,
+        # A pooled connection is tested as it is taken (a round trip of well under a
+        # millisecond on a local network), so one the server dropped in a restart is
+        # replaced rather than failing the request that meets it.
+        pool_pre_ping=True,
         pool_recycle=3600,
         # JIT compiles a plan when PostGIS's cost estimates look large, which takes longer
         # than running our queries: spatial joins of a few thousand rows lose a third of a
         # second to it.
-        connect_args={"application_name": "assetmap", "options": "-c jit=off"},
+        connect_args={
+            "application_name": "assetmap",
+            "options": "-c jit=off",
+            "connect_timeout": connect_timeout_s,
+        },
     )
 
 

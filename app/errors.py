@@ -16,8 +16,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+# What FastAPI says of a JSON body it could not parse for a reason other than its syntax.
+FRAMEWORK_UNREADABLE = "There was an error parsing the body"
+UNREADABLE_JSON = (
+    "could not be read as JSON: it must be UTF-8, nested fewer than 1,000 levels deep, "
+    "with no number of 4,300 digits or more"
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,27 @@ def install(app: FastAPI) -> None:
         return problem_response(_from_validation(error))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        headers = dict(error.headers) if error.headers else None
-        return problem_response(Problem(error.status_code, str(error.detail), headers=headers))
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(error.headers) if error.headers else {}
+        problems: list[FieldProblem] = []
+        detail = str(error.detail)
+        if error.status_code == 400:
+            # the framework could not read the body: not UTF-8, nested too deep, a number
+            # too long (its own words for these), or a broken multipart form
+            message = UNREADABLE_JSON if detail == FRAMEWORK_UNREADABLE else detail
+            detail = f"body: {message}"
+            problems.append(FieldProblem("body", message))
+        elif error.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return problem_response(Problem(error.status_code, detail, problems, headers or None))
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at the request's path (the framework names only the
+    first route's)."""
+    allowed = []
+    for method in METHODS:
+        asked = {**request.scope, "method": method}
+        if any(route.matches(asked)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sql_errors
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors
+from app.api.deps import HeavyWork, Sessions, plain_text_only
 from app.api.routes import (
     areas,
     assets,
@@ -27,15 +32,24 @@ from app.api.routes import (
     taxonomy,
 )
 from app.api.security import SecurityHeaders
+from app.busy import Bound
 from app.db import database_url, make_engine, make_sessionmaker
+from app.io import uploads
+from app.io.spool import Spool
 from app.settings import AnalysisSettings, ApiSettings, AuthSettings, DatabaseSettings
 from app.web import vendor
 
 log = logging.getLogger("assetmap")
+# How soon a client should try again while the database is unreachable.
+DATABASE_RETRY_AFTER_S = 5
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(HTTPException):
+    """Raised while a body is read: an HTTPException, so the framework's body parsing
+    passes it on rather than calling it a body it could not parse."""
+
     def __init__(self, limit: int) -> None:
+        super().__init__(413)
         self.limit = limit
 
 
@@ -89,9 +103,25 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(database_url(db_settings), db_settings.pool_size)
-        app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.read_sessionmaker = make_sessionmaker(engine, read_only=True)
+        url = database_url(db_settings)
+        engine = make_engine(
+            url, db_settings.pool_size, db_settings.pool_timeout_s, db_settings.connect_timeout_s
+        )
+        app.state.sessions = Sessions(make_sessionmaker(engine), make_sessionmaker(engine, True))
+        spool = Spool.for_database(
+            api_settings.spool_dir or Path(tempfile.gettempdir()) / "assetmap-spool",
+            url,
+            api_settings.spool_max_bytes,
+        )
+        spool.clean()
+        uploads.clean(api_settings.upload_dir)
+        retry = api_settings.busy_retry_after_s
+        app.state.heavy = HeavyWork(
+            spool=spool,
+            exports=Bound("export builds", api_settings.max_export_builds, retry),
+            maps=Bound("map builds", api_settings.max_map_builds, retry),
+            analyses=Bound("gap analyses", api_settings.max_analyses, retry),
+        )
         try:
             yield
         finally:
@@ -105,6 +135,7 @@ def create_app(
         # served from the app, not a CDN: see vendor.add_docs
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(plain_text_only)],
     )
     app.state.api_settings = api_settings
     app.state.analysis_settings = analysis_settings or AnalysisSettings()
@@ -114,6 +145,21 @@ def create_app(
     @app.exception_handler(BodyTooLarge)
     async def _body_too_large(_: Request, error: BodyTooLarge) -> JSONResponse:
         return errors.problem_response(_too_large(error.limit))
+
+    @app.exception_handler(sql_errors.OperationalError)
+    @app.exception_handler(sql_errors.InterfaceError)
+    @app.exception_handler(sql_errors.TimeoutError)
+    async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+        # The server is down, restarting or overloaded, or every pooled connection is busy:
+        # the client should come back soon; nothing it sent was wrong.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+        return errors.problem_response(
+            errors.Problem(
+                503,
+                "the database is unavailable for a moment; try again shortly",
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+            )
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

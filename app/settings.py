@@ -27,6 +27,10 @@ class DatabaseSettings(BaseSettings):
     name: str = "assetmap"
     user: str = "assetmap"
     pool_size: int = 10
+    # How long a request waits for a free pooled connection before a 503; and for a new
+    # connection to the server.
+    pool_timeout_s: float = 5.0
+    connect_timeout_s: int = 5
 
     @field_validator("url")
     @classmethod
@@ -62,6 +66,19 @@ class ApiSettings(BaseSettings):
     # Origins whose pages may call the API from a browser (CORS), as a JSON list, e.g.
     # ASSETMAP_CORS_ORIGINS='["https://maps.example.gov.uk"]'; none by default.
     cors_origins: list[str] = []
+    # Where exports, map pages and gap analyses are built and kept (by the data's version),
+    # and how much of them to keep; the system's temporary folder by default.
+    spool_dir: Path | None = None
+    spool_max_bytes: int = 2_000_000_000
+    # Uploads being imported are kept here until the import ends (cleared at start-up of
+    # what a crash left); the system's temporary folder by default.
+    upload_dir: Path | None = None
+    # How many of each expensive answer one worker builds at once; beyond, a 503 with
+    # Retry-After (these seconds) comes back at once.
+    max_export_builds: int = 2
+    max_map_builds: int = 2
+    max_analyses: int = 2
+    busy_retry_after_s: int = 5
 
     @field_validator("service_extent")
     @classmethod

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,7 +32,13 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from app import localdb
-from app.api.deps import get_read_session, get_session, get_snapshot_session
+from app.api.deps import (
+    Sessions,
+    get_read_session,
+    get_session,
+    get_sessions,
+    get_snapshot_session,
+)
 from app.auth import accounts
 from app.db import make_engine, running_database_url
 from app.io.demo import steps as demo_steps
@@ -243,8 +251,28 @@ class ApiClient(TestClient):
         return super().request(method, url, **kwargs)
 
 
+class TestSessions(Sessions):
+    """Every session a route opens itself, on the test's connection: each a savepoint,
+    rolled back with the test."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        for session in _session(self.connection):
+            with session.begin():
+                yield session
+
+    read = snapshot = write
+
+
 def api_client(url: str, connection: Connection, api_settings: ApiSettings) -> Iterator[TestClient]:
-    app = create_app(DatabaseSettings(url=url), api_settings)
+    # A spool of the test's own: what it builds comes from its own transaction.
+    spool = Path(tempfile.mkdtemp(prefix="assetmap-test-spool-"))
+    app = create_app(
+        DatabaseSettings(url=url), api_settings.model_copy(update={"spool_dir": spool})
+    )
 
     def test_session(request: Request) -> Iterator[Session]:
         """The test's session. A request's dependencies share one (the first opened), so
@@ -274,8 +302,12 @@ def api_client(url: str, connection: Connection, api_settings: ApiSettings) -> I
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides[get_read_session] = test_session
     app.dependency_overrides[get_snapshot_session] = test_session
-    with ApiClient(app, admin_token) as test_client:
-        yield test_client
+    app.dependency_overrides[get_sessions] = lambda: TestSessions(connection)
+    try:
+        with ApiClient(app, admin_token) as test_client:
+            yield test_client
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
 
 
 def asset_feature(lon: float, lat: float, **properties: Any) -> dict[str, Any]:

@@ -6,8 +6,11 @@ handing each to a worker thread.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -17,8 +20,39 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.accounts import Account, account_for
-from app.errors import Problem, invalid
+from app.busy import Bound
+from app.domain.plain_text import ESCAPED_CONTROL, control_problem, first_control_problem
+from app.errors import FieldProblem, Problem, invalid
+from app.io.spool import Spool
 from app.settings import AnalysisSettings, ApiSettings, AuthSettings
+
+
+async def plain_text_only(request: Request) -> None:
+    """Every route's first check: a 422 naming the field when any text the request sends (a
+    path segment, a query parameter, a form field, a string or key of a JSON body) holds a
+    NUL or another control character (app.domain.plain_text)."""
+    problem: FieldProblem | None = None
+    for name, value in request.path_params.items():
+        problem = problem or (control_problem(value, name) if isinstance(value, str) else None)
+    for name, value in request.query_params.multi_items():
+        problem = problem or control_problem(name, name) or control_problem(value, name)
+    content_type = request.headers.get("content-type", "")
+    if problem is None and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        for name, value in (await request.form()).multi_items():
+            if isinstance(value, str):
+                problem = problem or control_problem(name, name) or control_problem(value, name)
+    elif problem is None and "json" in content_type:
+        body = await request.body()
+        # JSON writes control characters escaped: only a body with one is walked
+        if ESCAPED_CONTROL.search(body):
+            try:
+                problem = first_control_problem(json.loads(body), "")
+            except (ValueError, RecursionError):
+                problem = None  # not JSON: the route's own parsing says why
+    if problem is not None:
+        raise Problem(422, f"{problem.field}: {problem.message}", [problem])
 
 
 async def api_settings(request: Request) -> ApiSettings:
@@ -36,30 +70,83 @@ async def analysis_settings(request: Request) -> AnalysisSettings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+class Sessions:
+    """Where sessions come from: `write` ones in one transaction, `read` ones in autocommit
+    and `snapshot` ones that see one REPEATABLE READ view. Routes that wait (for a build, a
+    slow client) open them only for the work itself, so they hold no pooled connection
+    while they wait."""
+
+    def __init__(self, write: sessionmaker[Session], read: sessionmaker[Session]) -> None:
+        self._write = write
+        self._read = read
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """Committed when the block ends, rolled back on any error."""
+        with self._write() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """Autocommit: a read costs no BEGIN/COMMIT round trips."""
+        with self._read() as session:
+            yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """Read-only; every statement sees the same snapshot of the database, for answers
+        built from several reads, such as a gap analysis."""
+        with self._write() as session, session.begin():
+            session.connection(
+                execution_options={
+                    "isolation_level": "REPEATABLE READ",
+                    "postgresql_readonly": True,
+                }
+            )
+            yield session
+
+
+async def get_sessions(request: Request) -> Sessions:
+    sessions: Sessions = request.app.state.sessions
+    return sessions
+
+
+def get_session(sessions: Annotated[Sessions, Depends(get_sessions)]) -> Iterator[Session]:
     """A session in one transaction, committed when the route returns, before the response
     is sent; rolled back on any error."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session, session.begin():
+    with sessions.write() as session:
         yield session
 
 
-def get_read_session(request: Request) -> Iterator[Session]:
+def get_read_session(sessions: Annotated[Sessions, Depends(get_sessions)]) -> Iterator[Session]:
     """A session for reads alone: autocommit, so a read costs no BEGIN/COMMIT round trips."""
-    factory: sessionmaker[Session] = request.app.state.read_sessionmaker
-    with factory() as session:
+    with sessions.read() as session:
         yield session
 
 
-def get_snapshot_session(request: Request) -> Iterator[Session]:
+def get_snapshot_session(
+    sessions: Annotated[Sessions, Depends(get_sessions)],
+) -> Iterator[Session]:
     """A read-only session whose statements all see one snapshot of the database (REPEATABLE
     READ), for answers built from several reads, such as a gap analysis."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session, session.begin():
-        session.connection(
-            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
-        )
+    with sessions.snapshot() as session:
         yield session
+
+
+@dataclass(frozen=True)
+class HeavyWork:
+    """What bounds the expensive answers: the spool they are built into, and how many of
+    each kind may be built or run at once."""
+
+    spool: Spool
+    exports: Bound
+    maps: Bound
+    analyses: Bound
+
+
+async def heavy_work(request: Request) -> HeavyWork:
+    heavy: HeavyWork = request.app.state.heavy
+    return heavy
 
 
 # Documents the bearer token in the OpenAPI description (and lets /docs sign in); the
@@ -109,8 +196,8 @@ AnalysisSettingsDep = Annotated[AnalysisSettings, Depends(analysis_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 SnapshotSessionDep = Annotated[Session, Depends(get_snapshot_session, scope="function")]
-# Open until the response has been sent: for answers streamed from a cursor.
-StreamSessionDep = Annotated[Session, Depends(get_snapshot_session)]
+SessionsDep = Annotated[Sessions, Depends(get_sessions)]
+HeavyDep = Annotated[HeavyWork, Depends(heavy_work)]
 
 
 def _numbers(raw: str, count: int, field: str) -> list[float]:

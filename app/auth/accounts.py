@@ -9,13 +9,14 @@ failed sign-ins for one email must wait longer and longer before the next try.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -112,40 +113,62 @@ def issue_token(
     return IssuedToken(token, kind, expires_at)
 
 
+# Count one more attempt for an email, unless its failures must wait: one statement, so
+# concurrent guesses are counted one at a time. Nothing comes back while they must wait.
+_CLAIM = text(
+    """
+    INSERT INTO sign_in_failure AS f (email, failures, last_failed_at)
+    VALUES (:email, 1, clock_timestamp())
+    ON CONFLICT (email) DO UPDATE
+       SET failures = f.failures + 1, last_failed_at = clock_timestamp()
+     WHERE f.failures < :free
+        OR clock_timestamp() >= f.last_failed_at + make_interval(
+               secs => least(:base * power(2, f.failures - :free), :most))
+    RETURNING failures
+    """
+)
+_WAIT = text(
+    """
+    SELECT extract(epoch FROM f.last_failed_at + make_interval(
+               secs => least(:base * power(2, f.failures - :free), :most)) - clock_timestamp())
+      FROM sign_in_failure AS f WHERE email = :email
+    """
+)
+
+
+def claim_attempt(session: Session, email: str, settings: AuthSettings) -> None:
+    """Count a sign-in attempt for `email` as a failure before its password is checked (a
+    right one forgets it: forget_failures); a 429 with Retry-After while this email's
+    failures must wait. Run it on a session that commits at once, so the count holds
+    whatever becomes of the request."""
+    limits = {
+        "email": normalise_email(email),
+        "free": settings.free_failures,
+        "base": settings.lockout_base_s,
+        "most": settings.lockout_max_s,
+    }
+    if session.execute(_CLAIM, limits).first() is not None:
+        return
+    wait = session.scalar(_WAIT, limits) or 0
+    seconds = max(1, math.ceil(float(wait)))
+    raise Problem(
+        429,
+        f"too many failed sign-ins for this email: try again in {seconds} s",
+        [FieldProblem("username", "too many failed sign-ins")],
+        headers={"Retry-After": str(seconds)},
+    )
+
+
 def sign_in(session: Session, email: str, password: str, settings: AuthSettings) -> IssuedToken:
-    """An access token for the right email and password. A 401 otherwise (the same answer
-    for an unknown email); a 429 with Retry-After while failures for this email wait."""
+    """An access token for the right email and password, once claim_attempt has counted
+    the attempt. A 401 otherwise (the same answer for an unknown email)."""
     email = normalise_email(email)
-    now = datetime.now(UTC)
-    failed = session.get(SignInFailure, email)
-    if failed is not None and failed.failures >= settings.free_failures:
-        wait = min(
-            settings.lockout_base_s * 2 ** (failed.failures - settings.free_failures),
-            settings.lockout_max_s,
-        )
-        ready_at = failed.last_failed_at + timedelta(seconds=wait)
-        if now < ready_at:
-            seconds = max(1, int((ready_at - now).total_seconds() + 0.999))
-            raise Problem(
-                429,
-                f"too many failed sign-ins for this email: try again in {seconds} s",
-                [FieldProblem("username", "too many failed sign-ins")],
-                headers={"Retry-After": str(seconds)},
-            )
     user = session.scalars(
         select(User).where(User.email == email, User.disabled_at.is_(None))
     ).first()
     if user is None or not _hasher.verify(password, user.password_hash):
         if user is None:
             _hasher.verify(password, _DUMMY_HASH)
-        session.execute(
-            insert(SignInFailure)
-            .values(email=email, failures=1, last_failed_at=now)
-            .on_conflict_do_update(
-                index_elements=[SignInFailure.email],
-                set_={"failures": SignInFailure.failures + 1, "last_failed_at": now},
-            )
-        )
         raise Problem(
             401,
             "the email or password is wrong",

@@ -12,13 +12,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, select, true
 from sqlalchemy.orm import Session
 
 from app.auth.accounts import Account
 from app.domain.assets import publicly_visible
+from app.domain.geometry import AssetLocation
 from app.errors import FieldProblem, Problem, not_found
 from app.models import Area, Asset
 
@@ -28,6 +30,12 @@ PUBLIC_STATUSES = ("published", "archived")
 def moderates(account: Account | None) -> ColumnElement[bool]:
     """Whether `account` moderates the asset of the row: an admin, or a moderator of an area
     containing its point."""
+    return _moderates_at(account, Asset.geom)
+
+
+def _moderates_at(account: Account | None, place: Any) -> ColumnElement[bool]:
+    """Whether `account` moderates `place` (a point, EPSG:4326): an admin, or a moderator of
+    an area containing it."""
     if account is None:
         return false()
     if account.role == "admin":
@@ -35,9 +43,7 @@ def moderates(account: Account | None) -> ColumnElement[bool]:
     if account.role != "moderator" or not account.areas:
         return false()
     return exists(
-        select(Area.id).where(
-            Area.code.in_(account.areas), func.ST_Intersects(Area.geom, Asset.geom)
-        )
+        select(Area.id).where(Area.code.in_(account.areas), func.ST_Intersects(Area.geom, place))
     )
 
 
@@ -106,19 +112,30 @@ def moderates_point(session: Session, account: Account | None, point_wkt: str) -
     """Whether `account` moderates a new asset at `point_wkt` (EWKT, EPSG:4326)."""
     if account is None or account.role not in ("admin", "moderator"):
         return False
-    if account.role == "admin":
-        return True
-    inside = session.scalar(
-        select(
-            exists(
-                select(Area.id).where(
-                    Area.code.in_(account.areas),
-                    func.ST_Intersects(Area.geom, func.ST_GeomFromEWKT(point_wkt)),
-                )
-            )
-        )
-    )
-    return bool(inside)
+    return bool(session.scalar(select(_moderates_at(account, func.ST_GeomFromEWKT(point_wkt)))))
+
+
+def for_change(
+    session: Session,
+    account: Account | None,
+    allowed: AssetAccess,
+    destination: AssetLocation | None,
+) -> AssetAccess:
+    """What `account` may do with a change that moves the asset to `destination` (None: it
+    stays): both where it is and where it goes must be theirs to moderate, so a moderator
+    of where it is who does not moderate where it goes changes it as anyone else would."""
+    if destination is None or not allowed.moderator:
+        return allowed
+    if moderates_point(session, account, destination.point_wkt):
+        return allowed
+    return replace(allowed, moderator=False)
+
+
+def moderates_geojson(account: Account | None, geometry: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Whether `account` moderates the place of a GeoJSON geometry (a jsonb expression; a
+    polygon's place is a point on its surface), as `moderates` does an asset's point."""
+    place = func.ST_PointOnSurface(func.ST_SetSRID(func.ST_GeomFromGeoJSON(geometry), 4326))
+    return _moderates_at(account, place)
 
 
 def forbidden(detail: str, field: str | None = None) -> Problem:

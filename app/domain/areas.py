@@ -94,11 +94,11 @@ def get_area(session: Session, code: str, srid: int = WGS84) -> str:
     return text
 
 
-def check_parent(session: Session, code: str | None) -> None:
-    """A 422 naming `parent` when no area has that code: a filter on a code that exists
+def check_code(session: Session, code: str | None, field: str = "parent") -> None:
+    """A 422 naming `field` when no area has that code: a filter on a code that exists
     nowhere is a mistake, not a question whose answer is "none"."""
     if code is not None and session.scalar(select(Area.id).where(Area.code == code)) is None:
-        raise invalid("parent", f"no area has the code {code!r}")
+        raise invalid(field, f"no area has the code {code!r}")
 
 
 def require_area(session: Session, code: str) -> None:

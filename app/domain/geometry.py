@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from shapely import force_2d
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from shapely.validation import explain_validity
 
@@ -34,11 +35,12 @@ def asset_location(
 ) -> AssetLocation:
     """Check a GeoJSON Point/Polygon/MultiPolygon (lon/lat) and return the asset's location.
 
-    A polygon is kept as the footprint, with a point guaranteed to lie inside it. Raises a
-    422 `Problem` naming `field` for coordinates out of range, outside the service `extent`
-    (minlon, minlat, maxlon, maxlat), or a self-intersecting polygon.
+    A polygon is kept as the footprint, with a point guaranteed to lie inside it. Heights
+    (a third coordinate) and measures (a fourth) are dropped, as imports drop them. Raises
+    a 422 `Problem` naming `field` for coordinates out of range, outside the service
+    `extent` (minlon, minlat, maxlon, maxlat), or a self-intersecting polygon.
     """
-    shaped = shape(geometry)
+    shaped = force_2d(shape(geometry))
     if shaped.is_empty:
         raise invalid(f"{field}.coordinates", "must not be empty")
     minlon, minlat, maxlon, maxlat = shaped.bounds

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy import Text, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -151,7 +151,8 @@ def _decidable(session: Session, asset_id: int, account: Account) -> ModerationR
 
 
 def approve(session: Session, asset_id: int, account: Account, locate: Locate) -> dict[str, Any]:
-    """Publish a new asset, or apply a waiting change, as `account`."""
+    """Publish a new asset, or apply a waiting change, as `account`; a change that moves
+    the asset needs a moderator of where it goes too (403 otherwise)."""
     found = _decidable(session, asset_id, account)
     set_actor(session, account.email)
     with revision_action(session, "approve"):
@@ -159,8 +160,16 @@ def approve(session: Session, asset_id: int, account: Account, locate: Locate) -
             session.execute(update(Asset).where(Asset.id == asset_id).values(status="published"))
         else:
             patch = AssetPatch.model_validate(found.changes)
+            destination = locate(patch)
+            if destination is not None and not access.moderates_point(
+                session, account, destination.point_wkt
+            ):
+                raise access.forbidden(
+                    f"the change moves asset {asset_id} into an area you do not moderate: "
+                    "a moderator of both places decides it"
+                )
             update_asset(
-                session, asset_id, patch.properties, locate(patch), None, account.email, "full"
+                session, asset_id, patch.properties, destination, None, account.email, "full"
             )
     return _decide(session, found, "approved", account, None)
 
@@ -197,11 +206,17 @@ def queue(session: Session, account: Account, stale_before: datetime, limit: int
     """What `account` may decide (oldest first), with each asset as it now stands, and the
     published assets of their areas last confirmed before `stale_before`, for review."""
     mine = access.moderates(account)
+    moved_to = ModerationRequest.changes["geometry"]
+    # a move is for those who moderate where the asset goes, too
+    theirs = or_(
+        func.coalesce(func.jsonb_typeof(moved_to), "null") == "null",
+        access.moderates_geojson(account, moved_to),
+    )
     waiting = session.execute(
         select(ModerationRequest, cast(asset_feature("full"), Text))
         .join(Asset, Asset.id == ModerationRequest.asset_id)
         .outerjoin(asset_category, asset_category.id == Asset.category_id)
-        .where(ModerationRequest.decision.is_(None), mine)
+        .where(ModerationRequest.decision.is_(None), mine, theirs)
         .order_by(ModerationRequest.submitted_at, ModerationRequest.id)
         .limit(limit)
     ).all()

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from app.domain.assets import normalise_postcode
+from app.domain.plain_text import control_problem
 from app.errors import invalid
 from app.io.report import ImportReport, Reject
 from app.io.sources import SourceError
@@ -118,9 +119,13 @@ def import_areas(
             k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in record.items()
         }
         code = str(record[code_column] or "").strip()
+        name = str(record[name_column] or code).strip()
         shape, note = _polygonal(geometry)
         reason = None
-        if not code:
+        problem = control_problem(code, code_column) or control_problem(name, name_column)
+        if problem is not None:
+            reason = f"{problem.field}: {problem.message}"
+        elif not code:
             reason = f"no code in column {code_column!r}"
         elif code in seen:
             reason = f"duplicate code {code}: row {seen[code]} has it too"
@@ -136,7 +141,7 @@ def import_areas(
         rows.append(
             {
                 "code": code,
-                "name": str(record[name_column] or code).strip(),
+                "name": name,
                 "parent": parent if parent is not None else parents.get(code),
                 "wkb": shapely.to_wkb(shape, hex=True),
                 "row": number,

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from app.db import set_actor
 from app.domain import categories
 from app.domain.assets import normalise_postcode
+from app.domain.plain_text import control_problem, first_control_problem
 from app.errors import invalid
 from app.io.report import ImportReport, Reject
 from app.io.sources import SourceRow, read_rows
@@ -321,6 +322,9 @@ def _ewkb(geometry: BaseGeometry | None) -> str | None:
 
 def _checked(properties: dict[str, Any]) -> dict[str, Any] | str:
     """A row's properties as the API would store them, or the reason it refuses them."""
+    problem = first_control_problem(properties, "")
+    if problem is not None:
+        return f"{problem.field}: {problem.message}"
     try:
         checked = AssetProperties.model_validate(properties)
     except ValidationError as error:
@@ -374,6 +378,8 @@ def _stage_chunk(
         source_ref = mapper.source_ref(row)
         if reason is None and source_ref is None:
             reason = f"no source_ref: {', '.join(mapper.ref_columns)} is empty"
+        if reason is None and (problem := control_problem(source_ref or "", "source_ref")):
+            reason = f"{problem.field}: {problem.message}"
         if reason is None and geometry_reason is not None:
             reason = geometry_reason
         postcode = values.get("postcode")

@@ -1,12 +1,14 @@
-"""Exports: the assets or areas layer as GeoJSON, CSV or GeoPackage.
+"""Exports: the assets or areas layer written to a file as GeoJSON, CSV or GeoPackage.
 
-GeoJSON streams Feature texts built by PostgreSQL from a server-side cursor, and CSV streams
-from PostgreSQL's COPY, so memory stays flat at any size. A GeoPackage (SQLite) is written
-by pyogrio to a file a chunk at a time, then sent.
+GeoJSON is written from Feature texts built by PostgreSQL and read through a server-side
+cursor, and CSV from PostgreSQL's COPY, so memory stays flat at any size; a GeoPackage
+(SQLite) is written by pyogrio a chunk at a time. The service writes them into its spool
+(app.io.spool) and serves the file; the CLI writes them where it is told.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.domain import areas, assets
+from app.io.spool import check
 
 ExportFormat = Literal["geojson", "csv", "gpkg"]
 MEDIA_TYPES: dict[str, str] = {
@@ -90,9 +93,11 @@ def csv_chunks(session: Session, layer: Layer) -> Iterator[bytes]:
             yield bytes(data)
 
 
-def write_gpkg(session: Session, layer: Layer, path: Path) -> int:
+def write_gpkg(
+    session: Session, layer: Layer, path: Path, cancel: threading.Event | None = None
+) -> int:
     """Write the layer to a new GeoPackage at `path` (layer named as the layer, EPSG:4326);
-    returns the number of features."""
+    returns the number of features. Stops between chunks once `cancel` is set."""
     # geopandas and pyogrio double the server's memory: loaded for GeoPackages only
     import geopandas as gpd
     import pyogrio
@@ -100,6 +105,8 @@ def write_gpkg(session: Session, layer: Layer, path: Path) -> int:
     result = session.connection().execute(layer.rows, layer.params, execution_options=STREAM)
     written = 0
     for partition in result.partitions(CHUNK_ROWS):
+        if cancel is not None:
+            check(cancel)
         columns = list(zip(*partition, strict=True))
         frame = gpd.GeoDataFrame(
             dict(zip(layer.columns, columns[:-1], strict=True)),
@@ -124,16 +131,25 @@ def write_gpkg(session: Session, layer: Layer, path: Path) -> int:
     return written
 
 
-def write_file(session: Session, layer: Layer, path: Path) -> None:
-    """The layer written to `path`, in the format its suffix names (.geojson, .csv, .gpkg)."""
-    kind = export_format(path)
+def write_file(
+    session: Session,
+    layer: Layer,
+    path: Path,
+    format: ExportFormat | None = None,
+    cancel: threading.Event | None = None,
+) -> None:
+    """The layer written to `path`, in `format` or else the one its suffix names (.geojson,
+    .csv, .gpkg); stops between chunks (app.io.spool.Cancelled) once `cancel` is set."""
+    kind = format or export_format(path)
     if kind == "gpkg":
         path.unlink(missing_ok=True)
-        write_gpkg(session, layer, path)
+        write_gpkg(session, layer, path, cancel)
         return
     chunks = geojson_chunks(session, layer) if kind == "geojson" else csv_chunks(session, layer)
     with path.open("wb") as out:
         for chunk in chunks:
+            if cancel is not None:
+                check(cancel)
             out.write(chunk)
 
 

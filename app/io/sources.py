@@ -167,7 +167,15 @@ def _spatial_rows(path: Path, chunk_rows: int) -> Iterator[list[SourceRow]]:
                 yield rows
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as broken:
         where = "cannot be read" if number == 0 else f"cannot be read past row {number}"
-        raise SourceError(f"{path.name}: {where} by GDAL ({broken})") from None
+        raise SourceError(f"{path.name}: {where} by GDAL ({_named(str(broken), path)})") from None
+
+
+def _named(message: str, path: Path) -> str:
+    """GDAL's message with the file's folders left out: errors name no server path."""
+    folder = str(path.parent)
+    for shown in (folder, folder.removeprefix("/vsizip")):
+        message = message.replace(shown + "/", "")
+    return message
 
 
 def _batch_rows(

@@ -1,14 +1,20 @@
 """Locality maps: a folium page of one area, its neighbourhoods as a choropleth (IMD decile,
 or gap-analysis priority) and its assets as clustered markers coloured by kind, loading
-Leaflet and its plugins from this service rather than a CDN."""
+Leaflet and its plugins from this service rather than a CDN.
+
+The page holds the neighbourhoods; the assets are read by the page from the area's GeoJSON
+export (static/locality-map.js), so the page stays small at any number of assets and shows
+each asset exactly as the export does: through the public view.
+"""
 
 from __future__ import annotations
 
 import html
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import folium
 from branca.element import Element
@@ -20,11 +26,10 @@ from app.analysis.gaps import analyse_gaps
 from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
 from app.domain import areas
-from app.domain.assets import AssetFilter, list_assets
 from app.models import Area
 from app.schemas import MapLayer
 from app.settings import AnalysisSettings
-from app.web.vendor import VENDOR_PATH
+from app.web.vendor import PAGE_PATH, VENDOR_PATH
 
 KIND_COLOURS = {
     "individual": "#e41a1c",
@@ -66,6 +71,13 @@ class MapRequest:
     outcome: str | None = None
     distance_m: float = 1_000.0
 
+    @property
+    def assets_url(self) -> str:
+        """Where the page reads its assets: the area's GeoJSON export, with the filters."""
+        filters = {"kind": self.kind, "category": self.category, "outcome": self.outcome}
+        query = {"within": self.code} | {k: v for k, v in filters.items() if v is not None}
+        return "/exports/assets.geojson?" + urlencode(query)
+
 
 def locality_map(
     session: Session, wanted: MapRequest, basemap_url: str, settings: AnalysisSettings
@@ -99,13 +111,28 @@ def locality_map(
     ).add_to(made)
     neighbourhoods, legend = _choropleth(session, wanted, settings)
     neighbourhoods.add_to(made)
-    _assets_layer(session, wanted).add_to(made)
+    cluster = _assets_layer()
+    cluster.add_to(made)
     folium.LayerControl(collapsed=False).add_to(made)
     page: Any = made.get_root()  # a branca Figure: html, header and render()
     page.html.add_child(Element(legend))
     title = html.escape(f"{area['properties']['name']} ({wanted.code})")
     page.header.add_child(Element(f"<title>{title}: community assets</title>"))
     page.header.add_child(Element('<link rel="icon" href="data:,">'))
+    page.header.add_child(Element(f'<script src="{PAGE_PATH}/locality-map.js"></script>'))
+    options = {
+        "colours": KIND_COLOURS,
+        "staleColour": STALE_COLOUR,
+        "staleDays": STALE_AFTER.days,
+    }
+    # once folium's own script has made the map and the (empty) cluster
+    page.script.add_child(
+        Element(
+            'document.addEventListener("DOMContentLoaded", () => '
+            f"assetmapLoadAssets({cluster.get_name()}, "
+            f"{json.dumps(wanted.assets_url)}, {json.dumps(options)}));"
+        )
+    )
     return str(page.render())
 
 
@@ -197,9 +224,8 @@ def _red(strength: float) -> str:
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
-def _assets_layer(session: Session, wanted: MapRequest) -> MarkerCluster:
-    """The published assets inside the area, clustered, each a dot coloured by kind with a
-    popup: name, category, address, contact, when last verified."""
+def _assets_layer() -> MarkerCluster:
+    """The layer the page fills with the area's assets, clustered."""
     cluster = MarkerCluster(name=ASSETS)  # type: ignore[no-untyped-call]
     cluster.default_js = [
         ("markerclusterjs", f"{VENDOR_PATH}/leaflet.markercluster/leaflet.markercluster.js")
@@ -211,61 +237,7 @@ def _assets_layer(session: Session, wanted: MapRequest) -> MarkerCluster:
             f"{VENDOR_PATH}/leaflet.markercluster/MarkerCluster.Default.css",
         ),
     ]
-    wanted_assets = AssetFilter(
-        kind=wanted.kind, category=wanted.category, outcome=wanted.outcome, area_code=wanted.code
-    )
-    after = None
-    while True:
-        page = list_assets(session, wanted_assets, 10_000, after)
-        for text in page.features:
-            _marker(json.loads(text)).add_to(cluster)
-        if page.next_cursor is None:
-            break
-        after = page.next_cursor
     return cluster
-
-
-def last_confirmed(found: dict[str, Any]) -> datetime:
-    """When someone last confirmed an asset: verified it, or else added it."""
-    return datetime.fromisoformat(found.get("verified_at") or found["created_at"])
-
-
-def _marker(feature: dict[str, Any]) -> folium.Marker:
-    found = feature["properties"]
-    lon, lat = feature["geometry"]["coordinates"]
-    stale = last_confirmed(found) < datetime.now(UTC) - STALE_AFTER
-    colour = STALE_COLOUR if stale else KIND_COLOURS.get(found["kind"], "#666")
-    dot = (
-        f'<div class="{"asset-dot stale" if stale else "asset-dot"}" style="background:{colour};'
-        f"width:14px;height:14px;border-radius:7px;opacity:{0.6 if stale else 1};"
-        'border:2px solid #fff;box-shadow:0 0 2px #000"></div>'
-    )
-    name = found["name"] + (" (not confirmed for over a year)" if stale else "")
-    return folium.Marker(
-        [lat, lon],
-        icon=folium.DivIcon(html=dot, icon_size=(18, 18), icon_anchor=(9, 9)),
-        tooltip=html.escape(name),
-        popup=folium.Popup(_popup(found, stale), max_width=320),
-    )
-
-
-def _popup(found: dict[str, Any], stale: bool) -> str:
-    contact = found.get("contact") or {}
-    lines = [
-        f"<strong>{html.escape(found['name'])}</strong>",
-        html.escape(f"{found['kind']}, {found.get('category') or 'no category'}"),
-    ]
-    if found.get("address") or found.get("postcode"):
-        address = ", ".join(p for p in (found.get("address"), found.get("postcode")) if p)
-        lines.append(html.escape(address))
-    for key in ("phone", "email", "website"):
-        if contact.get(key):
-            lines.append(html.escape(f"{key}: {contact[key]}"))
-    verified = found.get("verified_at")
-    lines.append(html.escape(f"last verified: {verified[:10] if verified else 'never'}"))
-    if stale:
-        lines.append("<em>not confirmed for over a year: is it still there?</em>")
-    return "<br>".join(lines)
 
 
 def _legend(title: str, entries: list[tuple[str, str]]) -> str:

@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from app.settings import PROJECT_ROOT
 
 VENDOR_PATH = "/static/vendor"
+# the service's own scripts and styles
+PAGE_PATH = "/static/app"
 PAGE_FILES = PROJECT_ROOT / "app" / "web" / "static"
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 # URL folder under VENDOR_PATH -> the package's distribution folder
@@ -49,7 +51,7 @@ def add_docs(app: FastAPI) -> None:
 def mount(app: FastAPI) -> None:
     """Serve each package's files at /static/vendor/<package>/..., and the page's own at
     /static/app/..."""
-    app.mount("/static/app", StaticFiles(directory=PAGE_FILES), name="page")
+    app.mount(PAGE_PATH, StaticFiles(directory=PAGE_FILES), name="page")
     for name, folder in PACKAGES.items():
         # check_dir=False: the app still starts before `npm ci` has run; the files 404
         files = StaticFiles(directory=folder, check_dir=False)

@@ -27,7 +27,7 @@ def list_areas(
     parent: Annotated[str | None, Query(max_length=20, description="Parent area code")] = None,
 ) -> Response:
     """Neighbourhood polygons with population and indicators, a page at a time."""
-    areas.check_parent(session, parent)
+    areas.check_code(session, parent)
     wanted = areas.AreaFilter(level=level, parent=parent, bbox=bbox)
     return page_response(request, areas.list_areas(session, wanted, limit, after))
 

@@ -217,12 +217,16 @@ def change_asset(
     a stale ETag gives 412 and changes nothing.
 
     A moderator of its area (or an admin) changes it at once, as does its contributor
-    while it is not yet published: the answer is the asset. Anyone else's change to a
-    published asset waits for a moderator (202, with the request), and the public keeps
-    seeing the published version meanwhile."""
-    allowed = access.access(session, account, asset_id)
-    expected = _expected_version(if_match, asset_id)
+    while it is not yet published: the answer is the asset. A move is theirs only if they
+    moderate where it goes too. Anyone else's change to a published asset waits for a
+    moderator (202, with the request), and the public keeps seeing the published version
+    meanwhile."""
     locate = change_locator(settings)
+    destination = locate(patch)
+    allowed = access.for_change(
+        session, account, access.access(session, account, asset_id), destination
+    )
+    expected = _expected_version(if_match, asset_id)
     if not allowed.direct:
         if allowed.status != "published":
             raise access.forbidden(f"asset {asset_id} is {allowed.status}: it cannot be changed")
@@ -242,7 +246,7 @@ def change_asset(
     if not allowed.moderator:
         _unmoderated_fields(patch.properties, ("pending", "draft"))
     stored = assets.update_asset(
-        session, asset_id, patch.properties, locate(patch), expected, account.email, "full"
+        session, asset_id, patch.properties, destination, expected, account.email, "full"
     )
     if stored is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import AuthSettingsDep, SessionDep, SignedInDep
+from app.api.deps import AuthSettingsDep, SessionDep, SessionsDep, SignedInDep
 from app.auth import accounts
-from app.errors import Problem
 
 router = APIRouter(prefix="/auth", tags=["accounts"])
 
@@ -29,19 +28,19 @@ class NewApiToken(BaseModel):
 
 @router.post("/token", summary="Sign in (OAuth2 password flow)")
 def sign_in(
-    session: SessionDep,
+    sessions: SessionsDep,
     settings: AuthSettingsDep,
     username: Annotated[str, Form(max_length=254, description="Your email")],
     password: Annotated[str, Form(max_length=1000)],
 ) -> TokenAnswer:
     """A short-lived access token for `Authorization: Bearer`; repeated failures for one
-    email must wait longer each time (429 with Retry-After)."""
-    try:
+    email must wait longer each time (429 with Retry-After), however many are sent at
+    once."""
+    # counted, and kept, before the password is checked, whatever becomes of the check
+    with sessions.read() as counting:
+        accounts.claim_attempt(counting, username, settings)
+    with sessions.write() as session:
         issued = accounts.sign_in(session, username, password, settings)
-    except Problem:
-        # keep the failure's count, which slows the next guesses down
-        session.commit()
-        raise
     return TokenAnswer(access_token=issued.token, expires_at=issued.expires_at)
 
 

@@ -1,22 +1,27 @@
 """Exports: `GET /exports/assets.{format}` and `GET /exports/areas.{format}`, with the
-filters of `GET /assets` and `GET /areas`; GeoJSON and CSV stream, a GeoPackage is a file."""
+filters of `GET /assets` and `GET /areas`.
+
+Each export is written once per version of the data into the spool, at the database's pace,
+and sent from there with an ETag: a slow or stalled client holds a file, never a pooled
+connection, and a crowd asking for the same export costs one build.
+"""
 
 from __future__ import annotations
 
-import tempfile
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, StreamingResponse
-from starlette.background import BackgroundTask
+from sqlalchemy.orm import Session
 
-from app.api.deps import BBox, Near, StreamSessionDep, WithinM
+from app.api.deps import BBox, HeavyDep, Near, SessionsDep, WithinM
+from app.api.spooled import Spooled, spooled_response
 from app.domain import areas, assets
 from app.io import exports
-from app.io.exports import ExportFormat, Layer
+from app.io.exports import ExportFormat
 from app.schemas import AreaLevel, Kind, Slug
 
 router = APIRouter(prefix="/exports", tags=["exports"])
@@ -24,37 +29,18 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 FormatPath = Annotated[ExportFormat, PathParam(description="geojson, csv or gpkg")]
 
 
-def _send(session: StreamSessionDep, layer: Layer, format: ExportFormat) -> Response:
-    filename = f"{layer.name}.{format}"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    media_type = exports.MEDIA_TYPES[format]
-    if format == "gpkg":
-        folder = Path(tempfile.mkdtemp(prefix="assetmap-export-"))
-        path = folder / filename
-        exports.write_gpkg(session, layer, path)
-        cleanup = BackgroundTask(_remove, folder)
-        return FileResponse(path, media_type=media_type, headers=headers, background=cleanup)
-    chunks = (
-        exports.geojson_chunks(session, layer)
-        if format == "geojson"
-        else exports.csv_chunks(session, layer)
-    )
-    return StreamingResponse(chunks, media_type=media_type, headers=headers)
-
-
-def _remove(folder: Path) -> None:
-    for path in folder.iterdir():
-        path.unlink()
-    folder.rmdir()
-
-
 @router.get("/assets.{format}", summary="Download assets")
-def export_assets(
+async def export_assets(
+    request: Request,
     format: FormatPath,
-    session: StreamSessionDep,
+    sessions: SessionsDep,
+    heavy: HeavyDep,
     bbox: BBox,
     near: Near,
     within_m: WithinM,
+    within: Annotated[
+        str | None, Query(max_length=20, description="Only assets inside this area's polygon")
+    ] = None,
     kind: Kind | None = None,
     category: Slug | None = None,
     outcome: Slug | None = None,
@@ -72,20 +58,52 @@ def export_assets(
         outcome=outcome,
         q=q,
         updated_since=updated_since,
+        area_code=within,
     )
-    return _send(session, exports.asset_layer(session, wanted), format)
+
+    def check(session: Session) -> None:
+        areas.check_code(session, within, "within")
+        exports.asset_layer(session, wanted)
+
+    def build(session: Session, path: Path, cancel: threading.Event) -> None:
+        exports.write_file(session, exports.asset_layer(session, wanted), path, format, cancel)
+
+    answer = Spooled(
+        what="exports/assets",
+        params={"format": format, "filter": wanted},
+        suffix=f".{format}",
+        media_type=exports.MEDIA_TYPES[format],
+        build=build,
+        check=check,
+        filename=f"assets.{format}",
+    )
+    return await spooled_response(request, sessions, heavy.spool, heavy.exports, answer)
 
 
 @router.get("/areas.{format}", summary="Download areas")
-def export_areas(
+async def export_areas(
+    request: Request,
     format: FormatPath,
-    session: StreamSessionDep,
+    sessions: SessionsDep,
+    heavy: HeavyDep,
     bbox: BBox,
     level: AreaLevel | None = None,
     parent: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Every area matching the filters of `GET /areas`, with population and indicators:
     GeoJSON (RFC 7946), CSV (polygons as WKT) or GeoPackage (layer `areas`, EPSG:4326)."""
-    areas.check_parent(session, parent)
     wanted = areas.AreaFilter(level=level, parent=parent, bbox=bbox)
-    return _send(session, exports.area_layer(wanted), format)
+
+    def build(session: Session, path: Path, cancel: threading.Event) -> None:
+        exports.write_file(session, exports.area_layer(wanted), path, format, cancel)
+
+    answer = Spooled(
+        what="exports/areas",
+        params={"format": format, "filter": wanted},
+        suffix=f".{format}",
+        media_type=exports.MEDIA_TYPES[format],
+        build=build,
+        check=lambda session: areas.check_code(session, parent),
+        filename=f"areas.{format}",
+    )
+    return await spooled_response(request, sessions, heavy.spool, heavy.exports, answer)

@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
 from app.api.deps import AnalysisSettingsDep as AnalysisDep
-from app.api.deps import SettingsDep, SnapshotSessionDep
-from app.api.responses import GeoJSONResponse
+from app.api.deps import HeavyDep, SessionsDep, SettingsDep, SnapshotSessionDep
+from app.api.responses import GEOJSON
+from app.api.spooled import Spooled, spooled_response
+from app.io.spool import check
 from app.schemas import AreaLevel, Kind, Slug, SuggestionRequest
 
 router = APIRouter(prefix="/gaps", tags=["gap analysis"])
@@ -54,30 +59,52 @@ async def gap_question(
     )
 
 
+GapFormat = Literal["json", "geojson", "csv"]
+MEDIA_TYPES: dict[GapFormat, str] = {
+    "json": "application/json",
+    "geojson": GEOJSON,
+    "csv": "text/csv; charset=utf-8",
+}
+
+
 @router.get("", summary="Gap analysis of a locality's neighbourhoods")
-def gaps(
-    session: SnapshotSessionDep,
+async def gaps(
+    request: Request,
+    sessions: SessionsDep,
+    heavy: HeavyDep,
     settings: AnalysisDep,
     question: Annotated[GapQuestion, Depends(gap_question)],
-    f: Annotated[Literal["json", "geojson", "csv"], Query(description="Output format")] = "json",
+    f: Annotated[GapFormat, Query(description="Output format")] = "json",
 ) -> Response:
     """Per area: population, IMD, nearest matching asset (metres), assets within
     `distance_m`, assets per 1,000 people, covered, 2SFCA score, priority and rank; with a
-    summary of covered and uncovered people by IMD decile, and the method used."""
-    # The analysis (SciPy and the rest) is loaded on the first ask, not with the server.
-    from app.analysis.gaps import analyse_gaps
-    from app.io.gap_writers import gaps_csv, gaps_geojson
+    summary of covered and uncovered people by IMD decile, and the method used. Computed
+    once per version of the data and question, and kept."""
+    question.check(settings)
 
-    report = analyse_gaps(session, question, settings)
-    if f == "geojson":
-        return GeoJSONResponse(gaps_geojson(session, report))
-    if f == "csv":
-        return Response(
-            gaps_csv(report),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="gaps.csv"'},
-        )
-    return JSONResponse(report.as_json())
+    def build(session: Session, path: Path, cancel: threading.Event) -> None:
+        # The analysis (SciPy and the rest) is loaded on the first ask, not with the server.
+        from app.analysis.gaps import analyse_gaps
+        from app.io.gap_writers import gaps_csv, gaps_geojson
+
+        report = analyse_gaps(session, question, settings)
+        check(cancel)
+        if f == "geojson":
+            path.write_text(gaps_geojson(session, report), encoding="utf-8")
+        elif f == "csv":
+            path.write_text(gaps_csv(report), encoding="utf-8")
+        else:
+            path.write_text(json.dumps(report.as_json()), encoding="utf-8")
+
+    answer = Spooled(
+        what="gaps",
+        params={"question": question, "format": f},
+        suffix=f".{f}",
+        media_type=MEDIA_TYPES[f],
+        build=build,
+        filename="gaps.csv" if f == "csv" else None,
+    )
+    return await spooled_response(request, sessions, heavy.spool, heavy.analyses, answer)
 
 
 @router.post("/suggestions", summary="Where k more assets would reach the most people")
@@ -86,6 +113,7 @@ def suggestions(
     session: SnapshotSessionDep,
     settings: AnalysisDep,
     api: SettingsDep,
+    heavy: HeavyDep,
 ) -> dict[str, Any]:
     """The k sites (from the areas' demand points or the points given) that would newly
     bring the most people, or need-weighted people, within `distance_m` of a matching asset;
@@ -99,6 +127,7 @@ def suggestions(
         distance_m=settings.distance_default_m if body.distance_m is None else body.distance_m,
         demand=body.demand,
     )
-    return suggest_sites(
-        session, question, body.k, body.candidates, body.weight, settings, api.service_extent
-    )
+    with heavy.analyses.slot():
+        return suggest_sites(
+            session, question, body.k, body.candidates, body.weight, settings, api.service_extent
+        )

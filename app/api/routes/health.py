@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+
+from app.api.deps import SessionsDep
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health", summary="Service health")
-def health(request: Request) -> JSONResponse:
+def health(sessions: SessionsDep) -> JSONResponse:
     """200 with the PostGIS version and schema revision; 503 if the database is down or its
     schema has not been migrated."""
-    factory: sessionmaker[Session] = request.app.state.read_sessionmaker
     try:
-        with factory() as session:
+        with sessions.read() as session:
             postgis = session.scalar(text("SELECT postgis_lib_version()"))
             revision = session.scalar(
                 text("SELECT version_num FROM alembic_version")
@@ -32,7 +32,7 @@ def health(request: Request) -> JSONResponse:
             "database": "unreachable",
             "detail": type(getattr(down, "orig", None) or down).__name__,
         }
-        return JSONResponse(body, status_code=503)
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     body = {"status": "ok", "database": "ok", "postgis": postgis, "schema_revision": revision}
     if revision is None:
         body.update(status="unavailable", detail="the schema is not migrated: run assetmap migrate")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from app.api.deps import SessionDep, SettingsDep, SignedInDep
 from app.domain.access import forbidden
 from app.errors import FieldProblem, Problem, invalid
+from app.io.uploads import upload_folder
 from app.schemas import Kind, Slug
 
 router = APIRouter(tags=["imports"])
@@ -62,8 +62,8 @@ def import_file(
         na_values=frozenset(na or []),
         atomic=atomic,
     )
-    with tempfile.TemporaryDirectory(prefix="assetmap-import-") as folder:
-        path = Path(folder) / f"upload{suffix}"
+    with upload_folder(settings.upload_dir) as folder:
+        path = folder / f"upload{suffix}"
         with path.open("wb") as target:
             shutil.copyfileobj(file.file, target, length=1 << 20)
         if suffix == ".zip":
@@ -73,7 +73,9 @@ def import_file(
                 session, path, plan, settings.service_extent, actor=account.email
             )
         except SourceError as unreadable:
-            raise invalid("file", str(unreadable)) from unreadable
+            # named as the client named it, never by where the server keeps it
+            sent = Path(file.filename or path.name).name
+            raise invalid("file", str(unreadable).replace(path.name, sent)) from unreadable
     if not report.committed:  # raising rolls the session's transaction back
         raise Problem(
             422,

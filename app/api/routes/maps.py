@@ -1,23 +1,34 @@
 """Locality maps: `GET /maps/{area_code}`, a folium page of an area's neighbourhoods and
-assets."""
+assets, built once per version of the data (and per question) and served from the spool."""
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
-from app.api.deps import AnalysisSettingsDep, SettingsDep, SnapshotSessionDep
+from app.analysis.inputs import AssetMatch
+from app.analysis.question import GapQuestion
+from app.api.deps import AnalysisSettingsDep, HeavyDep, SessionsDep, SettingsDep
+from app.api.spooled import Spooled, spooled_response
+from app.domain import areas, assets
+from app.io.spool import check
 from app.schemas import Kind, MapLayer, Slug
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
 
 @router.get("/{area_code}", response_class=HTMLResponse, summary="A locality's map")
-def area_map(
-    area_code: Annotated[str, Path(max_length=20, description="e.g. E08000009")],
-    session: SnapshotSessionDep,
+async def area_map(
+    request: Request,
+    area_code: Annotated[str, PathParam(max_length=20, description="e.g. E08000009")],
+    sessions: SessionsDep,
+    heavy: HeavyDep,
     settings: SettingsDep,
     analysis: AnalysisSettingsDep,
     layer: Annotated[
@@ -29,10 +40,11 @@ def area_map(
     distance_m: Annotated[
         float | None, Query(description="With layer=gaps: the reach in metres (default 1000)")
     ] = None,
-) -> HTMLResponse:
+) -> Response:
     """The area's neighbourhoods as a choropleth, its published assets (filtered by kind,
     category and outcome) as clustered markers coloured by kind, with popups, a legend and
-    a layer control; Leaflet comes from this service."""
+    a layer control; Leaflet comes from this service, and the page reads the assets from
+    the area's GeoJSON export."""
     # folium is loaded on the first map, not with the server
     from app.web.maps import MapRequest, locality_map
 
@@ -44,4 +56,30 @@ def area_map(
         outcome=outcome,
         distance_m=distance_m if distance_m is not None else analysis.distance_default_m,
     )
-    return HTMLResponse(locality_map(session, wanted, settings.basemap_url, analysis))
+
+    def check_question(session: Session) -> None:
+        areas.require_area(session, area_code)
+        if layer == "gaps":
+            match = AssetMatch(kind, category, outcome)
+            GapQuestion(within=area_code, match=match, distance_m=wanted.distance_m).check(analysis)
+        # unknown categories and outcomes, as the assets' export will find them
+        assets.export_query(
+            session,
+            assets.AssetFilter(kind=kind, category=category, outcome=outcome),
+            "features",
+        )
+
+    def build(session: Session, path: Path, cancel: threading.Event) -> None:
+        page = locality_map(session, wanted, settings.basemap_url, analysis)
+        check(cancel)
+        path.write_text(page, encoding="utf-8")
+
+    answer = Spooled(
+        what="maps",
+        params={"map": wanted, "basemap": settings.basemap_url},
+        suffix=".html",
+        media_type="text/html; charset=utf-8",
+        build=build,
+        check=check_question,
+    )
+    return await spooled_response(request, sessions, heavy.spool, heavy.maps, answer)

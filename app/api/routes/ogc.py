@@ -183,7 +183,7 @@ def items(
         )
         page = assets.list_assets(session, wanted, limit, after)
     else:
-        areas.check_parent(session, parent)
+        areas.check_code(session, parent)
         area_filter = areas.AreaFilter(
             level=level,
             parent=parent,

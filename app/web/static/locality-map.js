@@ -1,0 +1,94 @@
+/* A locality map's assets (app/web/maps.py): read from the area's GeoJSON export, which
+   shows each asset as the public may see it, and clustered, each a dot coloured by kind
+   with a tooltip and a popup (name, kind and category, address, contact, when last
+   verified); grey when no one has confirmed it for a year. Text is set as text, never as
+   HTML. When every asset is on the map, the page's body carries data-assets-loaded with
+   their number (or data-assets-failed with why not). */
+"use strict";
+
+window.assetmapLoadAssets = function (cluster, url, options) {
+  const staleBefore = Date.now() - options.staleDays * 86400000;
+
+  function line(parent, text, tag) {
+    const element = document.createElement(tag || "div");
+    element.textContent = text;
+    parent.appendChild(element);
+    return element;
+  }
+
+  function popup(found, stale) {
+    const box = document.createElement("div");
+    line(box, found.name, "strong");
+    line(box, `${found.kind}, ${found.category || "no category"}`);
+    const address = [found.address, found.postcode].filter(Boolean).join(", ");
+    if (address) line(box, address);
+    const contact = found.contact || {};
+    for (const key of ["phone", "email", "website"]) {
+      if (contact[key]) line(box, `${key}: ${contact[key]}`);
+    }
+    const verified = found.verified_at ? found.verified_at.slice(0, 10) : "never";
+    line(box, `last verified: ${verified}`);
+    if (stale) line(box, "not confirmed for over a year: is it still there?", "em");
+    return box;
+  }
+
+  function marker(feature) {
+    const found = feature.properties;
+    const [lon, lat] = feature.geometry.coordinates;
+    const stale = Date.parse(found.verified_at || found.created_at) < staleBefore;
+    const dot = document.createElement("div");
+    dot.className = stale ? "asset-dot stale" : "asset-dot";
+    Object.assign(dot.style, {
+      background: stale ? options.staleColour : options.colours[found.kind] || "#666",
+      width: "14px",
+      height: "14px",
+      borderRadius: "7px",
+      opacity: stale ? "0.6" : "1",
+      border: "2px solid #fff",
+      boxShadow: "0 0 2px #000",
+    });
+    const icon = L.divIcon({ html: dot, className: "", iconSize: [18, 18], iconAnchor: [9, 9] });
+    const shown = L.marker([lat, lon], { icon, title: found.name });
+    const name = document.createElement("span");
+    name.textContent = found.name + (stale ? " (not confirmed for over a year)" : "");
+    shown.bindTooltip(name);
+    shown.bindPopup(() => popup(found, stale), { maxWidth: 320 });
+    return shown;
+  }
+
+  // a busy service says when to come back (503 with Retry-After): try again a few times
+  function load(triesLeft) {
+    return fetch(url, { headers: { Accept: "application/geo+json" } }).then((response) => {
+      if (response.status === 503 && triesLeft > 0) {
+        const seconds = Number(response.headers.get("Retry-After")) || 5;
+        return new Promise((resolve) => setTimeout(resolve, seconds * 1000)).then(() =>
+          load(triesLeft - 1),
+        );
+      }
+      if (!response.ok) throw new Error(`the assets could not be loaded (${response.status})`);
+      return response.json();
+    });
+  }
+
+  load(3)
+    .then((collection) => {
+      const markers = collection.features.map(marker);
+      cluster.addLayers(markers);
+      document.body.dataset.assetsLoaded = String(markers.length);
+    })
+    .catch((error) => {
+      document.body.dataset.assetsFailed = error.message;
+      const notice = line(document.body, `${error.message}: reload the page to try again`);
+      notice.className = "map-notice";
+      notice.setAttribute("role", "alert");
+      Object.assign(notice.style, {
+        position: "fixed",
+        top: "12px",
+        left: "60px",
+        zIndex: "1000",
+        background: "#fff",
+        padding: "6px 10px",
+        border: "1px solid #b00",
+      });
+    });
+};
