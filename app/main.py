@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors
+from app.api import openapi
 from app.api.deps import HeavyWork, Sessions, plain_text_only
 from app.api.routes import (
     areas,
@@ -141,6 +142,7 @@ def create_app(
     app.state.analysis_settings = analysis_settings or AnalysisSettings()
     app.state.auth_settings = AuthSettings()
     errors.install(app)
+    openapi.describe(app)
 
     @app.exception_handler(BodyTooLarge)
     async def _body_too_large(_: Request, error: BodyTooLarge) -> JSONResponse:

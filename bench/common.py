@@ -31,12 +31,7 @@ def bench_database(
 ) -> str:
     """A migrated database `name` holding exactly `assets` generated published libraries,
     spread evenly over `box` (lon/lat)."""
-    url = running_database_url(DatabaseSettings()).rsplit("/", 1)[0] + "/" + name
-    localdb.ensure_database(url, url.rsplit("/", 1)[0] + "/postgres")
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["url"] = url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+    url = migrated_database(name)
     engine = make_engine(url, pool_size=1)
     with engine.begin() as conn:
         have = conn.scalar(text("SELECT count(*) FROM asset"))
@@ -68,6 +63,29 @@ def bench_database(
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE asset"))
     engine.dispose()
     return url
+
+
+def migrated_database(name: str) -> str:
+    """The database `name` on the server users get (`DATABASE_URL`, or the local cluster,
+    started if need be), created with PostGIS if missing and brought to the newest schema
+    by the migrations; returns its URL."""
+    url = running_database_url(DatabaseSettings()).rsplit("/", 1)[0] + "/" + name
+    localdb.ensure_database(url, url.rsplit("/", 1)[0] + "/postgres")
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+    return url
+
+
+def drop_database(name: str) -> None:
+    """Drop the database `name` from the server users get, if it is there, even with clients
+    still connected to it."""
+    url = running_database_url(DatabaseSettings()).rsplit("/", 1)[0] + "/postgres"
+    admin = make_engine(url, pool_size=1).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def free_port() -> int:
@@ -108,7 +126,11 @@ def serving(
         yield Server(base, server.pid)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # still busy with work for clients long gone
+            server.kill()
+            server.wait()
 
 
 @contextmanager

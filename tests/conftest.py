@@ -188,32 +188,53 @@ def demo_client(
 def serving(database_url: str) -> Iterator[str]:
     """The service, as users run it (`assetmap serve`, a real uvicorn on a free port),
     against `database_url`; yields its base URL."""
+    with server_process(database_url) as (base, _):
+        yield base
+
+
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+    """Return once the service at `base` answers /health with 200 (a RuntimeError if it
+    does not within a minute, or its process ends)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(base + "/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise RuntimeError("the service did not start")
+        time.sleep(0.2)
+
+
+@contextmanager
+def server_process(
+    database_url: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`assetmap serve` against `database_url`, with more environment `env`, on a free
+    port; yields its base URL and process, stopping it after unless the test already has."""
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=os.environ | {"DATABASE_URL": database_url},
+        env=os.environ | {"DATABASE_URL": database_url} | (env or {}),
         cwd=PROJECT_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the service did not start")
-            time.sleep(0.2)
-        yield base
+        wait_until_up(base, server)
+        yield base, server
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -129,10 +129,15 @@ class Spool:
         held: AbstractContextManager[None],
     ) -> None:
         part = self.folder / f"{key}.{os.getpid()}{PART}{suffix}"
-        try:
-            await anyio.to_thread.run_sync(build, part, current.cancel)
-            finished = self.folder / f"{key}{suffix}"
+        finished = self.folder / f"{key}{suffix}"
+
+        def build_and_keep() -> None:
+            build(part, current.cancel)
             os.replace(part, finished)
+            self._evict(finished)
+
+        try:
+            await anyio.to_thread.run_sync(build_and_keep)
             current.done.set_result(finished)
         except Exception as failed:
             part.unlink(missing_ok=True)
@@ -144,21 +149,22 @@ class Spool:
         finally:
             held.__exit__(None, None, None)
             del self._building[key]
-        await anyio.to_thread.run_sync(self._evict)
 
-    def _evict(self) -> None:
-        """Remove the least recently used files while the spool holds more than its size."""
+    def _evict(self, keep: Path) -> None:
+        """Remove the least recently used files while the spool holds more than its size;
+        never `keep`, just built."""
         kept = []
         for path in self.folder.iterdir():
-            if PART in path.name:
+            if PART in path.name or path == keep:
                 continue
             try:
-                kept.append((path.stat().st_mtime, path.stat().st_size, path))
+                found = path.stat()
             except FileNotFoundError:
                 continue
+            kept.append((found.st_mtime, found.st_size, path))
         kept.sort()
-        total = sum(size for _, size, _ in kept)
-        for _, size, path in kept[:-1]:
+        total = sum(size for _, size, _ in kept) + keep.stat().st_size
+        for _, size, path in kept:
             if total <= self.max_bytes:
                 break
             # a reader with the file open keeps reading it: only its name goes

@@ -315,3 +315,55 @@ def test_an_asset_taken_back_or_archived_leaves_the_queue(
     assert queue["requests"] == []
     assert approve_archived.status_code == 404
     assert client.anonymous.get(f"/assets/{ids[1]}").json()["properties"]["status"] == "archived"
+
+
+def test_a_moderator_cannot_publish_into_a_neighbourhood_they_do_not_look_after_by_moving(
+    client: TestClient, session: Session, places: dict[str, Any], people: dict[str, Any]
+) -> None:
+    added = client.post(
+        "/assets",
+        json=asset_feature(*places[INSIDE], name="Repair cafe"),
+        headers=people["moderator"],
+    )
+    asset_id = added.json()["id"]
+    assert added.json()["properties"]["status"] == "published"  # theirs to publish
+    away = {"type": "Point", "coordinates": list(places[OUTSIDE])}
+
+    moved = client.patch(
+        f"/assets/{asset_id}", json={"geometry": away}, headers=people["moderator"]
+    )
+    still_here = client.anonymous.get(f"/assets/{asset_id}").json()["geometry"]["coordinates"]
+    mine = client.get("/moderation/queue", headers=people["moderator"]).json()["requests"]
+    theirs = client.get("/moderation/queue", headers=people["elsewhere"]).json()["requests"]
+    approving = client.post(f"/moderation/{asset_id}/approve", headers=people["moderator"])
+    admin = bearer(session, "root@example.org", "admin")
+    approved = client.post(f"/moderation/{asset_id}/approve", headers=admin)
+
+    assert moved.status_code == 202  # it waits, like anyone else's change
+    assert still_here == pytest.approx(list(places[INSIDE]))
+    # only someone who looks after both places decides it
+    assert mine == [] and theirs == []
+    assert approving.status_code == 403
+    assert approved.status_code == 200
+    there = client.anonymous.get(f"/assets/{asset_id}").json()["geometry"]["coordinates"]
+    assert there == pytest.approx(list(places[OUTSIDE]))
+
+
+def test_a_moderator_moves_an_asset_within_their_neighbourhood_at_once(
+    client: TestClient, places: dict[str, Any], people: dict[str, Any]
+) -> None:
+    added = client.post(
+        "/assets",
+        json=asset_feature(*places[INSIDE], name="Repair cafe"),
+        headers=people["moderator"],
+    )
+    nearby = [places[INSIDE][0] + 0.0002, places[INSIDE][1]]
+
+    moved = client.patch(
+        f"/assets/{added.json()['id']}",
+        json={"geometry": {"type": "Point", "coordinates": nearby}},
+        headers=people["moderator"],
+    )
+
+    assert moved.status_code == 200
+    assert moved.json()["geometry"]["coordinates"] == pytest.approx(nearby)

@@ -7,13 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import After, BBox, Limit, ReadSessionDep
+from app.api.openapi import problems
 from app.api.responses import GeoJSONResponse, page_response
 from app.domain import areas, assets
 from app.schemas import AreaLevel, Kind, Slug
 
 router = APIRouter(prefix="/areas", tags=["areas"])
 
-AreaCode = Annotated[str, Path(max_length=20, description="e.g. E01006108 or E08000009")]
+AreaCode = Annotated[
+    str, Path(max_length=20, description="e.g. E01006108 or E08000009", examples=["E08000009"])
+]
 
 
 @router.get("", response_class=GeoJSONResponse, summary="List areas")
@@ -32,13 +35,20 @@ def list_areas(
     return page_response(request, areas.list_areas(session, wanted, limit, after))
 
 
-@router.get("/{code}", response_class=GeoJSONResponse, summary="Read an area")
+@router.get(
+    "/{code}", response_class=GeoJSONResponse, summary="Read an area", responses=problems(404)
+)
 def read_area(code: AreaCode, session: ReadSessionDep) -> Response:
     """One area as a Feature, with its population and need indicators."""
     return GeoJSONResponse(areas.get_area(session, code))
 
 
-@router.get("/{code}/assets", response_class=GeoJSONResponse, summary="Assets in an area")
+@router.get(
+    "/{code}/assets",
+    response_class=GeoJSONResponse,
+    summary="Assets in an area",
+    responses=problems(404),
+)
 def area_assets(
     request: Request,
     code: AreaCode,

@@ -23,6 +23,7 @@ from app.api.deps import (
     WithinM,
     stale_cutoff,
 )
+from app.api.openapi import answer, problems
 from app.api.responses import GeoJSONResponse, page_response
 from app.domain import access, assets, moderation
 from app.domain.geometry import AssetLocation, asset_location
@@ -32,7 +33,7 @@ from app.settings import ApiSettings
 
 router = APIRouter(prefix="/assets", tags=["assets"])
 
-AssetId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The asset's id")]
+AssetId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The asset's id", examples=[1])]
 IfMatch = Annotated[
     str | None, Header(description="ETag of the version you changed, to refuse lost updates")
 ]
@@ -54,7 +55,7 @@ def _feature_response(stored: assets.StoredAsset, status_code: int = 200) -> Geo
     return GeoJSONResponse(stored.feature, status_code=status_code, headers={"ETag": stored.etag})
 
 
-@router.get("", response_class=GeoJSONResponse, summary="Search assets")
+@router.get("", response_class=GeoJSONResponse, summary="Search assets", responses=problems(403))
 def search_assets(
     request: Request,
     session: ReadSessionDep,
@@ -139,7 +140,7 @@ def _unmoderated_fields(fields: AssetFields, statuses: tuple[str, ...]) -> None:
     status_code=status.HTTP_201_CREATED,
     response_class=GeoJSONResponse,
     summary="Add an asset",
-    responses={202: {"description": "Suggested: it waits for a moderator"}},
+    responses=answer(202, "Suggested: it waits for a moderator") | problems(403, 409),
 )
 def add_asset(
     feature: AssetFeatureIn,
@@ -188,7 +189,9 @@ def add_asset(
     return response
 
 
-@router.get("/{asset_id}", response_class=GeoJSONResponse, summary="Read an asset")
+@router.get(
+    "/{asset_id}", response_class=GeoJSONResponse, summary="Read an asset", responses=problems(404)
+)
 def read_asset(asset_id: AssetId, session: ReadSessionDep, account: AccountDep) -> Response:
     """One asset as a GeoJSON Feature, with its ETag. Its moderators and contributor read it
     whole (an individual's own point, contact and consent); everyone else as the public."""
@@ -203,7 +206,9 @@ def read_asset(asset_id: AssetId, session: ReadSessionDep, account: AccountDep) 
     "/{asset_id}",
     response_class=GeoJSONResponse,
     summary="Change an asset",
-    responses={202: {"description": "Proposed: the change waits for a moderator"}},
+    responses=answer(202, "Proposed: the change waits for a moderator")
+    | answer(204, "Changed, and no longer yours to read (a person's consent withdrawn)")
+    | problems(403, 404, 409, 412),
 )
 def change_asset(
     asset_id: AssetId,
@@ -258,7 +263,10 @@ def change_asset(
 
 
 @router.delete(
-    "/{asset_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Archive or erase an asset"
+    "/{asset_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Archive or erase an asset",
+    responses=problems(403, 404, 412),
 )
 def delete_asset(
     asset_id: AssetId,
@@ -288,7 +296,12 @@ def delete_asset(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{asset_id}/verify", response_class=GeoJSONResponse, summary="It is still there")
+@router.post(
+    "/{asset_id}/verify",
+    response_class=GeoJSONResponse,
+    summary="It is still there",
+    responses=problems(404),
+)
 def verify(asset_id: AssetId, account: SignedInDep, session: SessionDep) -> Response:
     """Record that you confirmed the asset is still there, now (`verified_at`,
     `verified_by`): a new version, in its history."""
@@ -296,7 +309,7 @@ def verify(asset_id: AssetId, account: SignedInDep, session: SessionDep) -> Resp
     return _feature_response(assets.verify_asset(session, asset_id, account.email))
 
 
-@router.get("/{asset_id}/history", summary="Every change to an asset")
+@router.get("/{asset_id}/history", summary="Every change to an asset", responses=problems(404))
 def history(
     asset_id: AssetId, account: SignedInDep, session: ReadSessionDep
 ) -> list[dict[str, Any]]:
@@ -311,6 +324,7 @@ def history(
     "/{asset_id}/restore/{revision}",
     response_class=GeoJSONResponse,
     summary="Bring back an earlier version",
+    responses=problems(403, 404),
 )
 def restore(
     asset_id: AssetId,

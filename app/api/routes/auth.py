@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import AuthSettingsDep, SessionDep, SessionsDep, SignedInDep
+from app.api.openapi import problems
 from app.auth import accounts
 
 router = APIRouter(prefix="/auth", tags=["accounts"])
@@ -26,7 +27,7 @@ class NewApiToken(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=100)]
 
 
-@router.post("/token", summary="Sign in (OAuth2 password flow)")
+@router.post("/token", summary="Sign in (OAuth2 password flow)", responses=problems(401, 429))
 def sign_in(
     sessions: SessionsDep,
     settings: AuthSettingsDep,
@@ -64,7 +65,10 @@ def my_tokens(account: SignedInDep, session: SessionDep) -> list[dict[str, objec
 
 
 @router.delete(
-    "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke a token"
+    "/tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke a token",
+    responses=problems(404),
 )
 def revoke(
     token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], account: SignedInDep, session: SessionDep

@@ -18,6 +18,7 @@ from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from app.api.deps import BBox, HeavyDep, Near, SessionsDep, WithinM
+from app.api.openapi import answer, not_modified
 from app.api.spooled import Spooled, spooled_response
 from app.domain import areas, assets
 from app.io import exports
@@ -29,7 +30,16 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 FormatPath = Annotated[ExportFormat, PathParam(description="geojson, csv or gpkg")]
 
 
-@router.get("/assets.{format}", summary="Download assets")
+# what each format is sent as
+FILES = answer(200, "The file", *exports.MEDIA_TYPES.values())
+
+
+@router.get(
+    "/assets.{format}",
+    summary="Download assets",
+    response_class=Response,
+    responses=FILES | not_modified(),
+)
 async def export_assets(
     request: Request,
     format: FormatPath,
@@ -80,7 +90,12 @@ async def export_assets(
     return await spooled_response(request, sessions, heavy.spool, heavy.exports, answer)
 
 
-@router.get("/areas.{format}", summary="Download areas")
+@router.get(
+    "/areas.{format}",
+    summary="Download areas",
+    response_class=Response,
+    responses=FILES | not_modified(),
+)
 async def export_areas(
     request: Request,
     format: FormatPath,

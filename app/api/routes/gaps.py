@@ -15,6 +15,7 @@ from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
 from app.api.deps import AnalysisSettingsDep as AnalysisDep
 from app.api.deps import HeavyDep, SessionsDep, SettingsDep, SnapshotSessionDep
+from app.api.openapi import answer, not_modified
 from app.api.responses import GEOJSON
 from app.api.spooled import Spooled, spooled_response
 from app.io.spool import check
@@ -67,7 +68,13 @@ MEDIA_TYPES: dict[GapFormat, str] = {
 }
 
 
-@router.get("", summary="Gap analysis of a locality's neighbourhoods")
+@router.get(
+    "",
+    summary="Gap analysis of a locality's neighbourhoods",
+    response_class=Response,
+    responses=answer(200, "The analysis, in the format asked for", *MEDIA_TYPES.values())
+    | not_modified(),
+)
 async def gaps(
     request: Request,
     sessions: SessionsDep,

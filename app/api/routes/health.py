@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,7 +15,22 @@ from app.api.deps import SessionsDep
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="Service health")
+class Health(BaseModel):
+    """How the service is: `ok`, or `unavailable` and why."""
+
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unreachable"]
+    postgis: str | None = None
+    schema_revision: str | None = None
+    detail: str | None = None
+
+
+@router.get(
+    "/health",
+    summary="Service health",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "The database is down or not migrated"}},
+)
 def health(sessions: SessionsDep) -> JSONResponse:
     """200 with the PostGIS version and schema revision; 503 if the database is down or its
     schema has not been migrated."""

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from app.api.deps import SessionDep, SettingsDep, SignedInDep
+from app.api.openapi import problems
 from app.domain.access import forbidden
 from app.errors import FieldProblem, Problem, invalid
 from app.io.uploads import upload_folder
@@ -19,7 +20,7 @@ router = APIRouter(tags=["imports"])
 SUFFIXES = {".geojson", ".json", ".gpkg", ".csv", ".zip", ".shp", ".fgb", ".kml", ".gml"}
 
 
-@router.post("/imports", summary="Import a file of assets")
+@router.post("/imports", summary="Import a file of assets", responses=problems(403))
 def import_file(
     session: SessionDep,
     account: SignedInDep,

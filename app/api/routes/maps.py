@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
 from app.api.deps import AnalysisSettingsDep, HeavyDep, SessionsDep, SettingsDep
+from app.api.openapi import not_modified, problems
 from app.api.spooled import Spooled, spooled_response
 from app.domain import areas, assets
 from app.io.spool import check
@@ -23,10 +24,17 @@ from app.schemas import Kind, MapLayer, Slug
 router = APIRouter(prefix="/maps", tags=["maps"])
 
 
-@router.get("/{area_code}", response_class=HTMLResponse, summary="A locality's map")
+@router.get(
+    "/{area_code}",
+    response_class=HTMLResponse,
+    summary="A locality's map",
+    responses=not_modified() | problems(404),
+)
 async def area_map(
     request: Request,
-    area_code: Annotated[str, PathParam(max_length=20, description="e.g. E08000009")],
+    area_code: Annotated[
+        str, PathParam(max_length=20, description="e.g. E08000009", examples=["E08000009"])
+    ],
     sessions: SessionsDep,
     heavy: HeavyDep,
     settings: SettingsDep,

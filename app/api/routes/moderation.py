@@ -9,12 +9,13 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from app.api.deps import SessionDep, SettingsDep, SignedInDep, stale_cutoff
+from app.api.openapi import problems
 from app.api.routes.assets import change_locator
 from app.domain import access, moderation
 
 router = APIRouter(prefix="/moderation", tags=["moderation"])
 
-AssetId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The asset's id")]
+AssetId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The asset's id", examples=[1])]
 QueueLimit = Annotated[int, Query(ge=1, le=1000, description="The most entries of each list")]
 
 
@@ -24,7 +25,9 @@ class Rejection(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
-@router.get("/queue", summary="What waits for you to decide, and what is stale")
+@router.get(
+    "/queue", summary="What waits for you to decide, and what is stale", responses=problems(403)
+)
 def queue(
     account: SignedInDep,
     session: SessionDep,
@@ -41,7 +44,11 @@ def queue(
     return moderation.queue(session, account, stale_cutoff(stale_after), limit)
 
 
-@router.post("/{asset_id}/approve", summary="Publish a new asset, or apply a change")
+@router.post(
+    "/{asset_id}/approve",
+    summary="Publish a new asset, or apply a change",
+    responses=problems(403, 404),
+)
 def approve(
     asset_id: AssetId, account: SignedInDep, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -50,7 +57,9 @@ def approve(
     return moderation.approve(session, asset_id, account, change_locator(settings))
 
 
-@router.post("/{asset_id}/reject", summary="Turn down a new asset or a change")
+@router.post(
+    "/{asset_id}/reject", summary="Turn down a new asset or a change", responses=problems(403, 404)
+)
 def reject(
     asset_id: AssetId, body: Rejection, account: SignedInDep, session: SessionDep
 ) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from app.api.deps import After, Limit, ReadSessionDep, SettingsDep
+from app.api.openapi import answer, not_modified, problems
 from app.api.responses import GEOJSON, GeoJSONResponse
 from app.domain import areas, assets, ogc, tiles
 from app.domain.features import WGS84, feature_collection
@@ -24,7 +25,7 @@ from app.schemas import AreaLevel, Kind, Slug
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 
 JSON = "application/json"
-CollectionId = Annotated[str, Path(description="`assets` or `areas`")]
+CollectionId = Annotated[str, Path(description="`assets` or `areas`", examples=["assets", "areas"])]
 CrsParam = Annotated[
     str | None,
     Query(description=f"CRS of the answer's coordinates: {', '.join(ogc.CRS_CODES)}"),
@@ -95,7 +96,7 @@ def collections(request: Request, session: ReadSessionDep) -> dict[str, Any]:
     }
 
 
-@router.get("/collections/{collection_id}", summary="One collection")
+@router.get("/collections/{collection_id}", summary="One collection", responses=problems(404))
 def collection(
     request: Request, collection_id: CollectionId, session: ReadSessionDep
 ) -> dict[str, Any]:
@@ -138,6 +139,7 @@ def _only_for(collection_id: str, wanted: str, **given: Any) -> None:
     "/collections/{collection_id}/items",
     response_class=GeoJSONResponse,
     summary="Items of a collection",
+    responses=problems(400, 404),
 )
 def items(
     request: Request,
@@ -222,11 +224,14 @@ def _content_crs(srid: int) -> dict[str, str]:
     "/collections/{collection_id}/items/{feature_id}",
     response_class=GeoJSONResponse,
     summary="One item",
+    responses=problems(400, 404),
 )
 def item(
     request: Request,
     collection_id: CollectionId,
-    feature_id: Annotated[str, Path(max_length=40)],
+    feature_id: Annotated[
+        str, Path(max_length=40, description="An asset's id, an area's code", examples=["1"])
+    ],
     session: ReadSessionDep,
     crs: CrsParam = None,
 ) -> Response:
@@ -254,6 +259,7 @@ def item(
 @router.get(
     "/collections/{collection_id}/tiles/WebMercatorQuad/tilejson.json",
     summary="TileJSON of a collection's vector tiles",
+    responses=problems(404),
 )
 def collection_tilejson(
     request: Request, collection_id: CollectionId, session: ReadSessionDep
@@ -271,7 +277,7 @@ def collection_tilejson(
     "/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{x}/{y}",
     summary="A Mapbox vector tile",
     response_class=Response,
-    responses={200: {"content": {tiles.MVT: {}}}, 304: {"description": "Not modified"}},
+    responses=answer(200, "The tile", tiles.MVT) | not_modified() | problems(400, 404),
 )
 def tile(
     collection_id: CollectionId,
