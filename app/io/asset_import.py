@@ -264,7 +264,8 @@ def _locations(
     points: list[str | None] = [None] * count
     footprints: list[str | None] = [None] * count
     reasons: list[str | None] = [row.geometry_problem for row in rows]
-    geometries = np.array([row.geometry for row in rows], dtype=object)
+    # heights dropped, as the API drops them (app.domain.geometry)
+    geometries = shapely.force_2d(np.array([row.geometry for row in rows], dtype=object))
     present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
     kinds = shapely.get_type_id(geometries)
     bounds = shapely.bounds(geometries)

@@ -136,6 +136,39 @@ def test_heights_are_dropped_on_every_path_and_more_is_refused(client: TestClien
     assert all(len(corner) == 2 for corner in outline)
 
 
+def test_an_import_drops_heights_as_the_api_does(client: TestClient) -> None:
+    corners = [[-2.316, 53.446, 5], [-2.315, 53.446, 5], [-2.315, 53.447, 5], [-2.316, 53.446, 5]]
+    rows = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": 1, "name": "Community garden"},
+                "geometry": {"type": "Polygon", "coordinates": [corners]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"id": 2, "name": "Bench"},
+                "geometry": {"type": "Point", "coordinates": [-2.3157, 53.4466, 31.5]},
+            },
+        ],
+    }
+    form = {"kind": "physical", "source": "upload", "ref_field": "id"}
+
+    response = client.post(
+        "/imports", data=form, files={"file": ("garden.geojson", json.dumps(rows))}
+    )
+
+    assert response.status_code == 200, response.text
+    assert (response.json()["inserted"], response.json()["rejected"]) == (2, 0)
+    stored = client.get("/assets?kind=physical").json()["features"]
+    assert sorted(len(f["geometry"]["coordinates"]) for f in stored) == [2, 2]
+    garden = next(f for f in stored if f["properties"]["name"] == "Community garden")
+    assert all(
+        len(corner) == 2 for corner in garden["properties"]["footprint"]["coordinates"][0][0]
+    )
+
+
 @pytest.mark.parametrize(
     "body",
     [
