@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from geojson_pydantic import MultiPolygon, Point, Polygon
 from pydantic import (
+    AfterValidator,
     AnyHttpUrl,
     BaseModel,
     ConfigDict,
@@ -26,31 +28,61 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
-Postcode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)]
+
+
+def normalise_postcode(postcode: str) -> str:
+    """`m32 0jt`, `M320JT` -> `M32 0JT` (a UK postcode's inward code is its last 3 chars)."""
+    compact = "".join(postcode.split()).upper()
+    return compact if len(compact) < 5 else f"{compact[:-3]} {compact[-3:]}"
+
+
+Postcode = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=10), AfterValidator(normalise_postcode)
+]
 
 AssetGeometry = Annotated[Point | Polygon | MultiPolygon, Field(discriminator="type")]
 
-# Properties a client may send back from a read; they are the server's to set.
-READ_ONLY = frozenset(
-    {
-        "id",
-        "version",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "footprint",
-        "distance_m",
-    }
-)
+Personal = Literal["private", "erased"]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """How one property of an asset is kept, shown and exchanged. The models below, with a
+    `Stored` on each property, are the one declaration of an asset's properties:
+    app.domain.asset_fields derives from them every list of them (the Feature built in
+    PostgreSQL, the exports' columns, the columns a write fills, the import's targets and
+    working table, the erasure, the history's privacy).
+
+    - `public`: the public reads it (a column of the view `public_asset`, migration 0006);
+      otherwise only the asset's stewards (its moderators, its contributor, admins) do.
+    - `personal`, for a person (kind `individual`): a `private` property is never in their
+      public face nor (but for their stewards) in their history, and is erased with their
+      data; an `erased` one is shown with their consent, and erased with their data.
+    - `exported`: CSV and GeoPackage exports carry it (as its own column, or its parts').
+    - `imported`: the columns of a file an import fills it from (compared case-blind); none
+      for a property no file gives.
+    - `flattened`: a model stored as a column per field, `<property>_<field>` (consent);
+      otherwise a model is stored as one JSON column (contact).
+    - `column`: the column it is kept in, when not its own name (a category, by its id).
+    """
+
+    public: bool = True
+    personal: Personal | None = None
+    exported: bool = True
+    imported: tuple[str, ...] = ()
+    flattened: bool = False
+    column: str | None = None
 
 
 class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
-    email: EmailStr | None = None
-    website: AnyHttpUrl | None = None
+    phone: Annotated[
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None,
+        Stored(imported=("phone", "telephone", "tel")),
+    ] = None
+    email: Annotated[EmailStr | None, Stored(imported=("email", "e-mail"))] = None
+    website: Annotated[AnyHttpUrl | None, Stored(imported=("website", "web", "url"))] = None
 
 
 class Consent(BaseModel):
@@ -61,42 +93,90 @@ class Consent(BaseModel):
 
     publish: bool
     given_at: datetime | None = None
-    given_by: ShortText | None = None
-    scope: ShortText | None = None
+    given_by: Annotated[ShortText | None, Stored(personal="private")] = None
+    scope: Annotated[ShortText | None, Stored(personal="private")] = None
     expires_at: datetime | None = None
 
 
-class AssetFields(BaseModel):
-    """The properties of an asset as clients send them; every field optional (for PATCH)."""
+def _text(*imported: str, personal: Personal | None = None) -> Stored:
+    return Stored(personal=personal, imported=imported)
+
+
+class AssetPropertiesBase(BaseModel):
+    """The properties of an asset clients send (all optional), each with its `Stored`."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
-    description: LongText | None = None
-    kind: Kind | None = None
-    category: Slug | None = None
-    outcomes: list[Slug] | None = Field(default=None, max_length=20)
-    address: ShortText | None = None
-    postcode: Postcode | None = None
-    contact: Contact | None = None
-    opening_hours: ShortText | None = None
-    audience: ShortText | None = None
-    cost: ShortText | None = None
-    accessibility: ShortText | None = None
-    reach_m: Annotated[float, Field(gt=0, le=100_000)] | None = None
-    capacity: Annotated[float, Field(gt=0, le=1_000_000)] | None = None
-    source: (
+    name: Annotated[Name | None, _text("name", "title", personal="erased")] = None
+    description: Annotated[LongText | None, _text("description", personal="erased")] = None
+    kind: Annotated[Kind | None, Stored()] = None
+    category: Annotated[Slug | None, Stored(column="category_id")] = None
+    outcomes: Annotated[list[Slug] | None, Field(max_length=20), Stored(imported=("outcomes",))] = (
+        None
+    )
+    address: Annotated[ShortText | None, _text("address", personal="private")] = None
+    postcode: Annotated[
+        Postcode | None, _text("postcode", "post_code", "postal_code", personal="private")
+    ] = None
+    contact: Annotated[Contact | None, Stored(personal="private")] = None
+    opening_hours: Annotated[
+        ShortText | None, _text("opening_hours", "opening hours", "opening times")
+    ] = None
+    audience: Annotated[ShortText | None, _text("audience")] = None
+    cost: Annotated[ShortText | None, _text("cost")] = None
+    accessibility: Annotated[ShortText | None, _text("accessibility")] = None
+    reach_m: Annotated[
+        Annotated[float, Field(gt=0, le=100_000)] | None, Stored(imported=("reach_m",))
+    ] = None
+    capacity: Annotated[
+        Annotated[float, Field(gt=0, le=1_000_000)] | None, Stored(imported=("capacity",))
+    ] = None
+    source: Annotated[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-        | None
-    ) = None
-    source_ref: (
+        | None,
+        Stored(),
+    ] = None
+    source_ref: Annotated[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-        | None
-    ) = None
-    status: Status | None = None
-    verified_at: datetime | None = None
-    verified_by: ShortText | None = None
-    consent: Consent | None = None
+        | None,
+        Stored(),
+    ] = None
+    status: Annotated[Status | None, Stored()] = None
+    verified_at: Annotated[datetime | None, Stored(imported=("verified_at",))] = None
+    verified_by: Annotated[ShortText | None, Stored(public=False, exported=False)] = None
+    # its parts say which of it are personal
+    consent: Annotated[Consent | None, Stored(public=False, exported=False, flattened=True)] = None
+
+
+class AssetPropertiesOut(AssetPropertiesBase):
+    """The properties of an asset as it is read: what clients send, and what only the
+    server sets. The public sees the `public` ones; stewards all."""
+
+    created_at: Annotated[datetime | None, Stored()] = None
+    created_by: Annotated[str | None, Stored(public=False, exported=False)] = None
+    updated_at: Annotated[datetime | None, Stored()] = None
+    updated_by: Annotated[str | None, Stored(public=False, exported=False)] = None
+    version: Annotated[int | None, Stored(exported=False)] = None
+    footprint: Annotated[
+        dict[str, Any] | None,
+        Field(description="A building's or a park's outline: a GeoJSON MultiPolygon"),
+        Stored(personal="private"),
+    ] = None
+    distance_m: Annotated[
+        float | None, Field(description="With `near`: how far it is, in metres")
+    ] = None
+
+
+# Properties a client may send back from a read (and the Feature's id, which some clients
+# copy into them); they are the server's to set.
+READ_ONLY = (
+    frozenset(AssetPropertiesOut.model_fields) - frozenset(AssetPropertiesBase.model_fields)
+) | {"id"}
+
+
+class AssetFields(AssetPropertiesBase):
+    """The properties of an asset as clients send them; every field optional (for PATCH).
+    Properties only the server sets (AssetPropertiesOut's own) are dropped if sent back."""
 
     @model_validator(mode="before")
     @classmethod

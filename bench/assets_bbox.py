@@ -15,7 +15,7 @@ import httpx
 import psycopg
 from sqlalchemy.dialects import postgresql
 
-from app.domain.assets import AssetFilter, list_assets
+from app.domain.asset_search import AssetFilter, list_assets
 from bench.common import BENCH_BOX, bench_database, running_service
 
 ASSETS = 100_000

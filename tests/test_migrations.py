@@ -72,7 +72,9 @@ def test_every_geometry_has_a_gist_index(engine: Engine) -> None:
         rows = conn.execute(
             text(
                 "SELECT f_table_name, f_geometry_column FROM geometry_columns "
-                "WHERE f_table_schema = 'public'"
+                "WHERE f_table_schema = 'public' AND f_table_name IN "
+                # a view (the public face) is searched through its table's indexes
+                "(SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE')"
             )
         ).all()
         indexed = conn.execute(

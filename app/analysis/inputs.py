@@ -18,9 +18,9 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from app.domain import categories
-from app.domain.assets import publicly_visible
+from app.domain.asset_fields import public_asset
 from app.errors import invalid
-from app.models import Area, Asset
+from app.models import Area
 from app.sql import statement
 
 DemandMethod = Literal["centroid", "postcodes"]
@@ -129,26 +129,27 @@ def demand_points(session: Session, areas: Areas, method: DemandMethod, srid: in
 
 
 def load_supply(session: Session, match: AssetMatch, srid: int) -> Supply:
-    """The published, publicly visible assets matching `match`, at their public points
+    """The published assets of the public face matching `match`, at their public points
     projected to EPSG:`srid`. A 422 naming `category` or `outcome` if unknown."""
-    conditions = [Asset.status == "published", publicly_visible()]
+    shown = public_asset.c
+    conditions = [shown.status == "published"]
     if match.kind is not None:
-        conditions.append(Asset.kind == match.kind)
+        conditions.append(shown.kind == match.kind)
     if match.category is not None:
         top = categories.category_id(session, match.category, None, "category")
-        conditions.append(Asset.category_id.in_(categories.subtree_ids(top)))
+        conditions.append(shown.category_id.in_(categories.subtree_ids(top)))
     if match.outcome is not None:
         categories.check_outcomes(session, [match.outcome], "outcome")
-        conditions.append(Asset.outcomes.contains([match.outcome]))
+        conditions.append(shown.outcomes.contains([match.outcome]))
     # One row: the ids, the points as one WKB multipoint, the capacities, all in id order.
     # Reading 100,000 points this way takes a third of the time of 100,000 rows.
-    point = Asset.public_bng if srid == BNG else func.ST_Transform(Asset.public_geom, srid)
+    point = shown.geom_bng if srid == BNG else func.ST_Transform(shown.geom, srid)
     query = select(
-        func.array_agg(aggregate_order_by(Asset.id, Asset.id)),
+        func.array_agg(aggregate_order_by(shown.id, shown.id)),
         type_coerce(
-            func.ST_AsBinary(func.ST_Collect(aggregate_order_by(point, Asset.id))), LargeBinary
+            func.ST_AsBinary(func.ST_Collect(aggregate_order_by(point, shown.id))), LargeBinary
         ),
-        func.array_agg(aggregate_order_by(func.coalesce(Asset.capacity, 1.0), Asset.id)),
+        func.array_agg(aggregate_order_by(func.coalesce(shown.capacity, 1.0), shown.id)),
     ).where(*conditions)
     ids, points, capacity = session.execute(query).one()
     if ids is None:

@@ -28,6 +28,31 @@ class GapQuestion:
     decay: DecayName = "none"
     sigma_m: float | None = None
 
+    @classmethod
+    def asked(
+        cls,
+        settings: AnalysisSettings,
+        *,
+        within: str | None = None,
+        level: str = "lsoa",
+        match: AssetMatch | None = None,
+        distance_m: float | None = None,
+        demand: DemandMethod = "centroid",
+        decay: DecayName = "none",
+        sigma_m: float | None = None,
+    ) -> GapQuestion:
+        """The question as the API, the CLI and the maps ask it: the reach, when not
+        given, is the settings' default."""
+        return cls(
+            within=within,
+            level=level,
+            match=match or AssetMatch(),
+            distance_m=settings.distance_default_m if distance_m is None else distance_m,
+            demand=demand,
+            decay=decay,
+            sigma_m=sigma_m,
+        )
+
     def check(self, settings: AnalysisSettings) -> None:
         """A 422 naming the parameter that no analysis could honour."""
         if not math.isfinite(self.distance_m) or self.distance_m <= 0:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.accounts import Account, account_for
 from app.busy import Bound
+from app.domain.features import WGS84
 from app.domain.plain_text import ESCAPED_CONTROL, control_problem, first_control_problem
 from app.errors import FieldProblem, Problem, invalid
 from app.io.spool import Spool
@@ -200,24 +201,48 @@ SessionsDep = Annotated[Sessions, Depends(get_sessions)]
 HeavyDep = Annotated[HeavyWork, Depends(heavy_work)]
 
 
-def _numbers(raw: str, count: int, field: str) -> list[float]:
+def _numbers(raw: str, count: int, field: str, status: int = 422) -> list[float]:
     parts = raw.split(",")
     if len(parts) != count:
-        raise invalid(field, f"needs {count} comma-separated numbers")
+        raise _bad(field, f"needs {count} comma-separated numbers", status)
     try:
         values = [float(part) for part in parts]
     except ValueError as bad:
-        raise invalid(field, f"needs {count} comma-separated numbers") from bad
+        raise _bad(field, f"needs {count} comma-separated numbers", status) from bad
     if not all(math.isfinite(value) for value in values):
-        raise invalid(field, "numbers must be finite")
+        raise _bad(field, "numbers must be finite", status)
     return values
 
 
-def _check_lonlat(lon: float, lat: float, field: str) -> None:
+def _bad(field: str, message: str, status: int) -> Problem:
+    return Problem(status, f"{field}: {message}", [FieldProblem(field, message)])
+
+
+def _check_lonlat(lon: float, lat: float, field: str, status: int = 422) -> None:
     if not -180 <= lon <= 180:
-        raise invalid(field, "longitude must lie between -180 and 180")
+        raise _bad(field, "longitude must lie between -180 and 180", status)
     if not -90 <= lat <= 90:
-        raise invalid(field, "latitude must lie between -90 and 90")
+        raise _bad(field, "latitude must lie between -90 and 90", status)
+
+
+Box = tuple[float, float, float, float]
+
+
+def parse_bbox(raw: str, srid: int = WGS84, status: int = 422, field: str = "bbox") -> Box:
+    """`minx,miny,maxx,maxy` in EPSG:`srid` (a 3-D box's heights are dropped); lon/lat in
+    range when `srid` is 4326. A `status` naming `field` otherwise: 422, or the 400 that OGC
+    API asks for."""
+    count = 6 if raw.count(",") == 5 else 4
+    numbers = _numbers(raw, count, field, status)
+    if count == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    minx, miny, maxx, maxy = numbers
+    if srid == WGS84:
+        _check_lonlat(minx, miny, field, status)
+        _check_lonlat(maxx, maxy, field, status)
+    if minx > maxx or miny > maxy:
+        raise _bad(field, "must be minx,miny,maxx,maxy with min <= max", status)
+    return minx, miny, maxx, maxy
 
 
 async def bbox_param(
@@ -228,15 +253,8 @@ async def bbox_param(
             examples=["-2.48,53.40,-2.25,53.48"],
         ),
     ] = None,
-) -> tuple[float, float, float, float] | None:
-    if bbox is None:
-        return None
-    minlon, minlat, maxlon, maxlat = _numbers(bbox, 4, "bbox")
-    _check_lonlat(minlon, minlat, "bbox")
-    _check_lonlat(maxlon, maxlat, "bbox")
-    if minlon > maxlon or minlat > maxlat:
-        raise invalid("bbox", "must be minlon,minlat,maxlon,maxlat with min <= max")
-    return minlon, minlat, maxlon, maxlat
+) -> Box | None:
+    return None if bbox is None else parse_bbox(bbox)
 
 
 async def near_param(
@@ -262,7 +280,7 @@ async def limit_param(
     return min(limit, settings.page_max)
 
 
-BBox = Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)]
+BBox = Annotated[Box | None, Depends(bbox_param)]
 Near = Annotated[tuple[float, float] | None, Depends(near_param)]
 
 

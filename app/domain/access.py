@@ -19,12 +19,10 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, select, true
 from sqlalchemy.orm import Session
 
 from app.auth.accounts import Account
-from app.domain.assets import publicly_visible
 from app.domain.geometry import AssetLocation
+from app.domain.visibility import PUBLIC_STATUSES, shown
 from app.errors import FieldProblem, Problem, not_found
 from app.models import Area, Asset
-
-PUBLIC_STATUSES = ("published", "archived")
 
 
 def moderates(account: Account | None) -> ColumnElement[bool]:
@@ -56,7 +54,7 @@ def contributed(account: Account | None) -> ColumnElement[bool]:
 
 def public() -> ColumnElement[bool]:
     """Whether anyone may read the asset of the row."""
-    return and_(Asset.status.in_(PUBLIC_STATUSES), publicly_visible())
+    return and_(Asset.status.in_(PUBLIC_STATUSES), shown())
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,9 @@ from sqlalchemy.orm import Session
 from app.auth.accounts import Account
 from app.db import set_actor
 from app.domain import access
-from app.domain.assets import (
-    asset_category,
-    asset_feature,
-    get_asset,
-    revision_action,
-    update_asset,
-)
+from app.domain.asset_history import revision_action
+from app.domain.asset_search import asset_category, asset_feature, get_asset
+from app.domain.asset_writes import update_asset
 from app.domain.geometry import AssetLocation
 from app.errors import Problem, not_found
 from app.models import Asset, ModerationRequest

@@ -1,6 +1,6 @@
 """OGC API - Features: the collections this service publishes, the coordinate reference
 systems it speaks (Part 2) and the `datetime` parameter. The features themselves come from
-app.domain.assets and app.domain.areas, in the public view.
+app.domain.asset_search and app.domain.areas, in the public view.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.assets import publicly_visible
+from app.domain.asset_fields import public_asset
 from app.domain.features import BNG, WGS84
 from app.errors import FieldProblem, Problem
-from app.models import Area, Asset
+from app.models import Area
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{code}"
@@ -128,11 +128,12 @@ def extent(session: Session, collection_id: str) -> dict[str, Any]:
         # The planner's estimate from statistics: exact enough for an extent, and instant
         # at any size. An empty or never-analysed table falls back to the exact box.
         box = session.scalar(select(func.ST_EstimatedExtent("public", "asset", "public_geom")))
-        visible = [Asset.status == "published", publicly_visible()]
+        shown = public_asset.c
+        published = shown.status == "published"
         if box is None:
-            box = session.scalar(select(func.ST_Extent(Asset.public_geom)).where(*visible))
+            box = session.scalar(select(func.ST_Extent(shown.geom)).where(published))
         times = session.execute(
-            select(func.min(Asset.updated_at), func.max(Asset.updated_at)).where(*visible)
+            select(func.min(shown.updated_at), func.max(shown.updated_at)).where(published)
         ).one()
     else:
         box = session.scalar(select(func.ST_Extent(Area.geom)))

@@ -16,11 +16,11 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from app.domain.assets import normalise_postcode
 from app.domain.plain_text import control_problem
 from app.errors import invalid
 from app.io.report import ImportReport, Reject
 from app.io.sources import SourceError
+from app.schemas import normalise_postcode
 from app.sql import statement
 
 LEVELS = ("lsoa", "ward", "locality", "local_authority")

@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from types import UnionType
+from typing import Annotated, Any, Union, cast, get_args, get_origin
 
 import numpy as np
 import psycopg
@@ -26,12 +28,18 @@ import shapely
 from pydantic import ValidationError
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from app.db import set_actor
 from app.domain import categories
-from app.domain.assets import normalise_postcode
+from app.domain.asset_fields import (
+    IMPORT_TARGETS,
+    IMPORTED_COLUMNS,
+    POINT,
+    ImportTarget,
+    column_ddl,
+)
 from app.domain.plain_text import control_problem, first_control_problem
 from app.errors import invalid
 from app.io.report import ImportReport, Reject
@@ -42,63 +50,39 @@ from app.sql import statements
 Extent = tuple[float, float, float, float]
 Progress = Callable[[int], None]
 
-# Columns a file may fill, by target name; `contact.*` go into the contact object.
-TARGETS = (
-    "name",
-    "description",
-    "address",
-    "postcode",
-    "contact.phone",
-    "contact.email",
-    "contact.website",
-    "opening_hours",
-    "audience",
-    "cost",
-    "accessibility",
-    "reach_m",
-    "capacity",
-    "outcomes",
-    "verified_at",
-)
-# Column names taken for a target when no --map says otherwise (compared case-blind).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("name", "title"),
-    "description": ("description",),
-    "address": ("address",),
-    "postcode": ("postcode", "post_code", "postal_code"),
-    "contact.phone": ("phone", "telephone", "tel"),
-    "contact.email": ("email", "e-mail"),
-    "contact.website": ("website", "web", "url"),
-    "opening_hours": ("opening_hours", "opening hours", "opening times"),
-    "audience": ("audience",),
-    "cost": ("cost",),
-    "accessibility": ("accessibility",),
-    "reach_m": ("reach_m",),
-    "capacity": ("capacity",),
-    "outcomes": ("outcomes",),
-    "verified_at": ("verified_at",),
-}
-
+# What a file's columns may fill (`contact.phone` a part of a property), with the column
+# names taken for each when no --map says otherwise: from the assets' declaration.
+TARGETS: dict[str, ImportTarget] = {target.name: target for target in IMPORT_TARGETS}
 # The columns of `import_chunk` a good row fills, in the order _stage_chunk gives them.
-STAGED = (
-    "row_no",
-    "source_ref",
-    "name",
-    "description",
-    "outcomes",
-    "geom",
-    "footprint",
-    "reach_m",
-    "capacity",
-    "address",
-    "postcode",
-    "contact",
-    "opening_hours",
-    "audience",
-    "cost",
-    "accessibility",
-    "verified_at",
-)
+STAGED = ("row_no", "source_ref", *IMPORTED_COLUMNS)
+# The property each imported column holds (a point and a footprint hold none).
+_HOLDS = {target.prop.column: target.prop.name for target in IMPORT_TARGETS}
+
+
+def _incoming(column: str, updating: bool) -> str:
+    """What a file's row sets `column` to: its value, but none means no outcomes, and a
+    verification the file does not give is kept."""
+    if column == "outcomes":
+        return "coalesce(s.outcomes, '{}')"
+    if column == "verified_at" and updating:
+        return "coalesce(s.verified_at, asset.verified_at)"
+    return f"s.{column}"
+
+
+@cache
+def _sql(name: str) -> tuple[TextClause, ...]:
+    """The import's statements, their column lists written from IMPORTED_COLUMNS (names
+    the code declares, never input)."""
+    columns = IMPORTED_COLUMNS
+    return statements(
+        name,
+        content=",\n    ".join(f"{column} {column_ddl(column)}" for column in columns),
+        columns=", ".join(columns),
+        stored=", ".join(f"asset.{column}" for column in columns),
+        incoming=", ".join(_incoming(column, True) for column in columns),
+        assignments=", ".join(f"{column} = {_incoming(column, True)}" for column in columns),
+        inserted=", ".join(_incoming(column, False) for column in columns),
+    )
 
 
 PLANNER_JOINS = text(
@@ -145,16 +129,17 @@ class _Mapper:
     def __init__(self, plan: AssetImport, columns: Iterable[str]) -> None:
         by_lower = {column.lower(): column for column in columns}
         self.columns: dict[str, str] = {}
-        for target in TARGETS:
-            if target in plan.mapping:
-                wanted = plan.mapping[target]
+        for target in TARGETS.values():
+            if target.name in plan.mapping:
+                wanted = plan.mapping[target.name]
                 if wanted.lower() not in by_lower:
-                    raise invalid("map", f"the file has no column {wanted!r} (for {target})")
-                self.columns[target] = by_lower[wanted.lower()]
+                    message = f"the file has no column {wanted!r} (for {target.name})"
+                    raise invalid("map", message)
+                self.columns[target.name] = by_lower[wanted.lower()]
                 continue
-            for alias in ALIASES[target]:
+            for alias in target.aliases:
                 if alias in by_lower:
-                    self.columns[target] = by_lower[alias]
+                    self.columns[target.name] = by_lower[alias]
                     break
         if "name" not in self.columns and plan.default_name is None:
             raise invalid("map", "no column gives the name: say which with name=COLUMN")
@@ -165,7 +150,9 @@ class _Mapper:
         self.na_values = plan.na_values
         # The targets this file fills, in the order of TARGETS, each with its column.
         self.filled = [
-            (target, self.columns[target]) for target in TARGETS if target in self.columns
+            (target, self.columns[target.name])
+            for target in TARGETS.values()
+            if target.name in self.columns
         ]
 
     def value(self, attributes: dict[str, Any], column: str) -> Any:
@@ -197,31 +184,43 @@ class _Mapper:
         props: dict[str, Any] = {"kind": plan.kind, "source": plan.source}
         if plan.category is not None:
             props["category"] = plan.category
-        contact: dict[str, Any] = {}
         for target, column in self.filled:
             value = self.value(attributes, column)
             if value is None:
                 continue
-            if target.startswith("contact."):
-                key = target.split(".", 1)[1]
-                contact[key] = _contact_value(key, value)
-            elif target == "outcomes":
-                props["outcomes"] = (
-                    [part.strip() for part in value.split(",") if part.strip()]
-                    if isinstance(value, str)
-                    else value
-                )
-            elif target in ("reach_m", "capacity"):
-                props[target] = value
-            elif target == "verified_at":
-                props[target] = value.isoformat() if isinstance(value, date) else value
+            if target.part is not None:
+                parts = props.setdefault(target.prop.name, {})
+                parts[target.part.name] = _part_value(target.part.name, value)
             else:
-                props[target] = _text(value)
-        if contact:
-            props["contact"] = contact
+                props[target.prop.name] = _cell(target.prop.annotation, value)
         if props.get("name") is None and plan.default_name is not None:
             props["name"] = plan.default_name
         return props
+
+
+def _types(annotation: Any) -> set[Any]:
+    """The types a property's declared type allows: `Annotated[float, ...] | None` ->
+    {float, NoneType}."""
+    if get_origin(annotation) is Annotated:
+        return _types(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return {kind for arg in get_args(annotation) for kind in _types(arg)}
+    return {annotation}
+
+
+def _cell(annotation: Any, value: Any) -> Any:
+    """A cell as its property takes it: a list from comma-separated text, a number or a
+    time as the file has it, text otherwise."""
+    kinds = _types(annotation)
+    if any(get_origin(kind) is list for kind in kinds):
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+    if float in kinds:
+        return value
+    if datetime in kinds:
+        return value.isoformat() if isinstance(value, date) else value
+    return _text(value)
 
 
 def _text(value: Any) -> str | None:
@@ -235,7 +234,8 @@ def _text(value: Any) -> str | None:
     return str(value).strip() or None
 
 
-def _contact_value(key: str, value: Any) -> str | None:
+def _part_value(key: str, value: Any) -> str | None:
+    """A cell holding a part of a contact."""
     found = _text(value)
     if found is None:
         return None
@@ -333,6 +333,11 @@ def _checked(properties: dict[str, Any]) -> dict[str, Any] | str:
     return checked.model_dump(exclude_none=True, mode="json")
 
 
+def _staged(value: Any) -> Any:
+    """A checked property as COPY takes it: a model (a contact) as JSON."""
+    return json.dumps(value) if isinstance(value, dict) else value
+
+
 def _original(row: SourceRow) -> dict[str, Any]:
     """A row as the file had it, for the reject report (values JSON cannot hold as text)."""
     return cast(dict[str, Any], json.loads(json.dumps(row.attributes, default=str)))
@@ -390,26 +395,15 @@ def _stage_chunk(
             rejects.append(Reject(row.number, reason, _original(row)))
             continue
         geocode = geocode or point is None
-        contact = values.get("contact")
+        place = {POINT: point, "footprint": footprint}
         staged.append(
             (
                 row.number,
                 source_ref,
-                values.get("name"),
-                values.get("description"),
-                values.get("outcomes"),
-                point,
-                footprint,
-                values.get("reach_m"),
-                values.get("capacity"),
-                values.get("address"),
-                normalise_postcode(postcode) if postcode else None,
-                json.dumps(contact) if contact else None,
-                values.get("opening_hours"),
-                values.get("audience"),
-                values.get("cost"),
-                values.get("accessibility"),
-                values.get("verified_at"),
+                *(
+                    place[column] if column in place else _staged(values.get(_HOLDS[column]))
+                    for column in IMPORTED_COLUMNS
+                ),
             )
         )
     return _Chunk(rows, staged, geocode)
@@ -450,7 +444,7 @@ def import_assets(
     )
     # Several imports may share one transaction (the demo's tests do): start afresh.
     session.execute(text("DROP TABLE IF EXISTS import_chunk, import_seen"))
-    for step in statements("asset_import_tables"):
+    for step in _sql("asset_import_tables"):
         session.execute(step)
     params = {
         "kind": plan.kind,
@@ -546,7 +540,7 @@ def _load_chunk(
         session.execute(geocode)
         refused += session.execute(unknown).tuples().all()
         refused += session.execute(outside, params).tuples().all()
-    write, clear = statements("asset_import_write")
+    write, clear = _sql("asset_import_write")
     written = session.execute(write, params).one()
     session.execute(clear)
     refused += zip(written.rows, written.reasons, strict=True)

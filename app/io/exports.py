@@ -17,7 +17,8 @@ from typing import Any, Literal
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from app.domain import areas, assets
+from app.domain import areas, asset_search
+from app.domain.asset_fields import EXPORT_NAMES
 from app.io.spool import check
 
 ExportFormat = Literal["geojson", "csv", "gpkg"]
@@ -44,11 +45,11 @@ class Layer:
     geometry_type: str
 
 
-def asset_layer(session: Session, wanted: assets.AssetFilter) -> Layer:
+def asset_layer(session: Session, wanted: asset_search.AssetFilter) -> Layer:
     """The public assets matching `wanted` (a 422 for an unknown category or outcome)."""
-    features, params = assets.export_query(session, wanted, "features")
-    rows, _ = assets.export_query(session, wanted, "rows")
-    return Layer("assets", features, rows, assets.EXPORT_COLUMNS, params, "Point")
+    features, params = asset_search.export_query(session, wanted, "features")
+    rows, _ = asset_search.export_query(session, wanted, "rows")
+    return Layer("assets", features, rows, EXPORT_NAMES, params, "Point")
 
 
 def area_layer(wanted: areas.AreaFilter) -> Layer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from string import Template
 
 from sqlalchemy import TextClause, text
 
@@ -17,11 +18,13 @@ def statement(name: str) -> TextClause:
 
 
 @cache
-def statements(name: str) -> tuple[TextClause, ...]:
+def statements(name: str, **parts: str) -> tuple[TextClause, ...]:
     """The statements of `app/sql/<name>.sql`, in order (each ends with `;` at a line's end),
-    for files that hold several steps."""
+    for files that hold several steps. A file may be a template: each `${part}` in it is
+    replaced by `parts[part]`, SQL the code writes from declarations, never from input."""
     steps, current = [], []
-    for line in (HERE / f"{name}.sql").read_text().splitlines():
+    source = Template((HERE / f"{name}.sql").read_text()).substitute(parts)
+    for line in source.splitlines():
         current.append(line)
         if line.rstrip().endswith(";"):
             steps.append("\n".join(current).rstrip().rstrip(";"))

@@ -1,4 +1,5 @@
--- The rows of `import_chunk` the postcode checks left good, into asset, in one statement:
+-- The rows of `import_chunk` the postcode checks left good, into asset, in one statement
+-- (the lists of the columns a file fills are written in from the assets' declaration):
 -- a row whose reference an earlier row had (in an earlier chunk, `import_seen`, or this one)
 -- is refused, the first row wins; the rest are matched on (source, source_ref): an existing
 -- asset is updated only when its content differs (never its status), so a re-sent file
@@ -24,39 +25,23 @@ WITH chunk AS MATERIALIZED (
 ),
 updated AS (
     UPDATE asset
-       SET name = s.name, description = s.description, kind = CAST(:kind AS text),
-           category_id = CAST(:category_id AS integer), outcomes = coalesce(s.outcomes, '{}'),
-           geom = s.geom, footprint = s.footprint, reach_m = s.reach_m, capacity = s.capacity,
-           address = s.address, postcode = s.postcode, contact = s.contact,
-           opening_hours = s.opening_hours, audience = s.audience, cost = s.cost,
-           accessibility = s.accessibility,
-           verified_at = coalesce(s.verified_at, asset.verified_at)
+       SET kind = CAST(:kind AS text), category_id = CAST(:category_id AS integer),
+           ${assignments}
       FROM chunk AS s
      WHERE s.duplicate_of IS NULL
        AND asset.id = s.asset_id
-       AND (asset.name, asset.description, asset.kind, asset.category_id, asset.outcomes,
-            asset.geom, asset.footprint, asset.reach_m, asset.capacity, asset.address,
-            asset.postcode, asset.contact, asset.opening_hours, asset.audience, asset.cost,
-            asset.accessibility, asset.verified_at)
+       AND (asset.kind, asset.category_id, ${stored})
            IS DISTINCT FROM
-           (s.name, s.description, CAST(:kind AS text), CAST(:category_id AS integer),
-            coalesce(s.outcomes, '{}'), s.geom, s.footprint, s.reach_m, s.capacity, s.address,
-            s.postcode, s.contact, s.opening_hours, s.audience, s.cost, s.accessibility,
-            coalesce(s.verified_at, asset.verified_at))
+           (CAST(:kind AS text), CAST(:category_id AS integer), ${incoming})
     RETURNING 1
 ),
 inserted AS (
-    INSERT INTO asset (name, description, kind, category_id, outcomes, geom, footprint,
-                       public_geom, reach_m, capacity, address, postcode, contact,
-                       opening_hours, audience, cost, accessibility, verified_at, source,
-                       source_ref, status)
-    SELECT s.name, s.description, CAST(:kind AS text), CAST(:category_id AS integer),
-           coalesce(s.outcomes, '{}'), s.geom, s.footprint,
+    INSERT INTO asset (kind, category_id, source, source_ref, status, public_geom, ${columns})
+    SELECT CAST(:kind AS text), CAST(:category_id AS integer), CAST(:source AS text),
+           s.source_ref, 'published',
            -- an individual's public point is worked out by the insert trigger
            CASE WHEN CAST(:kind AS text) = 'individual' THEN NULL ELSE s.geom END,
-           s.reach_m, s.capacity, s.address, s.postcode, s.contact, s.opening_hours,
-           s.audience, s.cost, s.accessibility, s.verified_at, CAST(:source AS text),
-           s.source_ref, 'published'
+           ${inserted}
       FROM chunk AS s
      WHERE s.duplicate_of IS NULL AND s.asset_id IS NULL
      ORDER BY s.row_no

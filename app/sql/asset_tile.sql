@@ -1,8 +1,9 @@
--- One Mapbox Vector Tile (layer "assets") of the published, publicly visible assets at
--- their public points in Web Mercator tile :z/:x/:y, optionally of one :kind, category
--- :category_id (with the categories below it) or outcome :outcome. The GiST index on
--- public_geom finds them through the tile's lon/lat box, widened by the 64-pixel buffer;
--- at most :max_features per tile, the oldest first.
+-- One Mapbox Vector Tile (layer "assets") of the published assets of the public face
+-- (public_asset: only those anyone may see, at their public points) in Web Mercator tile
+-- :z/:x/:y, optionally of one :kind, category :category_id (with the categories below it)
+-- or outcome :outcome. The GiST index on the public point finds them through the tile's
+-- lon/lat box, widened by the 64-pixel buffer; at most :max_features per tile, the oldest
+-- first.
 WITH RECURSIVE wanted_category (id) AS (
     SELECT id FROM category WHERE id = CAST(:category_id AS integer)
     UNION ALL
@@ -16,15 +17,12 @@ WITH RECURSIVE wanted_category (id) AS (
            a.kind,
            c.slug AS category,
            array_to_string(a.outcomes, ',') AS outcomes,
-           ST_AsMVTGeom(ST_Transform(a.public_geom, 3857), tile.bounds, 4096, 64, true) AS geom
-      FROM asset AS a
+           ST_AsMVTGeom(ST_Transform(a.geom, 3857), tile.bounds, 4096, 64, true) AS geom
+      FROM public_asset AS a
       LEFT JOIN category AS c ON c.id = a.category_id
      CROSS JOIN tile
-     WHERE a.public_geom && tile.lonlat
+     WHERE a.geom && tile.lonlat
        AND a.status = 'published'
-       AND (a.kind <> 'individual'
-            OR (a.consent_publish AND (a.consent_expires_at IS NULL
-                                       OR a.consent_expires_at > now())))
        AND (CAST(:kind AS text) IS NULL OR a.kind = CAST(:kind AS text))
        AND (CAST(:category_id AS integer) IS NULL
             OR a.category_id IN (SELECT id FROM wanted_category))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -66,15 +66,22 @@ class MapRequest:
 
     code: str
     layer: MapLayer = "imd"
-    kind: str | None = None
-    category: str | None = None
-    outcome: str | None = None
+    match: AssetMatch = field(default_factory=AssetMatch)
     distance_m: float = 1_000.0
+
+    @property
+    def question(self) -> GapQuestion:
+        """The gap analysis `layer=gaps` shades the neighbourhoods by."""
+        return GapQuestion(within=self.code, match=self.match, distance_m=self.distance_m)
 
     @property
     def assets_url(self) -> str:
         """Where the page reads its assets: the area's GeoJSON export, with the filters."""
-        filters = {"kind": self.kind, "category": self.category, "outcome": self.outcome}
+        filters = {
+            "kind": self.match.kind,
+            "category": self.match.category,
+            "outcome": self.match.outcome,
+        }
         query = {"within": self.code} | {k: v for k, v in filters.items() if v is not None}
         return "/exports/assets.geojson?" + urlencode(query)
 
@@ -148,12 +155,7 @@ def _choropleth(
     ).scalars()
     features = [json.loads(row) for row in rows]
     if wanted.layer == "gaps":
-        question = GapQuestion(
-            within=wanted.code,
-            match=AssetMatch(wanted.kind, wanted.category, wanted.outcome),
-            distance_m=wanted.distance_m,
-        )
-        report = analyse_gaps(session, question, settings)
+        report = analyse_gaps(session, wanted.question, settings)
         by_code = {row["code"]: row for row in report.areas}
         top = max((row["priority"] for row in report.areas), default=0) or 1
         for feature in features:

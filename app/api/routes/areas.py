@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import After, BBox, Limit, ReadSessionDep
+from app.api.filters import MatchDep
 from app.api.openapi import problems
 from app.api.responses import GeoJSONResponse, page_response
-from app.domain import areas, assets
-from app.schemas import AreaLevel, Kind, Slug
+from app.domain import areas, asset_search
+from app.schemas import AreaLevel
 
 router = APIRouter(prefix="/areas", tags=["areas"])
 
@@ -54,12 +55,12 @@ def area_assets(
     code: AreaCode,
     session: ReadSessionDep,
     limit: Limit,
+    match: MatchDep,
     after: After = None,
-    kind: Kind | None = None,
-    category: Slug | None = None,
-    outcome: Slug | None = None,
 ) -> Response:
     """Published assets inside the area's polygon, a page at a time."""
     areas.require_area(session, code)
-    wanted = assets.AssetFilter(kind=kind, category=category, outcome=outcome, area_code=code)
-    return page_response(request, assets.list_assets(session, wanted, limit, after))
+    wanted = asset_search.AssetFilter(
+        kind=match.kind, category=match.category, outcome=match.outcome, area_code=code
+    )
+    return page_response(request, asset_search.list_assets(session, wanted, limit, after))

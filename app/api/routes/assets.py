@@ -1,9 +1,10 @@
-"""Assets: `/assets` and `/assets/{id}`. Parse, call app.domain.assets, shape the response."""
+"""Assets: `/assets` and `/assets/{id}`. Parse, call the asset domain modules, shape the
+response."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
@@ -13,22 +14,21 @@ from fastapi.responses import JSONResponse
 from app.api.deps import (
     AccountDep,
     After,
-    BBox,
     Limit,
-    Near,
     ReadSessionDep,
     SessionDep,
     SettingsDep,
     SignedInDep,
-    WithinM,
     stale_cutoff,
 )
+from app.api.filters import FilterDep
 from app.api.openapi import answer, problems
 from app.api.responses import GeoJSONResponse, page_response
-from app.domain import access, assets, moderation
+from app.domain import access, asset_history, asset_search, asset_writes, moderation
 from app.domain.geometry import AssetLocation, asset_location
+from app.domain.visibility import PUBLIC_STATUSES, View
 from app.errors import FieldProblem, Problem
-from app.schemas import AssetFeatureIn, AssetFields, AssetPatch, Kind, Slug, Status
+from app.schemas import AssetFeatureIn, AssetFields, AssetPatch, Status
 from app.settings import ApiSettings
 
 router = APIRouter(prefix="/assets", tags=["assets"])
@@ -51,7 +51,7 @@ def _expected_version(if_match: str | None, asset_id: int) -> int | None:
     raise Problem(412, f"If-Match does not name a version of asset {asset_id}")
 
 
-def _feature_response(stored: assets.StoredAsset, status_code: int = 200) -> GeoJSONResponse:
+def _feature_response(stored: asset_search.StoredAsset, status_code: int = 200) -> GeoJSONResponse:
     return GeoJSONResponse(stored.feature, status_code=status_code, headers={"ETag": stored.etag})
 
 
@@ -60,22 +60,10 @@ def search_assets(
     request: Request,
     session: ReadSessionDep,
     account: AccountDep,
-    settings: SettingsDep,
-    bbox: BBox,
-    near: Near,
+    wanted: FilterDep,
     limit: Limit,
-    within_m: WithinM,
     after: After = None,
-    kind: Kind | None = None,
-    category: Annotated[
-        Slug | None, Query(description="A category slug; includes its sub-categories")
-    ] = None,
-    outcome: Slug | None = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Text in name or description")
-    ] = None,
     status_: Annotated[Status, Query(alias="status")] = "published",
-    updated_since: datetime | None = None,
     stale_after: Annotated[
         str | None,
         Query(
@@ -92,21 +80,14 @@ def search_assets(
     With `near`, assets within `within_m` metres (default 5 km) ordered by distance on the
     spheroid, each with `distance_m`.
     """
-    if status_ not in access.PUBLIC_STATUSES and (account is None or account.role != "admin"):
+    if status_ not in PUBLIC_STATUSES and (account is None or account.role != "admin"):
         raise access.forbidden(f"only admins list {status_} assets", "status")
-    wanted = assets.AssetFilter(
-        bbox=bbox,
-        near=near,
-        within_m=within_m,
-        kind=kind,
-        category=category,
-        outcome=outcome,
-        q=q,
+    wanted = replace(
+        wanted,
         status=status_,
-        updated_since=updated_since,
         verified_before=None if stale_after is None else stale_cutoff(stale_after),
     )
-    return page_response(request, assets.list_assets(session, wanted, limit, after))
+    return page_response(request, asset_search.list_assets(session, wanted, limit, after))
 
 
 def change_locator(settings: ApiSettings) -> moderation.Locate:
@@ -170,7 +151,7 @@ def add_asset(
             )
         _unmoderated_fields(fields, ("pending", "draft") if account else ("pending",))
         fields = fields.model_copy(update={"status": fields.status or "pending"})
-    stored = assets.create_asset(session, fields, location, who)
+    stored = asset_writes.create_asset(session, fields, location, who)
     if fields.status == "pending":
         waiting = moderation.submit_new(session, stored.id, account)
         if account is None:
@@ -196,10 +177,10 @@ def read_asset(asset_id: AssetId, session: ReadSessionDep, account: AccountDep) 
     """One asset as a GeoJSON Feature, with its ETag. Its moderators and contributor read it
     whole (an individual's own point, contact and consent); everyone else as the public."""
     if account is None:
-        return _feature_response(assets.get_asset(session, asset_id))
+        return _feature_response(asset_search.get_asset(session, asset_id))
     allowed = access.access(session, account, asset_id)
-    view: assets.View = "full" if allowed.whole else "public"
-    return _feature_response(assets.get_asset(session, asset_id, view))
+    view: View = "full" if allowed.whole else "public"
+    return _feature_response(asset_search.get_asset(session, asset_id, view))
 
 
 @router.patch(
@@ -250,7 +231,7 @@ def change_asset(
         )
     if not allowed.moderator:
         _unmoderated_fields(patch.properties, ("pending", "draft"))
-    stored = assets.update_asset(
+    stored = asset_writes.update_asset(
         session, asset_id, patch.properties, destination, expected, account.email, "full"
     )
     if stored is None:
@@ -286,12 +267,14 @@ def delete_asset(
     if erase:
         if not (account.role == "admin" or allowed.contributor):
             raise access.forbidden("only an admin or the contributor who added it erases it")
-        assets.erase_asset(session, asset_id, account.email)
+        asset_history.erase_asset(session, asset_id, account.email)
         moderation.withdraw(session, asset_id, account.email, "the asset was erased")
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     if not allowed.direct:
         raise access.forbidden(f"only a moderator of its area archives asset {asset_id}")
-    assets.archive_asset(session, asset_id, _expected_version(if_match, asset_id), account.email)
+    asset_writes.archive_asset(
+        session, asset_id, _expected_version(if_match, asset_id), account.email
+    )
     moderation.withdraw(session, asset_id, account.email, f"archived by {account.email}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -306,7 +289,7 @@ def verify(asset_id: AssetId, account: SignedInDep, session: SessionDep) -> Resp
     """Record that you confirmed the asset is still there, now (`verified_at`,
     `verified_by`): a new version, in its history."""
     access.access(session, account, asset_id)
-    return _feature_response(assets.verify_asset(session, asset_id, account.email))
+    return _feature_response(asset_writes.verify_asset(session, asset_id, account.email))
 
 
 @router.get("/{asset_id}/history", summary="Every change to an asset", responses=problems(404))
@@ -317,7 +300,7 @@ def history(
     before and after. An individual's personal fields are shown only to those who read them
     whole: moderators of its area, admins and its contributor."""
     allowed = access.access(session, account, asset_id)
-    return assets.asset_history(session, asset_id, with_personal=allowed.whole)
+    return asset_history.asset_history(session, asset_id, with_personal=allowed.whole)
 
 
 @router.post(
@@ -338,4 +321,6 @@ def restore(
     allowed = access.access(session, account, asset_id)
     if not allowed.moderator:
         raise access.forbidden(f"only a moderator of its area restores asset {asset_id}")
-    return _feature_response(assets.restore_asset(session, asset_id, revision, account.email))
+    return _feature_response(
+        asset_history.restore_asset(session, asset_id, revision, account.email)
+    )

@@ -9,7 +9,6 @@ connection, and a crowd asking for the same export costs one build.
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,13 +16,14 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
-from app.api.deps import BBox, HeavyDep, Near, SessionsDep, WithinM
+from app.api.deps import BBox, HeavyDep, SessionsDep
+from app.api.filters import FilterDep
 from app.api.openapi import answer, not_modified
 from app.api.spooled import Spooled, spooled_response
-from app.domain import areas, assets
+from app.domain import areas
 from app.io import exports
 from app.io.exports import ExportFormat
-from app.schemas import AreaLevel, Kind, Slug
+from app.schemas import AreaLevel
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -45,34 +45,12 @@ async def export_assets(
     format: FormatPath,
     sessions: SessionsDep,
     heavy: HeavyDep,
-    bbox: BBox,
-    near: Near,
-    within_m: WithinM,
-    within: Annotated[
-        str | None, Query(max_length=20, description="Only assets inside this area's polygon")
-    ] = None,
-    kind: Kind | None = None,
-    category: Slug | None = None,
-    outcome: Slug | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    updated_since: datetime | None = None,
+    wanted: FilterDep,
 ) -> Response:
     """Every published asset matching the filters of `GET /assets`: GeoJSON (RFC 7946),
     CSV (lon/lat columns, footprints as WKT) or GeoPackage (layer `assets`, EPSG:4326)."""
-    wanted = assets.AssetFilter(
-        bbox=bbox,
-        near=near,
-        within_m=within_m,
-        kind=kind,
-        category=category,
-        outcome=outcome,
-        q=q,
-        updated_since=updated_since,
-        area_code=within,
-    )
 
     def check(session: Session) -> None:
-        areas.check_code(session, within, "within")
         exports.asset_layer(session, wanted)
 
     def build(session: Session, path: Path, cancel: threading.Event) -> None:

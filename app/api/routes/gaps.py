@@ -8,56 +8,21 @@ import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
 from app.api.deps import AnalysisSettingsDep as AnalysisDep
 from app.api.deps import HeavyDep, SessionsDep, SettingsDep, SnapshotSessionDep
+from app.api.filters import QuestionDep
 from app.api.openapi import answer, not_modified
 from app.api.responses import GEOJSON
 from app.api.spooled import Spooled, spooled_response
 from app.io.spool import check
-from app.schemas import AreaLevel, Kind, Slug, SuggestionRequest
+from app.schemas import SuggestionRequest
 
 router = APIRouter(prefix="/gaps", tags=["gap analysis"])
-
-
-async def gap_question(
-    settings: AnalysisDep,
-    within: Annotated[
-        str | None,
-        Query(max_length=20, description="Analyse the areas inside this one, e.g. E08000009"),
-    ] = None,
-    level: Annotated[AreaLevel, Query(description="Which areas inside `within`")] = "lsoa",
-    kind: Kind | None = None,
-    category: Annotated[
-        Slug | None, Query(description="Category slug; its sub-categories count too")
-    ] = None,
-    outcome: Slug | None = None,
-    distance_m: Annotated[
-        float | None, Query(description="Reach in metres (straight line); default 1000")
-    ] = None,
-    demand: Annotated[
-        Literal["centroid", "postcodes"], Query(description="Where people are placed")
-    ] = "centroid",
-    decay: Annotated[
-        Literal["none", "gaussian"], Query(description="2SFCA distance decay")
-    ] = "none",
-    sigma_m: Annotated[
-        float | None, Query(description="Gaussian width in metres; default distance_m / 2")
-    ] = None,
-) -> GapQuestion:
-    return GapQuestion(
-        within=within,
-        level=level,
-        match=AssetMatch(kind, category, outcome),
-        distance_m=settings.distance_default_m if distance_m is None else distance_m,
-        demand=demand,
-        decay=decay,
-        sigma_m=sigma_m,
-    )
 
 
 GapFormat = Literal["json", "geojson", "csv"]
@@ -80,7 +45,7 @@ async def gaps(
     sessions: SessionsDep,
     heavy: HeavyDep,
     settings: AnalysisDep,
-    question: Annotated[GapQuestion, Depends(gap_question)],
+    question: QuestionDep,
     f: Annotated[GapFormat, Query(description="Output format")] = "json",
 ) -> Response:
     """Per area: population, IMD, nearest matching asset (metres), assets within
@@ -127,11 +92,12 @@ def suggestions(
     existing matching assets count as open. Solved exactly up to a size, greedily beyond."""
     from app.analysis.gaps import suggest_sites  # loaded on the first ask, as above
 
-    question = GapQuestion(
+    question = GapQuestion.asked(
+        settings,
         within=body.within,
         level=body.level,
         match=AssetMatch(body.kind, body.category, body.outcome),
-        distance_m=settings.distance_default_m if body.distance_m is None else body.distance_m,
+        distance_m=body.distance_m,
         demand=body.demand,
     )
     with heavy.analyses.slot():

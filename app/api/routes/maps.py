@@ -12,14 +12,13 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from app.analysis.inputs import AssetMatch
-from app.analysis.question import GapQuestion
 from app.api.deps import AnalysisSettingsDep, HeavyDep, SessionsDep, SettingsDep
+from app.api.filters import MatchDep
 from app.api.openapi import not_modified, problems
 from app.api.spooled import Spooled, spooled_response
-from app.domain import areas, assets
+from app.domain import areas, asset_search
 from app.io.spool import check
-from app.schemas import Kind, MapLayer, Slug
+from app.schemas import MapLayer
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -39,12 +38,10 @@ async def area_map(
     heavy: HeavyDep,
     settings: SettingsDep,
     analysis: AnalysisSettingsDep,
+    match: MatchDep,
     layer: Annotated[
         MapLayer, Query(description="Shade neighbourhoods by IMD decile, or by gap priority")
     ] = "imd",
-    kind: Kind | None = None,
-    category: Slug | None = None,
-    outcome: Slug | None = None,
     distance_m: Annotated[
         float | None, Query(description="With layer=gaps: the reach in metres (default 1000)")
     ] = None,
@@ -59,21 +56,20 @@ async def area_map(
     wanted = MapRequest(
         code=area_code,
         layer=layer,
-        kind=kind,
-        category=category,
-        outcome=outcome,
+        match=match,
         distance_m=distance_m if distance_m is not None else analysis.distance_default_m,
     )
 
     def check_question(session: Session) -> None:
         areas.require_area(session, area_code)
         if layer == "gaps":
-            match = AssetMatch(kind, category, outcome)
-            GapQuestion(within=area_code, match=match, distance_m=wanted.distance_m).check(analysis)
+            wanted.question.check(analysis)
         # unknown categories and outcomes, as the assets' export will find them
-        assets.export_query(
+        asset_search.export_query(
             session,
-            assets.AssetFilter(kind=kind, category=category, outcome=outcome),
+            asset_search.AssetFilter(
+                kind=match.kind, category=match.category, outcome=match.outcome
+            ),
             "features",
         )
 

@@ -8,19 +8,20 @@ OFFSET; `numberMatched` is given only when it costs nothing: when one page holds
 from __future__ import annotations
 
 import json
-import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
-from app.api.deps import After, Limit, ReadSessionDep, SettingsDep
+from app.analysis.inputs import AssetMatch
+from app.api.deps import After, Limit, ReadSessionDep, SettingsDep, parse_bbox
+from app.api.filters import MatchDep
 from app.api.openapi import answer, not_modified, problems
 from app.api.responses import GEOJSON, GeoJSONResponse
-from app.domain import areas, assets, ogc, tiles
-from app.domain.features import WGS84, feature_collection
+from app.domain import areas, asset_search, ogc, tiles
+from app.domain.features import feature_collection
 from app.domain.paging import Page
 from app.errors import FieldProblem, Problem
-from app.schemas import AreaLevel, Kind, Slug
+from app.schemas import AreaLevel
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 
@@ -30,6 +31,14 @@ CrsParam = Annotated[
     str | None,
     Query(description=f"CRS of the answer's coordinates: {', '.join(ogc.CRS_CODES)}"),
 ]
+
+
+async def collection_param(collection_id: CollectionId) -> ogc.Collection:
+    """The collection a path names; a 404 for any other."""
+    return ogc.collection(collection_id)
+
+
+Collection = Annotated[ogc.Collection, Depends(collection_param)]
 
 
 def _url(request: Request, path: str) -> str:
@@ -61,8 +70,10 @@ def conformance() -> dict[str, Any]:
     return {"conformsTo": ogc.CONFORMANCE}
 
 
-def _collection_document(request: Request, session: Any, collection_id: str) -> dict[str, Any]:
-    described = ogc.collection(collection_id)
+def _collection_document(
+    request: Request, session: Any, described: ogc.Collection
+) -> dict[str, Any]:
+    collection_id = described.id
     base = f"/ogc/collections/{collection_id}"
     return {
         "id": described.id,
@@ -90,43 +101,23 @@ def collections(request: Request, session: ReadSessionDep) -> dict[str, Any]:
     return {
         "links": [{"rel": "self", "type": JSON, "href": _url(request, "/ogc/collections")}],
         "collections": [
-            _collection_document(request, session, collection_id)
-            for collection_id in ogc.COLLECTIONS
+            _collection_document(request, session, described)
+            for described in ogc.COLLECTIONS.values()
         ],
     }
 
 
 @router.get("/collections/{collection_id}", summary="One collection", responses=problems(404))
-def collection(
-    request: Request, collection_id: CollectionId, session: ReadSessionDep
-) -> dict[str, Any]:
-    return _collection_document(request, session, collection_id)
-
-
-def _bbox(raw: str | None, srid: int) -> tuple[float, float, float, float] | None:
-    """`bbox` as minx,miny,maxx,maxy (a 3D box's heights are dropped), in EPSG:`srid`."""
-    if raw is None:
-        return None
-    try:
-        numbers = [float(part) for part in raw.split(",")]
-    except ValueError:
-        numbers = []
-    if len(numbers) == 6:
-        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-        raise _bad("bbox", "needs 4 comma-separated numbers: minx,miny,maxx,maxy")
-    minx, miny, maxx, maxy = numbers
-    if srid == WGS84 and not (-180 <= minx <= 180 and -180 <= maxx <= 180):
-        raise _bad("bbox", "longitudes must lie between -180 and 180")
-    if srid == WGS84 and not (-90 <= miny <= 90 and -90 <= maxy <= 90):
-        raise _bad("bbox", "latitudes must lie between -90 and 90")
-    if minx > maxx or miny > maxy:
-        raise _bad("bbox", "min must not exceed max")
-    return minx, miny, maxx, maxy
+def collection(request: Request, collection: Collection, session: ReadSessionDep) -> dict[str, Any]:
+    return _collection_document(request, session, collection)
 
 
 def _bad(field: str, message: str) -> Problem:
     return Problem(400, f"{field}: {message}", [FieldProblem(field, message)])
+
+
+def _match_given(match: AssetMatch) -> dict[str, str | None]:
+    return {"kind": match.kind, "category": match.category, "outcome": match.outcome}
 
 
 def _only_for(collection_id: str, wanted: str, **given: Any) -> None:
@@ -143,9 +134,10 @@ def _only_for(collection_id: str, wanted: str, **given: Any) -> None:
 )
 def items(
     request: Request,
-    collection_id: CollectionId,
+    collection: Collection,
     session: ReadSessionDep,
     limit: Limit,
+    match: MatchDep,
     after: After = None,
     bbox: Annotated[
         str | None, Query(description="minx,miny,maxx,maxy in bbox-crs (CRS84 by default)")
@@ -155,35 +147,32 @@ def items(
     datetime: Annotated[
         str | None, Query(description="When last updated: an instant or an interval a/b")
     ] = None,
-    kind: Kind | None = None,
-    category: Annotated[Slug | None, Query(description="Assets: a category slug")] = None,
-    outcome: Slug | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Assets: text search")] = None,
     level: AreaLevel | None = None,
     parent: Annotated[str | None, Query(max_length=20, description="Areas: parent code")] = None,
 ) -> Response:
     """A page of features as GeoJSON, in `crs`; follow the `next` link for more."""
-    ogc.collection(collection_id)
+    collection_id = collection.id
     srid = ogc.crs_code(crs, "crs")
     bbox_srid = ogc.crs_code(bbox_crs, "bbox-crs")
-    box = _bbox(bbox, bbox_srid)
+    box = None if bbox is None else parse_bbox(bbox, bbox_srid, status=400)
     since, before = ogc.datetime_range(datetime)
-    _only_for(collection_id, "assets", kind=kind, category=category, outcome=outcome, q=q)
+    _only_for(collection_id, "assets", q=q, **_match_given(match))
     _only_for(collection_id, "areas", level=level, parent=parent)
     page: Page
     if collection_id == "assets":
-        wanted = assets.AssetFilter(
+        wanted = asset_search.AssetFilter(
             bbox=box,
-            kind=kind,
-            category=category,
-            outcome=outcome,
+            kind=match.kind,
+            category=match.category,
+            outcome=match.outcome,
             q=q,
             updated_since=since,
             updated_before=before,
             srid=srid,
             bbox_srid=bbox_srid,
         )
-        page = assets.list_assets(session, wanted, limit, after)
+        page = asset_search.list_assets(session, wanted, limit, after)
     else:
         areas.check_code(session, parent)
         area_filter = areas.AreaFilter(
@@ -228,7 +217,7 @@ def _content_crs(srid: int) -> dict[str, str]:
 )
 def item(
     request: Request,
-    collection_id: CollectionId,
+    collection: Collection,
     feature_id: Annotated[
         str, Path(max_length=40, description="An asset's id, an area's code", examples=["1"])
     ],
@@ -236,12 +225,12 @@ def item(
     crs: CrsParam = None,
 ) -> Response:
     """One feature: an asset by id, an area by code."""
-    ogc.collection(collection_id)
+    collection_id = collection.id
     srid = ogc.crs_code(crs, "crs")
     if collection_id == "assets":
         if not feature_id.isdigit() or not 1 <= int(feature_id) < 2**63:
             raise Problem(404, f"asset {feature_id} not found")
-        text = assets.get_asset(
+        text = asset_search.get_asset(
             session, int(feature_id), "public", srid=srid, published_only=True
         ).feature
     else:
@@ -262,9 +251,9 @@ def item(
     responses=problems(404),
 )
 def collection_tilejson(
-    request: Request, collection_id: CollectionId, session: ReadSessionDep
+    request: Request, collection: Collection, session: ReadSessionDep
 ) -> dict[str, Any]:
-    ogc.collection(collection_id)
+    collection_id = collection.id
     spatial = ogc.extent(session, collection_id)["spatial"]
     template = _url(
         request, f"/ogc/collections/{collection_id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}"
@@ -280,26 +269,24 @@ def collection_tilejson(
     responses=answer(200, "The tile", tiles.MVT) | not_modified() | problems(400, 404),
 )
 def tile(
-    collection_id: CollectionId,
+    collection: Collection,
     z: int,
     x: int,
     y: int,
     session: ReadSessionDep,
     settings: SettingsDep,
-    kind: Kind | None = None,
-    category: Slug | None = None,
-    outcome: Slug | None = None,
+    match: MatchDep,
     level: AreaLevel | None = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The collection's features in tile z/x/y (WebMercatorQuad), with an ETag: a repeated
     request with If-None-Match gets 304."""
-    ogc.collection(collection_id)
-    _only_for(collection_id, "assets", kind=kind, category=category, outcome=outcome)
+    collection_id = collection.id
+    _only_for(collection_id, "assets", **_match_given(match))
     _only_for(collection_id, "areas", level=level)
     limit = settings.tile_max_features
     found = (
-        tiles.asset_tile(session, z, x, y, limit, kind, category, outcome)
+        tiles.asset_tile(session, z, x, y, limit, match.kind, match.category, match.outcome)
         if collection_id == "assets"
         else tiles.area_tile(session, z, x, y, limit, level)
     )

@@ -1,5 +1,14 @@
-"""The data's version: a number that changes with every committed change to what the
-public outputs show (assets, areas, categories, outcomes, postcodes), so answers built once
+"""The public face of an asset, defined once, and the data's version.
+
+`asset_shown(a)` says whether anyone may see an asset now, and the view `public_asset` is
+what they see of it: only assets shown, each at its public point (a person at their
+neighbourhood's), with a person's address, postcode, contact and footprint left out, and
+nothing of who wrote it or of consent. Every public read (search, one asset, exports, OGC
+items, tiles, maps, gap analyses, and whatever output comes next) reads `public_asset`;
+nothing else states the rule.
+
+The data's version is a number that changes with every committed change to what the public
+outputs show (assets, areas, categories, outcomes, postcodes), so answers built once
 (exports, maps, gap analyses) can be kept and served again until it changes.
 
 Each writing transaction adds one row to `data_change` (a statement trigger, once per
@@ -27,6 +36,28 @@ TABLES = ("asset", "area", "category", "outcome", "postcode")
 FOLD_EVERY = 1000
 
 UPGRADE = f"""
+-- Whether anyone may see an asset now: anything but a person; a person only with their
+-- current consent to publish.
+CREATE FUNCTION asset_shown(a asset) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT a.kind <> 'individual'
+        OR (coalesce(a.consent_publish, false)
+            AND (a.consent_expires_at IS NULL OR a.consent_expires_at > now()))
+$$;
+
+CREATE VIEW public_asset AS
+SELECT a.id, a.name, a.description, a.kind, a.category_id, a.outcomes,
+       a.public_geom AS geom,
+       a.public_bng AS geom_bng,
+       CASE WHEN a.kind = 'individual' THEN NULL ELSE a.footprint END AS footprint,
+       CASE WHEN a.kind = 'individual' THEN NULL ELSE a.address END AS address,
+       CASE WHEN a.kind = 'individual' THEN NULL ELSE a.postcode END AS postcode,
+       CASE WHEN a.kind = 'individual' THEN NULL ELSE a.contact END AS contact,
+       a.opening_hours, a.audience, a.cost, a.accessibility, a.reach_m, a.capacity,
+       a.source, a.source_ref, a.status, a.verified_at, a.created_at, a.updated_at,
+       a.version, a.search
+  FROM asset AS a
+ WHERE asset_shown(a);
+
 CREATE TABLE data_change (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     weight      bigint NOT NULL DEFAULT 1 CHECK (weight > 0),
@@ -56,17 +87,16 @@ BEGIN
 END
 $$;
 
--- The version of the data this statement's snapshot sees, and when time alone changes what
--- the public sees next (the first consent to publish a person that will expire), as text.
+-- The version of the data this statement's snapshot sees, and the next moment time alone
+-- changes what the public sees (the first consent to run out), as text.
 CREATE FUNCTION data_version() RETURNS text LANGUAGE sql STABLE AS $$
     SELECT (SELECT coalesce(sum(weight), 0) FROM data_change)::text || '-' ||
-           coalesce((SELECT floor(extract(epoch FROM min(consent_expires_at)))::bigint
-                       FROM asset
-                      WHERE kind = 'individual' AND consent_publish
-                        AND consent_expires_at > now())::text, '')
+           coalesce((SELECT floor(extract(epoch FROM min(a.consent_expires_at)))::bigint
+                       FROM asset AS a
+                      WHERE a.consent_expires_at > now() AND asset_shown(a))::text, '')
 $$;
 CREATE INDEX asset_consent_expiry_idx ON asset (consent_expires_at)
-    WHERE kind = 'individual' AND consent_publish;
+    WHERE consent_expires_at IS NOT NULL;
 """ + "".join(
     f"""
 CREATE TRIGGER {table}_data_change
@@ -83,6 +113,8 @@ DROP INDEX asset_consent_expiry_idx;
 DROP FUNCTION data_version();
 DROP FUNCTION note_data_change();
 DROP TABLE data_change;
+DROP VIEW public_asset;
+DROP FUNCTION asset_shown(asset);
 """
 )
 

@@ -1,0 +1,99 @@
+"""The questions routes ask of assets, each parsed from its query parameters in one place:
+which assets (kind, category, outcome), a search's filter, and a gap analysis' question."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query
+
+from app.analysis.inputs import AssetMatch
+from app.analysis.question import GapQuestion
+from app.api.deps import AnalysisSettingsDep, BBox, Near, WithinM
+from app.domain.asset_search import AssetFilter
+from app.schemas import AreaLevel, Kind, Slug
+
+
+async def asset_match(
+    kind: Kind | None = None,
+    category: Annotated[
+        Slug | None, Query(description="A category slug; its sub-categories count too")
+    ] = None,
+    outcome: Annotated[Slug | None, Query(description="An outcome domain's slug")] = None,
+) -> AssetMatch:
+    """Which assets: of a kind, in a category (or one below it), serving an outcome."""
+    return AssetMatch(kind, category, outcome)
+
+
+MatchDep = Annotated[AssetMatch, Depends(asset_match)]
+
+
+async def asset_filter(
+    match: MatchDep,
+    bbox: BBox,
+    near: Near,
+    within_m: WithinM,
+    within: Annotated[
+        str | None,
+        Query(max_length=20, description="Only assets inside this area, e.g. E08000009"),
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Text in name or description")
+    ] = None,
+    updated_since: Annotated[
+        datetime | None, Query(description="Only assets changed since this time")
+    ] = None,
+) -> AssetFilter:
+    """A search's filter, as `GET /assets`, its exports and the assets of an area take it."""
+    return AssetFilter(
+        bbox=bbox,
+        near=near,
+        within_m=within_m,
+        kind=match.kind,
+        category=match.category,
+        outcome=match.outcome,
+        q=q,
+        updated_since=updated_since,
+        area_code=within,
+    )
+
+
+FilterDep = Annotated[AssetFilter, Depends(asset_filter)]
+
+
+async def gap_question(
+    settings: AnalysisSettingsDep,
+    match: MatchDep,
+    within: Annotated[
+        str | None,
+        Query(max_length=20, description="Analyse the areas inside this one, e.g. E08000009"),
+    ] = None,
+    level: Annotated[AreaLevel, Query(description="Which areas inside `within`")] = "lsoa",
+    distance_m: Annotated[
+        float | None, Query(description="Reach in metres (straight line); default 1000")
+    ] = None,
+    demand: Annotated[
+        Literal["centroid", "postcodes"], Query(description="Where people are placed")
+    ] = "centroid",
+    decay: Annotated[
+        Literal["none", "gaussian"], Query(description="2SFCA distance decay")
+    ] = "none",
+    sigma_m: Annotated[
+        float | None, Query(description="Gaussian width in metres; default distance_m / 2")
+    ] = None,
+) -> GapQuestion:
+    """A gap analysis' question, as `GET /gaps` and the locality maps take it."""
+    return GapQuestion.asked(
+        settings,
+        within=within,
+        level=level,
+        match=match,
+        distance_m=distance_m,
+        demand=demand,
+        decay=decay,
+        sigma_m=sigma_m,
+    )
+
+
+QuestionDep = Annotated[GapQuestion, Depends(gap_question)]

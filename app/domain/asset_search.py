@@ -1,0 +1,413 @@
+"""Reading assets: one asset, a search a page at a time, and everything for an export.
+
+An asset reads as a GeoJSON Feature built in PostgreSQL, its properties those
+app.schemas declares (app.domain.asset_fields): the public ones from the public face
+(`public_asset`) for everyone, all of them from `asset` for its stewards.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, Literal
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    Table,
+    Text,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session, aliased
+
+from app.domain import areas, categories
+from app.domain.asset_fields import (
+    EXPORT_COLUMNS,
+    PROPERTIES,
+    PUBLIC,
+    AssetProperty,
+    ExportColumn,
+)
+from app.domain.features import BNG, WGS84, feature, geojson, in_crs
+from app.domain.paging import Page, cut_page, decode_cursor
+from app.domain.visibility import PUBLIC_STATUSES, View, source
+from app.errors import not_found
+from app.models import Area, Category
+
+asset_category = aliased(Category, name="asset_category")
+NEARBY = "nearby"
+# What searches and exports read: the public face.
+PUBLIC_ASSET = source("public")
+
+
+def _value(prop: AssetProperty, table: Table, srid: int) -> Any:
+    """A property of the asset of a row of `table`, as its Feature holds it."""
+    if prop.name == "category":
+        return asset_category.slug
+    if prop.name == "footprint":
+        return geojson(in_crs(table.c.footprint, srid), True, srid)
+    if prop.stored.flattened:
+        # a person's consent: an object of its parts; nothing for anything else
+        parts: list[Any] = []
+        for part in prop.parts:
+            parts += [literal_column(f"'{part.name}'"), table.c[part.column]]
+        individual = table.c.kind == "individual"
+        return case((individual, func.json_build_object(*parts)), else_=null())
+    return table.c[prop.column]
+
+
+@cache
+def asset_feature(view: View, with_distance: bool = False, srid: int = WGS84) -> ColumnElement[Any]:
+    """An asset row (of `visibility.source(view)`, joined to `asset_category`) as a
+    GeoJSON Feature in the given view, its geometries in EPSG:`srid` (lon/lat by default).
+
+    Built once per view, distance column and CRS, and reused: building it costs more than
+    PostgreSQL takes to run a page.
+    """
+    table = source(view)
+    shown = PUBLIC if view == "public" else PROPERTIES
+    properties: list[tuple[str, Any]] = [(prop.name, _value(prop, table, srid)) for prop in shown]
+    if with_distance:
+        # the distance column of list_assets' `nearby` subquery, in metres
+        distance: ColumnElement[Any] = literal_column(f"{NEARBY}.distance")
+        properties.append(("distance_m", func.round(cast(distance, Numeric), 2)))
+    stored = {BNG: table.c.geom_bng} if view == "public" else None
+    return feature(table.c.id, in_crs(table.c.geom, srid, stored), properties, srid=srid)
+
+
+@dataclass(frozen=True)
+class AssetFilter:
+    """What `GET /assets` may ask for. Coordinates are lon/lat (EPSG:4326), distances metres."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    near: tuple[float, float] | None = None
+    within_m: float | None = None
+    kind: str | None = None
+    category: str | None = None
+    outcome: str | None = None
+    q: str | None = None
+    status: str = "published"
+    updated_since: datetime | None = None
+    updated_before: datetime | None = None
+    # stale: last confirmed (verified, or else added) before this time
+    verified_before: datetime | None = None
+    area_code: str | None = None
+    # the CRS of the answer's coordinates, and of `bbox` (EPSG codes; 4326 is lon/lat)
+    srid: int = WGS84
+    bbox_srid: int = WGS84
+
+
+@dataclass(frozen=True)
+class _QueryShape:
+    """Which filters a search uses: each shape's statement is built once, then reused."""
+
+    bbox: bool
+    kind: bool
+    category: bool
+    outcome: bool
+    q: bool
+    updated_since: bool
+    updated_before: bool
+    verified_before: bool
+    area: bool
+    after: bool
+    near: bool
+    srid: int
+    bbox_srid: int
+
+
+def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | None) -> Page:
+    """One page of public asset Features, by id, or by distance when `near` is given."""
+    shape, params = _search(session, wanted, after)
+    params["rows"] = limit + 1
+    rows = session.connection().execute(_search_query(shape), params).all()
+    return cut_page(rows, limit)
+
+
+ExportKind = Literal["features", "rows"]
+
+
+def export_query(
+    session: Session, wanted: AssetFilter, kind: ExportKind
+) -> tuple[Select[Any], dict[str, Any]]:
+    """Every public asset matching `wanted`, by id, unpaged: as Feature texts
+    (`features`), or as rows of asset_fields.EXPORT_NAMES then the point as WKB (`rows`).
+    Returns the statement and its parameters, for a server-side cursor or COPY to stream."""
+    shape, params = _search(session, wanted, None)
+    return _export_query(shape, kind), params
+
+
+def _search(
+    session: Session, wanted: AssetFilter, after: str | None
+) -> tuple[_QueryShape, dict[str, Any]]:
+    """The query shape and bound parameters of a search (a 422 for an unknown category or
+    outcome, or a cursor this service did not give)."""
+    params: dict[str, Any] = {"status": wanted.status}
+    if wanted.bbox is not None:
+        params.update(zip(("minlon", "minlat", "maxlon", "maxlat"), wanted.bbox, strict=True))
+    if wanted.kind is not None:
+        params["kind"] = wanted.kind
+    if wanted.category is not None:
+        params["category_id"] = categories.category_id(session, wanted.category, None, "category")
+    if wanted.outcome is not None:
+        categories.check_outcomes(session, [wanted.outcome], "outcome")
+        params["outcomes"] = [wanted.outcome]
+    if wanted.q:
+        params["q"] = wanted.q
+        # Words typed so far also match as prefixes: "natt" finds "Knit and natter".
+        params["q_prefix"] = " & ".join(f"{word}:*" for word in re.findall(r"\w+", wanted.q))
+    if wanted.updated_since is not None:
+        since = wanted.updated_since
+        params["updated_since"] = since if since.tzinfo else since.replace(tzinfo=UTC)
+    if wanted.updated_before is not None:
+        before = wanted.updated_before
+        params["updated_before"] = before if before.tzinfo else before.replace(tzinfo=UTC)
+    if wanted.verified_before is not None:
+        params["verified_before"] = wanted.verified_before
+    if wanted.area_code is not None:
+        areas.check_code(session, wanted.area_code, "within")
+        params["area_code"] = wanted.area_code
+    if wanted.near is not None:
+        params.update(lon=wanted.near[0], lat=wanted.near[1], within_m=wanted.within_m)
+        params["dx"], params["dy"] = _degrees_around(wanted.near[1], wanted.within_m or 0.0)
+        if after is not None:
+            params["after_distance"], params["after_id"] = decode_cursor(after, (float, int))
+    elif after is not None:
+        (params["after_id"],) = decode_cursor(after, (int,))
+    shape = _QueryShape(
+        bbox=wanted.bbox is not None,
+        kind=wanted.kind is not None,
+        category=wanted.category is not None,
+        outcome=wanted.outcome is not None,
+        q=bool(wanted.q),
+        updated_since=wanted.updated_since is not None,
+        updated_before=wanted.updated_before is not None,
+        verified_before=wanted.verified_before is not None,
+        area=wanted.area_code is not None,
+        after=after is not None,
+        near=wanted.near is not None,
+        srid=wanted.srid,
+        bbox_srid=wanted.bbox_srid,
+    )
+    return shape, params
+
+
+def _degrees_around(lat: float, metres: float) -> tuple[float, float]:
+    """Half-widths (lon, lat degrees) of a box surely holding every point within `metres` of
+    a point at latitude `lat`: only an index pre-filter, never a distance."""
+    dy = metres / 110_574 * 1.01  # a degree of latitude is at least 110,574 m
+    edge = min(89.0, abs(lat) + dy)
+    dx = metres / (111_320 * math.cos(math.radians(edge))) * 1.01
+    return min(dx, 180.0), min(dy, 90.0)
+
+
+def _export_value(column: ExportColumn) -> Any:
+    """An export column's value for the asset of a row of the public face."""
+    table = PUBLIC_ASSET
+    if column.part is not None:
+        return table.c[column.prop.column][column.part.name].astext
+    if column.prop.name == "outcomes":
+        return func.array_to_string(table.c.outcomes, ";")
+    return _value(column.prop, table, WGS84)
+
+
+@cache
+def _export_query(shape: _QueryShape, kind: ExportKind) -> Select[Any]:
+    """All the public assets of one query shape, by id (never by distance)."""
+    table = PUBLIC_ASSET
+    conditions = _conditions(shape)
+    if shape.near:
+        conditions += _near_conditions()
+    if kind == "features":
+        columns: list[Any] = [cast(asset_feature("public", srid=shape.srid), Text)]
+    else:
+        columns = [
+            table.c.id,
+            *(_export_value(column) for column in EXPORT_COLUMNS),
+            func.round(cast(func.ST_X(table.c.geom), Numeric), 7),
+            func.round(cast(func.ST_Y(table.c.geom), Numeric), 7),
+            func.ST_AsText(table.c.footprint, 7),
+            func.ST_AsBinary(table.c.geom),
+        ]
+    return (
+        select(*columns)
+        .select_from(table)
+        .outerjoin(asset_category, asset_category.id == table.c.category_id)
+        .where(*conditions)
+        .order_by(table.c.id)
+    )
+
+
+def _near_conditions() -> list[ColumnElement[bool]]:
+    """Within `within_m` metres of (lon, lat): a box test the index can use, then the
+    spheroid distance."""
+    point = PUBLIC_ASSET.c.geom
+    here = func.ST_SetSRID(
+        func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), 4326
+    )
+    geography = func.geography
+    within = bindparam("within_m", type_=Float)
+    around = func.ST_Expand(here, bindparam("dx", type_=Float), bindparam("dy", type_=Float))
+    return [
+        point.op("&&")(around),
+        func.ST_DWithin(geography(point), geography(here), within),
+    ]
+
+
+def _conditions(shape: _QueryShape) -> list[ColumnElement[bool]]:
+    """The filters of one query shape, but `near` and paging, with bound parameters named
+    as _search sets them."""
+    table = PUBLIC_ASSET
+    conditions: list[ColumnElement[bool]] = [table.c.status == bindparam("status")]
+    if shape.bbox:
+        envelope = func.ST_MakeEnvelope(
+            *(bindparam(name, type_=Float) for name in ("minlon", "minlat", "maxlon", "maxlat")),
+            shape.bbox_srid,
+        )
+        if shape.bbox_srid == WGS84:
+            conditions.append(table.c.geom.op("&&")(envelope))
+        else:
+            # The index is on lon/lat: find candidates in the box's lon/lat outline (its
+            # edges segmentised, as they curve), then keep those inside the box itself.
+            outline = func.ST_Transform(func.ST_Segmentize(envelope, 100.0), WGS84)
+            conditions.append(table.c.geom.op("&&")(outline))
+            projected = in_crs(table.c.geom, shape.bbox_srid, {BNG: table.c.geom_bng})
+            conditions.append(func.ST_Intersects(projected, envelope))
+    if shape.kind:
+        conditions.append(table.c.kind == bindparam("kind"))
+    if shape.category:
+        subtree = categories.subtree_ids(bindparam("category_id"))
+        conditions.append(table.c.category_id.in_(subtree))
+    if shape.outcome:
+        conditions.append(table.c.outcomes.op("@>")(bindparam("outcomes", type_=ARRAY(Text))))
+    if shape.q:
+        conditions.append(
+            or_(
+                table.c.search.op("@@")(func.websearch_to_tsquery("english", bindparam("q"))),
+                table.c.search.op("@@")(func.to_tsquery("simple", bindparam("q_prefix"))),
+            )
+        )
+    if shape.updated_since:
+        since = bindparam("updated_since", type_=DateTime(timezone=True))
+        conditions.append(table.c.updated_at >= since)
+    if shape.updated_before:
+        before = bindparam("updated_before", type_=DateTime(timezone=True))
+        conditions.append(table.c.updated_at <= before)
+    if shape.verified_before:
+        # last confirmed: when someone verified it, or else when it was added
+        cutoff = bindparam("verified_before", type_=DateTime(timezone=True))
+        conditions.append(func.coalesce(table.c.verified_at, table.c.created_at) < cutoff)
+    if shape.area:
+        area_geom = select(Area.geom).where(Area.code == bindparam("area_code")).scalar_subquery()
+        conditions.append(func.ST_Intersects(area_geom, table.c.geom))
+    return conditions
+
+
+@cache
+def _search_query(shape: _QueryShape) -> Select[Any]:
+    """The statement for one query shape, with bound parameters named as _search sets
+    them, and `rows` (the page size + 1). Rows are (feature text, *cursor key)."""
+    table = PUBLIC_ASSET
+    conditions = _conditions(shape)
+    rows = bindparam("rows", type_=Integer)
+
+    if not shape.near:
+        if shape.after:
+            conditions.append(table.c.id > bindparam("after_id", type_=BigInteger))
+        return (
+            select(cast(asset_feature("public", srid=shape.srid), Text), table.c.id)
+            .select_from(table)
+            .outerjoin(asset_category, asset_category.id == table.c.category_id)
+            .where(*conditions)
+            .order_by(table.c.id)
+            .limit(rows)
+        )
+
+    here = func.ST_SetSRID(
+        func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), 4326
+    )
+    distance = func.ST_Distance(func.geography(table.c.geom), func.geography(here))
+    conditions += _near_conditions()
+    inner = (
+        select(table.c.id.label("id"), distance.label("distance"))
+        .where(*conditions)
+        .subquery(NEARBY)
+    )
+    page_conditions: list[ColumnElement[bool]] = []
+    if shape.after:
+        after_key = (
+            bindparam("after_distance", type_=Float),
+            bindparam("after_id", type_=BigInteger),
+        )
+        page_conditions.append(tuple_(inner.c.distance, inner.c.id) > tuple_(*after_key))
+    return (
+        select(
+            cast(asset_feature("public", with_distance=True, srid=shape.srid), Text),
+            inner.c.distance,
+            inner.c.id,
+        )
+        .select_from(inner)
+        .join(table, table.c.id == inner.c.id)
+        .outerjoin(asset_category, asset_category.id == table.c.category_id)
+        .where(*page_conditions)
+        .order_by(inner.c.distance, inner.c.id)
+        .limit(rows)
+    )
+
+
+@dataclass(frozen=True)
+class StoredAsset:
+    """An asset as one reader sees it: its Feature's GeoJSON text and its version."""
+
+    id: int
+    version: int
+    feature: str
+    status: str
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.id}-{self.version}"'
+
+
+def get_asset(
+    session: Session,
+    asset_id: int,
+    view: View = "public",
+    srid: int = WGS84,
+    published_only: bool = False,
+) -> StoredAsset:
+    """An asset in the given view, its geometry in EPSG:`srid`; 404 if missing or not
+    visible in that view (or, with `published_only`, not published)."""
+    table = source(view)
+    query = (
+        select(table.c.id, table.c.version, cast(asset_feature(view, srid=srid), Text))
+        .add_columns(table.c.status)
+        .select_from(table)
+        .outerjoin(asset_category, asset_category.id == table.c.category_id)
+        .where(table.c.id == asset_id)
+    )
+    if view == "public":
+        query = query.where(table.c.status.in_(PUBLIC_STATUSES))
+    if published_only:
+        query = query.where(table.c.status == "published")
+    row = session.connection().execute(query).first()
+    if row is None:
+        raise not_found(f"asset {asset_id}")
+    return StoredAsset(row[0], row[1], row[2], row[3])
