@@ -10,7 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from app.cli.common import err, fail, run_import
 from app.errors import Problem
-from app.io.asset_import import AssetImport, import_assets, parse_pairs
+from app.io.asset_import import import_assets
+from app.io.asset_rows import AssetImport, parse_pairs
 from app.io.sources import count_rows
 from app.settings import ApiSettings
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.io.area_import import import_areas, import_indicators, import_postcodes
-from app.io.asset_import import AssetImport, import_assets
+from app.io.asset_import import import_assets
+from app.io.asset_rows import AssetImport
 from app.io.report import ImportReport
 from app.settings import PROJECT_ROOT
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import Problem
 from app.io.area_import import import_postcodes
-from app.io.asset_import import AssetImport, import_assets
+from app.io.asset_import import import_assets
+from app.io.asset_rows import AssetImport
 from app.io.sources import SourceError
 from app.settings import ApiSettings
 from tests.conftest import count_assets, data_path

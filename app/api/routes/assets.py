@@ -24,11 +24,18 @@ from app.api.deps import (
 from app.api.filters import FilterDep
 from app.api.openapi import answer, problems
 from app.api.responses import GeoJSONResponse, page_response
-from app.domain import access, asset_history, asset_search, asset_writes, moderation
+from app.domain import (
+    access,
+    asset_history,
+    asset_search,
+    asset_writes,
+    contributions,
+    moderation,
+)
 from app.domain.geometry import AssetLocation, asset_location
 from app.domain.visibility import PUBLIC_STATUSES, View
-from app.errors import FieldProblem, Problem
-from app.schemas import AssetFeatureIn, AssetFields, AssetPatch, Status
+from app.errors import Problem
+from app.schemas import AssetFeatureIn, AssetPatch, Status
 from app.settings import ApiSettings
 
 router = APIRouter(prefix="/assets", tags=["assets"])
@@ -101,21 +108,6 @@ def change_locator(settings: ApiSettings) -> moderation.Locate:
     return locate
 
 
-def _unmoderated_fields(fields: AssetFields, statuses: tuple[str, ...]) -> None:
-    """Refuse what only a moderator may set: publishing, archiving, and verification."""
-    if fields.status is not None and fields.status not in statuses:
-        raise access.forbidden(
-            "only a moderator of its area publishes or archives an asset; "
-            f"send status {' or '.join(statuses)}, or leave it out",
-            "properties.status",
-        )
-    for name in ("verified_at", "verified_by"):
-        if name in fields.model_fields_set:
-            raise access.forbidden(
-                "verification is recorded by POST /assets/{id}/verify", f"properties.{name}"
-            )
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -139,32 +131,19 @@ def add_asset(
     visitor gets 202, and nothing is kept about them. Only signed-in contributors add
     individuals (people), recording their consent."""
     location = asset_location(feature.geometry.model_dump(), settings.service_extent)
-    fields = feature.properties
-    who = None if account is None else account.email
-    if not access.moderates_point(session, account, location.point_wkt):
-        if account is None and fields.kind == "individual":
-            raise Problem(
-                401,
-                "sign in to add a person: their consent must be recorded by someone known",
-                [FieldProblem("properties.kind", "needs a signed-in contributor")],
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        _unmoderated_fields(fields, ("pending", "draft") if account else ("pending",))
-        fields = fields.model_copy(update={"status": fields.status or "pending"})
-    stored = asset_writes.create_asset(session, fields, location, who)
-    if fields.status == "pending":
-        waiting = moderation.submit_new(session, stored.id, account)
-        if account is None:
-            return JSONResponse(
-                {
-                    "id": stored.id,
-                    "status": "pending",
-                    "detail": "thank you: a moderator of the area will check it before it is "
-                    "published",
-                    "moderation": jsonable_encoder(waiting),
-                },
-                status_code=status.HTTP_202_ACCEPTED,
-            )
+    outcome = contributions.add(session, account, feature.properties, location)
+    if isinstance(outcome, contributions.Waiting) and account is None:
+        return JSONResponse(
+            {
+                "id": outcome.request["asset_id"],
+                "status": "pending",
+                "detail": "thank you: a moderator of the area will check it before it is published",
+                "moderation": jsonable_encoder(outcome.request),
+            },
+            status_code=status.HTTP_202_ACCEPTED,
+        )
+    stored = outcome.asset
+    assert stored is not None  # a new asset is always its contributor's to read
     response = _feature_response(stored, status.HTTP_201_CREATED)
     response.headers["Location"] = str(request.url_for("read_asset", asset_id=stored.id))
     return response
@@ -207,40 +186,25 @@ def change_asset(
     moderate where it goes too. Anyone else's change to a published asset waits for a
     moderator (202, with the request), and the public keeps seeing the published version
     meanwhile."""
-    locate = change_locator(settings)
-    destination = locate(patch)
-    allowed = access.for_change(
-        session, account, access.access(session, account, asset_id), destination
+    outcome = contributions.change(
+        session,
+        account,
+        asset_id,
+        patch,
+        change_locator(settings),
+        _expected_version(if_match, asset_id),
     )
-    expected = _expected_version(if_match, asset_id)
-    if not allowed.direct:
-        if allowed.status != "published":
-            raise access.forbidden(f"asset {asset_id} is {allowed.status}: it cannot be changed")
-        if expected is not None and expected != allowed.version:
-            raise Problem(
-                412, f"asset {asset_id} has changed since (now version {allowed.version})"
-            )
-        _unmoderated_fields(patch.properties, ("published",))
-        waiting = moderation.propose_edit(session, allowed, patch, locate, account)
+    if isinstance(outcome, contributions.Waiting):
         return JSONResponse(
             {
                 "detail": "a moderator of the area will check the change before it is published",
-                "moderation": jsonable_encoder(waiting),
+                "moderation": jsonable_encoder(outcome.request),
             },
             status_code=status.HTTP_202_ACCEPTED,
         )
-    if not allowed.moderator:
-        _unmoderated_fields(patch.properties, ("pending", "draft"))
-    stored = asset_writes.update_asset(
-        session, asset_id, patch.properties, destination, expected, account.email, "full"
-    )
-    if stored is None:
+    if outcome.asset is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    if not allowed.moderator and stored.status == "pending":
-        moderation.submit_new(session, asset_id, account)
-    elif stored.status != allowed.status and stored.status in ("draft", "archived"):
-        moderation.withdraw(session, asset_id, account.email, f"{stored.status} by {account.email}")
-    return _feature_response(stored)
+    return _feature_response(outcome.asset)
 
 
 @router.delete(

@@ -46,7 +46,8 @@ def import_file(
         raise forbidden("only admins import files: their assets are published at once")
     # The readers (pyogrio, pyarrow, geopandas) are loaded on the first import, not with the
     # server, whose every worker would otherwise hold them.
-    from app.io.asset_import import AssetImport, import_assets, parse_pairs
+    from app.io.asset_import import import_assets
+    from app.io.asset_rows import AssetImport, parse_pairs
     from app.io.sources import SourceError
 
     suffix = Path(file.filename or "").suffix.lower()

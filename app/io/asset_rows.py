@@ -1,0 +1,350 @@
+"""A file's rows as assets: mapped onto the properties app.schemas declares, checked as
+the API checks them, and staged as rows of the import's working table (app.io.asset_import
+writes them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import UnionType
+from typing import Annotated, Any, Union, cast, get_args, get_origin
+
+import numpy as np
+import shapely
+from pydantic import ValidationError
+from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from app.domain.asset_fields import IMPORT_TARGETS, IMPORTED_COLUMNS, POINT, ImportTarget
+from app.domain.plain_text import control_problem, first_control_problem
+from app.errors import invalid
+from app.io.report import Reject
+from app.io.sources import SourceRow
+from app.schemas import AssetProperties
+
+Extent = tuple[float, float, float, float]
+
+# What a file's columns may fill (`contact.phone` a part of a property), with the column
+# names taken for each when no --map says otherwise: from the assets' declaration.
+TARGETS: dict[str, ImportTarget] = {target.name: target for target in IMPORT_TARGETS}
+# The property each imported column holds (a point and a footprint hold none).
+_HOLDS = {target.prop.column: target.prop.name for target in IMPORT_TARGETS}
+
+
+@dataclass
+class AssetImport:
+    """How to read one file of assets. `mapping` is target -> source column."""
+
+    kind: str
+    source: str
+    category: str | None = None
+    ref_fields: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    lon_field: str | None = None
+    lat_field: str | None = None
+    na_values: frozenset[str] = frozenset()
+    # The name of a row whose name column is empty (e.g. an unnamed post office).
+    default_name: str | None = None
+    atomic: bool = False
+
+
+def parse_pairs(values: list[str], field: str) -> dict[str, str]:
+    """`name=COLUMN` options (--map, --set) as a dict; a 422 naming `field` for a bad one."""
+    pairs = {}
+    for value in values:
+        name, sep, column = value.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise invalid(field, f"takes name=COLUMN, not {value!r}")
+        pairs[name.strip()] = column.strip()
+    return pairs
+
+
+class Mapper:
+    """Turns a file's rows into asset properties, given its column names."""
+
+    def __init__(self, plan: AssetImport, columns: Iterable[str]) -> None:
+        by_lower = {column.lower(): column for column in columns}
+        self.columns: dict[str, str] = {}
+        for target in TARGETS.values():
+            if target.name in plan.mapping:
+                wanted = plan.mapping[target.name]
+                if wanted.lower() not in by_lower:
+                    message = f"the file has no column {wanted!r} (for {target.name})"
+                    raise invalid("map", message)
+                self.columns[target.name] = by_lower[wanted.lower()]
+                continue
+            for alias in target.aliases:
+                if alias in by_lower:
+                    self.columns[target.name] = by_lower[alias]
+                    break
+        if "name" not in self.columns and plan.default_name is None:
+            raise invalid("map", "no column gives the name: say which with name=COLUMN")
+        for ref in plan.ref_fields:
+            if ref.lower() not in by_lower:
+                raise invalid("ref_field", f"the file has no column {ref!r}")
+        self.ref_columns = [by_lower[ref.lower()] for ref in plan.ref_fields]
+        self.na_values = plan.na_values
+        # The targets this file fills, in the order of TARGETS, each with its column.
+        self.filled = [
+            (target, self.columns[target.name])
+            for target in TARGETS.values()
+            if target.name in self.columns
+        ]
+
+    def value(self, attributes: dict[str, Any], column: str) -> Any:
+        value = attributes.get(column)
+        if isinstance(value, str):
+            value = value.strip()
+            if value == "" or value in self.na_values:
+                return None
+        return value
+
+    def source_ref(self, row: SourceRow) -> str | None:
+        if not self.ref_columns:
+            # No reference column: the row's content is its identity, so a re-sent file
+            # changes nothing, and a changed row arrives as a new asset.
+            digest = hashlib.sha256(
+                json.dumps(row.attributes, sort_keys=True, default=str).encode()
+                + (row.geometry.wkb if row.geometry is not None else b"")
+            )
+            return "sha256:" + digest.hexdigest()[:32]
+        parts = []
+        for column in self.ref_columns:
+            value = _text(row.attributes.get(column))
+            if value is None or value in self.na_values:
+                return None
+            parts.append(value)
+        return " | ".join(parts)
+
+    def properties(self, attributes: dict[str, Any], plan: AssetImport) -> dict[str, Any]:
+        props: dict[str, Any] = {"kind": plan.kind, "source": plan.source}
+        if plan.category is not None:
+            props["category"] = plan.category
+        for target, column in self.filled:
+            value = self.value(attributes, column)
+            if value is None:
+                continue
+            if target.part is not None:
+                parts = props.setdefault(target.prop.name, {})
+                parts[target.part.name] = _part_value(target.part.name, value)
+            else:
+                props[target.prop.name] = _cell(target.prop.annotation, value)
+        if props.get("name") is None and plan.default_name is not None:
+            props["name"] = plan.default_name
+        return props
+
+
+def _types(annotation: Any) -> set[Any]:
+    """The types a property's declared type allows: `Annotated[float, ...] | None` ->
+    {float, NoneType}."""
+    if get_origin(annotation) is Annotated:
+        return _types(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return {kind for arg in get_args(annotation) for kind in _types(arg)}
+    return {annotation}
+
+
+def _cell(annotation: Any, value: Any) -> Any:
+    """A cell as its property takes it: a list from comma-separated text, a number or a
+    time as the file has it, text otherwise."""
+    kinds = _types(annotation)
+    if any(get_origin(kind) is list for kind in kinds):
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+    if float in kinds:
+        return value
+    if datetime in kinds:
+        return value.isoformat() if isinstance(value, date) else value
+    return _text(value)
+
+
+def _text(value: Any) -> str | None:
+    """A cell as text: whole numbers lose their `.0`, as spreadsheets and GDAL add it."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
+def _part_value(key: str, value: Any) -> str | None:
+    """A cell holding a part of a contact."""
+    found = _text(value)
+    if found is None:
+        return None
+    if key == "phone" and re.fullmatch(r"[1-9]\d{9}", found):
+        # A UK number stored as a number has lost its leading zero (1617486414).
+        return "0" + found
+    if key == "website" and not re.match(r"^[a-z][a-z0-9+.-]*://", found, re.I):
+        return "http://" + found
+    return found
+
+
+def _problems(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"])
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def _locations(
+    rows: list[SourceRow], extent: Extent
+) -> tuple[list[str | None], list[str | None], list[str | None]]:
+    """For a chunk of rows: each one's point and footprint as EWKB hex, or the reason it has
+    none usable (None, None, None: no geometry at all). Worked out for the chunk at once."""
+    count = len(rows)
+    points: list[str | None] = [None] * count
+    footprints: list[str | None] = [None] * count
+    reasons: list[str | None] = [row.geometry_problem for row in rows]
+    # heights dropped, as the API drops them (app.domain.geometry)
+    geometries = shapely.force_2d(np.array([row.geometry for row in rows], dtype=object))
+    present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
+    kinds = shapely.get_type_id(geometries)
+    bounds = shapely.bounds(geometries)
+    emin_lon, emin_lat, emax_lon, emax_lat = extent
+    inside = (
+        (bounds[:, 0] >= emin_lon)
+        & (bounds[:, 2] <= emax_lon)
+        & (bounds[:, 1] >= emin_lat)
+        & (bounds[:, 3] <= emax_lat)
+    )
+    is_point = kinds == shapely.GeometryType.POINT
+    is_area = (kinds == shapely.GeometryType.POLYGON) | (kinds == shapely.GeometryType.MULTIPOLYGON)
+    point_rows = np.flatnonzero(present & inside & is_point)
+    hexes = shapely.to_wkb(
+        shapely.set_srid(geometries[point_rows], 4326), hex=True, include_srid=True
+    )
+    for index, value in zip(point_rows, hexes, strict=True):
+        points[index] = value
+    for index in np.flatnonzero(present):
+        if reasons[index] is not None:
+            continue
+        if not (is_point[index] or is_area[index]):
+            reasons[index] = f"a {rows[index].geometry.geom_type} is not a point or polygon"  # type: ignore[union-attr]
+        elif not inside[index]:
+            reasons[index] = "outside the service extent (are lon/lat swapped?)"
+        elif is_area[index]:
+            point, footprint, reasons[index] = _footprint(geometries[index])
+            points[index], footprints[index] = _ewkb(point), _ewkb(footprint)
+    return points, footprints, reasons
+
+
+def _footprint(geometry: BaseGeometry) -> tuple[Point | None, MultiPolygon | None, str | None]:
+    """A (repaired if need be) footprint and a point inside it."""
+    footprint = geometry if isinstance(geometry, MultiPolygon) else MultiPolygon([geometry])
+    if not footprint.is_valid:
+        repaired = shapely.make_valid(footprint)
+        polygons = [
+            g
+            for g in getattr(repaired, "geoms", [repaired])
+            if isinstance(g, Polygon | MultiPolygon)
+        ]
+        if not polygons:
+            return None, None, "the polygon is invalid and cannot be repaired"
+        footprint = MultiPolygon(
+            [p for g in polygons for p in (g.geoms if isinstance(g, MultiPolygon) else [g])]
+        )
+    return footprint.point_on_surface(), footprint, None
+
+
+def _ewkb(geometry: BaseGeometry | None) -> str | None:
+    if geometry is None:
+        return None
+    return str(shapely.to_wkb(shapely.set_srid(geometry, 4326), hex=True, include_srid=True))
+
+
+def _checked(properties: dict[str, Any]) -> dict[str, Any] | str:
+    """A row's properties as the API would store them, or the reason it refuses them."""
+    problem = first_control_problem(properties, "")
+    if problem is not None:
+        return f"{problem.field}: {problem.message}"
+    try:
+        checked = AssetProperties.model_validate(properties)
+    except ValidationError as error:
+        return _problems(error)
+    return checked.model_dump(exclude_none=True, mode="json")
+
+
+def _staged(value: Any) -> Any:
+    """A checked property as COPY takes it: a model (a contact) as JSON."""
+    return json.dumps(value) if isinstance(value, dict) else value
+
+
+def _original(row: SourceRow) -> dict[str, Any]:
+    """A row as the file had it, for the reject report (values JSON cannot hold as text)."""
+    return cast(dict[str, Any], json.loads(json.dumps(row.attributes, default=str)))
+
+
+@dataclass
+class Chunk:
+    """A chunk on its way to the database: its rows, the good ones' `import_chunk` columns,
+    and whether any needs a point from its postcode."""
+
+    rows: list[SourceRow]
+    staged: list[tuple[Any, ...]]
+    geocode: bool
+
+    def refused(self, refused: list[tuple[int, str]]) -> list[Reject]:
+        """Rejects for the rows the database refused, given as (row number, reason)."""
+        by_number = {row.number: row for row in self.rows} if refused else {}
+        return [Reject(number, reason, _original(by_number[number])) for number, reason in refused]
+
+
+def stage_chunk(
+    plan: AssetImport,
+    mapper: Mapper,
+    rows: list[SourceRow],
+    extent: Extent,
+    outcomes: set[str],
+    rejects: list[Reject],
+) -> Chunk:
+    """A chunk's good rows as `import_chunk` columns; each row Python refuses goes to
+    `rejects` with the reason."""
+    points, footprints, geometry_reasons = _locations(rows, extent)
+    checked = [_checked(mapper.properties(row.attributes, plan)) for row in rows]
+    staged = []
+    geocode = False
+    for row, point, footprint, geometry_reason, values in zip(
+        rows, points, footprints, geometry_reasons, checked, strict=True
+    ):
+        reason: str | None = None
+        if isinstance(values, str):
+            reason, values = values, {}
+        unknown = [slug for slug in values.get("outcomes", ()) if slug not in outcomes]
+        if reason is None and unknown:
+            reason = f"outcomes: unknown outcome {unknown[0]!r}"
+        source_ref = mapper.source_ref(row)
+        if reason is None and source_ref is None:
+            reason = f"no source_ref: {', '.join(mapper.ref_columns)} is empty"
+        if reason is None and (problem := control_problem(source_ref or "", "source_ref")):
+            reason = f"{problem.field}: {problem.message}"
+        if reason is None and geometry_reason is not None:
+            reason = geometry_reason
+        postcode = values.get("postcode")
+        if reason is None and point is None and postcode is None:
+            reason = "no geometry and no postcode"
+        if reason is not None:
+            rejects.append(Reject(row.number, reason, _original(row)))
+            continue
+        geocode = geocode or point is None
+        place = {POINT: point, "footprint": footprint}
+        staged.append(
+            (
+                row.number,
+                source_ref,
+                *(
+                    place[column] if column in place else _staged(values.get(_HOLDS[column]))
+                    for column in IMPORTED_COLUMNS
+                ),
+            )
+        )
+    return Chunk(rows, staged, geocode)
