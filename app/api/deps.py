@@ -275,9 +275,7 @@ async def limit_param(
         int | None, Query(ge=1, description="Page size; above the maximum it is clamped")
     ] = None,
 ) -> int:
-    if limit is None:
-        return settings.page_default
-    return min(limit, settings.page_max)
+    return min(settings.page_default if limit is None else limit, settings.page_max)
 
 
 BBox = Annotated[Box | None, Depends(bbox_param)]

@@ -10,6 +10,7 @@ operation can give are added here: 422 (a parameter, or text with a control char
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -19,7 +20,8 @@ from pydantic import BaseModel, Field
 
 from app.errors import PROBLEM_JSON
 
-PROBLEM_REF = "#/components/schemas/Problem"
+COMPONENTS = "#/components/schemas/"
+PROBLEM_REF = f"{COMPONENTS}Problem"
 
 
 class FieldProblemOut(BaseModel):
@@ -67,11 +69,31 @@ def not_modified() -> Responses:
     return {304: {"description": "Not modified: the ETag named is still current"}}
 
 
-def answer(status: int, description: str, *media_types: str) -> Responses:
-    """The `responses=` of a route that can also answer `status`, as these media types."""
+# Models answers refer to that no route names as its own: put in the description's
+# components when it is made.
+_REFERRED: dict[str, type[BaseModel]] = {}
+
+
+def answer(
+    status: int,
+    description: str,
+    *media_types: str,
+    model: type[BaseModel] | None = None,
+    shapes: Mapping[str, type[BaseModel]] | None = None,
+) -> Responses:
+    """The `responses=` of a route that can also answer `status`, as these media types;
+    with `model`, as JSON in its shape; with `shapes`, each media type named in the shape
+    given."""
     described: dict[str, Any] = {"description": description}
-    if media_types:
-        described["content"] = {media_type: {} for media_type in media_types}
+    content: dict[str, Any] = {media_type: {} for media_type in media_types}
+    shaped = dict(shapes or {})
+    if model is not None:
+        shaped["application/json"] = model
+    for media_type, shape in shaped.items():
+        _REFERRED[shape.__name__] = shape
+        content[media_type] = {"schema": {"$ref": f"{COMPONENTS}{shape.__name__}"}}
+    if content:
+        described["content"] = content
     return {status: described}
 
 
@@ -93,22 +115,15 @@ def describe(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-# What a route made with a GeoJSON response class and no model of its own sends.
-GEOJSON_OBJECT = {
-    "type": "object",
-    "description": "A GeoJSON (RFC 7946) Feature or FeatureCollection",
-    "required": ["type"],
-    "properties": {"type": {"enum": ["Feature", "FeatureCollection"]}},
-}
-
-
 def _complete(document: dict[str, Any]) -> None:
-    """Errors as problems, and GeoJSON text as the objects it holds."""
+    """Errors as problems, each documented once."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    schemas["GeoJSON"] = GEOJSON_OBJECT
-    schemas.update(Problem.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"])
-    schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    schemas["Problem"].pop("$defs", None)
+    models: list[type[BaseModel]] = [Problem, *_REFERRED.values()]
+    for model in models:
+        schema = model.model_json_schema(ref_template=COMPONENTS + "{model}")
+        for name, inner in schema.pop("$defs", {}).items():
+            schemas.setdefault(name, inner)
+        schemas.setdefault(model.__name__, schema)
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     for operations in document.get("paths", {}).values():
@@ -124,9 +139,6 @@ def _complete(document: dict[str, Any]) -> None:
             if responses.get("422", {}).get("description") == "Validation Error":
                 responses["422"]["description"] = MEANINGS[422]
             for status, response in responses.items():
-                geojson = response.get("content", {}).get("application/geo+json", {})
-                if geojson.get("schema") == {"type": "string"}:
-                    geojson["schema"] = {"$ref": "#/components/schemas/GeoJSON"}
                 described = response.get("content", {}).get("application/json", {})
                 own_shape = (
                     "$ref" in described.get("schema", {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 from app.domain.features import feature_collection
 from app.domain.paging import Page
@@ -13,10 +13,16 @@ from app.domain.paging import Page
 GEOJSON = "application/geo+json"
 
 
-class GeoJSONResponse(Response):
-    """GeoJSON text made by the database, sent through as it is."""
+class GeoJSONResponse(JSONResponse):
+    """GeoJSON text made by the database, sent through as it is (a JSON answer, so the API
+    description documents its route's model)."""
 
     media_type = GEOJSON
+
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, str):
+            return content.encode()
+        return super().render(content)
 
 
 def page_response(request: Request, page: Page, **members: Any) -> GeoJSONResponse:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.spatial.distance import cdist
 from sqlalchemy.orm import Session
 
+from app.analysis.coverage import TooManyLinks, links_within, nearest_m
 from app.analysis.gaps import analyse_gaps
 from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
@@ -98,3 +100,42 @@ def test_another_projected_crs_is_a_setting(demo_session: Session) -> None:
     for row in in_utm.areas:
         # both are conformal projections with scale factors within 0.1% of 1 here
         assert row["nearest_m"] == pytest.approx(bng[row["code"]], rel=2e-3)
+
+
+@pytest.mark.fast
+def test_pairs_within_reach_and_nearest_distances_agree_with_every_pair_measured() -> None:
+    # Whole metres, so a pair exactly at the reach is exactly at it.
+    rng = np.random.default_rng(20)
+    people = rng.integers(0, 3000, (300, 2)).astype(float)
+    assets = rng.integers(0, 3000, (12, 2)).astype(float)
+    assets[0] = people[0] + (300, 400)  # 500 m away
+    every = cdist(people, assets)
+
+    links = links_within(people, assets, 500.0)
+
+    pairs = set(zip(links.origin.tolist(), links.destination.tolist(), strict=True))
+    assert pairs == set(zip(*np.nonzero(every <= 500.0), strict=True))
+    assert (0, 0) in pairs  # the boundary counts as within
+    np.testing.assert_allclose(links.distance_m, every[links.origin, links.destination])
+    np.testing.assert_allclose(nearest_m(people, assets), every.min(axis=1))
+
+
+@pytest.mark.fast
+def test_too_many_pairs_are_refused_before_they_are_built() -> None:
+    rng = np.random.default_rng(21)
+    people, assets = rng.uniform(0, 2000, (200, 2)), rng.uniform(0, 2000, (20, 2))
+    count = int((cdist(people, assets) <= 400.0).sum())
+
+    with pytest.raises(TooManyLinks) as refused:
+        links_within(people, assets, 400.0, max_links=count - 1)
+
+    assert (refused.value.count, refused.value.limit) == (count, count - 1)
+    assert len(links_within(people, assets, 400.0, max_links=count).origin) == count
+
+
+@pytest.mark.fast
+def test_with_no_assets_no_one_is_in_reach() -> None:
+    people, nothing = np.array([[0.0, 0.0], [10.0, 10.0]]), np.empty((0, 2))
+
+    assert nearest_m(people, nothing).tolist() == [np.inf, np.inf]
+    assert len(links_within(people, nothing, 1000.0).origin) == 0

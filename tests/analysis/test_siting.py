@@ -81,6 +81,7 @@ def test_greedy_beyond_the_limits_and_never_better_than_exact(demo_session: Sess
     assert greedy["sites"][0]["newly_covered"] == best_single["newly_covered"]
 
 
+@pytest.mark.fast
 def test_exact_beats_greedy_where_greedy_is_short_sighted() -> None:
     # Candidate 0 reaches points a-d (1 person each); candidate 1 reaches a, b and e, and
     # candidate 2 reaches c, d and f (e and f 1.5 people each). Greedy takes 0 (4 people),
@@ -106,6 +107,7 @@ def test_exact_beats_greedy_where_greedy_is_short_sighted() -> None:
     assert (greedy.solver, greedy.sites, greedy.gains) == ("greedy", [0, 1], [4.0, 1.5])
 
 
+@pytest.mark.fast
 def test_people_already_in_reach_are_not_counted_again() -> None:
     reach = sparse.csr_array(np.array([[1, 1, 0], [0, 0, 1]]))
     people = np.array([5.0, 5.0, 1.0])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
+from urllib.parse import urlencode
 
+import pytest
 from fastapi.testclient import TestClient
 from pyproj import Geod
+from sqlalchemy import Connection, text
 
+from app.settings import ApiSettings
 from tests.conftest import asset_feature
 
 GEOD = Geod(ellps="WGS84")
@@ -67,15 +69,16 @@ def test_text_search_on_name_and_description(client: TestClient) -> None:
     assert _ids(client, "/assets?q=100%25") == []  # wildcards are literal
 
 
-def test_updated_since(client: TestClient) -> None:
+def test_updated_since(client: TestClient, connection: Connection) -> None:
+    _add(client, *SALE, name="Untouched entry")
     old = _add(client, *SALE, name="Old entry")
-    time.sleep(0.05)
-    since = datetime.now(UTC)
-    time.sleep(0.05)
-    client.patch(f"/assets/{old}", json={"properties": {"name": "Old entry, renamed"}})
+    # The database's clock, which stamps `updated_at`, read between the writes.
+    since = connection.scalar(text("SELECT clock_timestamp()"))
+    renamed = client.patch(f"/assets/{old}", json={"properties": {"name": "Old entry, renamed"}})
+    assert renamed.status_code == 200, renamed.text
     fresh = _add(client, *SALE, name="New entry")
 
-    ids = _ids(client, f"/assets?updated_since={since.isoformat().replace('+00:00', 'Z')}")
+    ids = _ids(client, "/assets?" + urlencode({"updated_since": since.isoformat()}))
 
     assert ids == [old, fresh]
 
@@ -139,10 +142,16 @@ def test_paging_near_a_point_keeps_the_distance_order(client: TestClient) -> Non
     assert distances == sorted(distances)
 
 
+# the app of `client` with these settings, in place of the `api_settings` fixture's
+@pytest.mark.parametrize("api_settings", [ApiSettings(page_max=5)], ids=["page_max=5"])
 def test_a_limit_over_the_maximum_is_clamped(client: TestClient) -> None:
-    _add(client, *SALE)
+    created = [_add(client, -2.30 + i * 0.001, 53.45, name=f"Asset {i}") for i in range(7)]
 
     response = client.get("/assets?limit=1000000")
 
     assert response.status_code == 200
-    assert response.json()["numberReturned"] == 1
+    body = response.json()
+    assert body["numberReturned"] == 5
+    assert [feature["id"] for feature in body["features"]] == created[:5]
+    rest = next(link["href"] for link in body["links"] if link["rel"] == "next")
+    assert _ids(client, rest) == created[5:]

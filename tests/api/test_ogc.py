@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pyproj import Transformer
 
+from app.settings import ApiSettings
 from tests.conftest import asset_feature
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -106,8 +107,21 @@ def test_pages_follow_by_key_and_count_only_when_free(demo_client: TestClient) -
 
     whole = _json(demo_client, ITEMS.format("assets") + "?limit=10000")
     assert whole["numberMatched"] == whole["numberReturned"] == len(ids)
-    clamped = _json(demo_client, ITEMS.format("assets") + "?limit=99999999")
-    assert clamped["numberReturned"] == len(ids)
+
+
+# the app of `demo_client` with these settings, in place of the `api_settings` fixture's
+@pytest.mark.parametrize("api_settings", [ApiSettings(page_max=50)], ids=["page_max=50"])
+@pytest.mark.parametrize("collection_id", ["assets", "areas"])
+def test_a_limit_over_the_maximum_is_clamped(demo_client: TestClient, collection_id: str) -> None:
+    # the demo holds more of each: 527 published assets, 160 areas
+    first = _json(demo_client, ITEMS.format(collection_id) + "?limit=99999999")
+
+    assert first["numberReturned"] == len(first["features"]) == 50
+    assert "numberMatched" not in first
+    following = next(link["href"] for link in first["links"] if link["rel"] == "next")
+    second = _json(demo_client, following)
+    assert second["numberReturned"] == 50
+    assert len({f["id"] for f in first["features"] + second["features"]}) == 100
 
 
 def test_property_and_time_filters(demo_client: TestClient) -> None:

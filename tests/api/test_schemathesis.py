@@ -109,6 +109,7 @@ def send(client: TestClient, case: Case, headers: dict[str, str]) -> httpx.Respo
     )
 
 
+@pytest.mark.fast
 def test_every_documented_operation_is_exercised() -> None:
     documented = {
         (method.upper(), path)

@@ -3,8 +3,10 @@ phone, approves one and turns one down; the builder reads why. Stale pins are gr
 
 from __future__ import annotations
 
+import re
+
 import httpx
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
 from app.db import make_engine
@@ -84,8 +86,8 @@ def test_pins_no_one_has_confirmed_for_a_year_are_grey(
     _zoom_to(page, *library["geometry"]["coordinates"])
 
     pin = page.locator('.leaflet-marker-icon[title="Stretford Library"] .asset-dot')
-    assert "stale" in (pin.get_attribute("class") or "")
-    assert page.locator(".asset-dot.stale").count() == 1
+    expect(pin).to_have_class(re.compile(r"\bstale\b"))
+    expect(page.locator(".asset-dot.stale")).to_have_count(1)
     stale = httpx.get(browser_server + "/assets?stale_after=P12M&limit=10000").json()
     assert [f["id"] for f in stale["features"]] == [library["id"]]
     desktop.screenshot("page-stale-pin")

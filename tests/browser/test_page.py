@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import MODERATOR, PASSWORD, Watched
 
@@ -41,7 +41,9 @@ def _zoom_to(page: Page, lon: float, lat: float, zoom: int = 18) -> None:
         "([lat, lon, zoom]) => assetMap.map.setView([lat, lon], zoom, {animate: false})",
         [lat, lon, zoom],
     )
-    page.wait_for_timeout(300)
+    # The clusters split in an animation, during which markercluster marks the map's pane:
+    # once it has ended, pins are where the test will click and drag.
+    expect(page.locator(".leaflet-map-pane.leaflet-cluster-anim")).to_have_count(0)
 
 
 def _find(base: str, name: str) -> list[dict[str, Any]]:
@@ -110,7 +112,7 @@ def test_a_new_asset_is_added_by_clicking_the_map(desktop: Watched, browser_serv
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     _zoom_to(page, *spot)
-    assert page.locator('.leaflet-marker-icon[title="Tuesday lunch club"]').count() == 1
+    expect(page.locator('.leaflet-marker-icon[title="Tuesday lunch club"]')).to_have_count(1)
     assert desktop.problems == []
 
 
@@ -184,22 +186,21 @@ def test_a_near_namesake_gets_the_same_place_warning(
 
 def test_filters_and_search_show_what_the_api_finds(desktop: Watched, browser_server: str) -> None:
     page = _open(desktop, browser_server)
+    shown = page.locator("body")
 
-    def shown_after(action: Any) -> int:
-        with page.expect_response(lambda r: "/assets?" in r.url):
-            action()
-        page.wait_for_timeout(200)
-        return int(page.get_attribute("body", "data-assets") or 0)
+    def found(query: str) -> int:
+        """How many assets the API finds for `query`."""
+        url = f"{browser_server}/assets?{query}&limit=10000"
+        return len(httpx.get(url).json()["features"])
 
-    groups = shown_after(lambda: page.locator("#filter-kind").select_option("association"))
-    api_groups = httpx.get(browser_server + "/assets?kind=association&limit=10000").json()
-    assert groups == len(api_groups["features"]) > 100
+    groups, libraries = found("kind=association"), found("kind=association&q=library")
+    # each step changes what is shown, so each expectation below waits for its own answer
+    assert int(shown.get_attribute("data-assets") or 0) > groups > 100 and groups > libraries
 
-    libraries = shown_after(lambda: page.get_by_label("Search").fill("library"))
-    api_libraries = httpx.get(
-        browser_server + "/assets?kind=association&q=library&limit=10000"
-    ).json()
-    assert libraries == len(api_libraries["features"])
+    page.locator("#filter-kind").select_option("association")
+    expect(shown).to_have_attribute("data-assets", str(groups))
+    page.get_by_label("Search").fill("library")
+    expect(shown).to_have_attribute("data-assets", str(libraries))
     assert desktop.problems == []
 
 

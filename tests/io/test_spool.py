@@ -20,6 +20,8 @@ from app.busy import Bound
 from app.errors import Problem
 from app.io.spool import Spool, check
 
+pytestmark = pytest.mark.fast
+
 T = TypeVar("T")
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from app.api.answers import AreaFeature, AreaPage, AssetPage
 from app.api.deps import After, BBox, Limit, ReadSessionDep
 from app.api.filters import MatchDep
 from app.api.openapi import problems
@@ -20,7 +21,7 @@ AreaCode = Annotated[
 ]
 
 
-@router.get("", response_class=GeoJSONResponse, summary="List areas")
+@router.get("", response_class=GeoJSONResponse, response_model=AreaPage, summary="List areas")
 def list_areas(
     request: Request,
     session: ReadSessionDep,
@@ -37,7 +38,11 @@ def list_areas(
 
 
 @router.get(
-    "/{code}", response_class=GeoJSONResponse, summary="Read an area", responses=problems(404)
+    "/{code}",
+    response_class=GeoJSONResponse,
+    response_model=AreaFeature,
+    summary="Read an area",
+    responses=problems(404),
 )
 def read_area(code: AreaCode, session: ReadSessionDep) -> Response:
     """One area as a Feature, with its population and need indicators."""
@@ -47,6 +52,7 @@ def read_area(code: AreaCode, session: ReadSessionDep) -> Response:
 @router.get(
     "/{code}/assets",
     response_class=GeoJSONResponse,
+    response_model=AssetPage,
     summary="Assets in an area",
     responses=problems(404),
 )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from app.api.answers import AssetFeature, AssetPage, Revision, Suggested
 from app.api.deps import (
     AccountDep,
     After,
@@ -62,7 +63,13 @@ def _feature_response(stored: asset_search.StoredAsset, status_code: int = 200) 
     return GeoJSONResponse(stored.feature, status_code=status_code, headers={"ETag": stored.etag})
 
 
-@router.get("", response_class=GeoJSONResponse, summary="Search assets", responses=problems(403))
+@router.get(
+    "",
+    response_class=GeoJSONResponse,
+    response_model=AssetPage,
+    summary="Search assets",
+    responses=problems(403),
+)
 def search_assets(
     request: Request,
     session: ReadSessionDep,
@@ -112,8 +119,10 @@ def change_locator(settings: ApiSettings) -> moderation.Locate:
     "",
     status_code=status.HTTP_201_CREATED,
     response_class=GeoJSONResponse,
+    response_model=AssetFeature,
     summary="Add an asset",
-    responses=answer(202, "Suggested: it waits for a moderator") | problems(403, 409),
+    responses=answer(202, "Suggested: it waits for a moderator", model=Suggested)
+    | problems(403, 409),
 )
 def add_asset(
     feature: AssetFeatureIn,
@@ -150,7 +159,11 @@ def add_asset(
 
 
 @router.get(
-    "/{asset_id}", response_class=GeoJSONResponse, summary="Read an asset", responses=problems(404)
+    "/{asset_id}",
+    response_class=GeoJSONResponse,
+    response_model=AssetFeature,
+    summary="Read an asset",
+    responses=problems(404),
 )
 def read_asset(asset_id: AssetId, session: ReadSessionDep, account: AccountDep) -> Response:
     """One asset as a GeoJSON Feature, with its ETag. Its moderators and contributor read it
@@ -165,8 +178,9 @@ def read_asset(asset_id: AssetId, session: ReadSessionDep, account: AccountDep) 
 @router.patch(
     "/{asset_id}",
     response_class=GeoJSONResponse,
+    response_model=AssetFeature,
     summary="Change an asset",
-    responses=answer(202, "Proposed: the change waits for a moderator")
+    responses=answer(202, "Proposed: the change waits for a moderator", model=Suggested)
     | answer(204, "Changed, and no longer yours to read (a person's consent withdrawn)")
     | problems(403, 404, 409, 412),
 )
@@ -246,6 +260,7 @@ def delete_asset(
 @router.post(
     "/{asset_id}/verify",
     response_class=GeoJSONResponse,
+    response_model=AssetFeature,
     summary="It is still there",
     responses=problems(404),
 )
@@ -256,7 +271,12 @@ def verify(asset_id: AssetId, account: SignedInDep, session: SessionDep) -> Resp
     return _feature_response(asset_writes.verify_asset(session, asset_id, account.email))
 
 
-@router.get("/{asset_id}/history", summary="Every change to an asset", responses=problems(404))
+@router.get(
+    "/{asset_id}/history",
+    response_model=list[Revision],
+    summary="Every change to an asset",
+    responses=problems(404),
+)
 def history(
     asset_id: AssetId, account: SignedInDep, session: ReadSessionDep
 ) -> list[dict[str, Any]]:
@@ -270,6 +290,7 @@ def history(
 @router.post(
     "/{asset_id}/restore/{revision}",
     response_class=GeoJSONResponse,
+    response_model=AssetFeature,
     summary="Bring back an earlier version",
     responses=problems(403, 404),
 )

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.answers import AccountOut, TokenOut
 from app.api.deps import AuthSettingsDep, SessionDep, SessionsDep, SignedInDep
 from app.api.openapi import problems
 from app.auth import accounts
@@ -45,7 +46,7 @@ def sign_in(
     return TokenAnswer(access_token=issued.token, expires_at=issued.expires_at)
 
 
-@router.get("/me", summary="Who the token belongs to")
+@router.get("/me", response_model=AccountOut, summary="Who the token belongs to")
 def me(account: SignedInDep) -> dict[str, Any]:
     return {"id": account.id, "email": account.email, "role": account.role, "areas": account.areas}
 
@@ -59,7 +60,7 @@ def new_api_token(
     return TokenAnswer(access_token=issued.token, expires_at=None)
 
 
-@router.get("/tokens", summary="Your tokens (never their secrets)")
+@router.get("/tokens", response_model=list[TokenOut], summary="Your tokens (never their secrets)")
 def my_tokens(account: SignedInDep, session: SessionDep) -> list[dict[str, object]]:
     return accounts.list_tokens(session, account.id)
 

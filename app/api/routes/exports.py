@@ -14,11 +14,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from app.api.answers import AreaExport, AssetExport
 from app.api.deps import BBox, HeavyDep, SessionsDep
 from app.api.filters import FilterDep
-from app.api.openapi import answer, not_modified
+from app.api.openapi import Responses, answer, not_modified
 from app.api.spooled import Spooled, spooled_response
 from app.domain import areas
 from app.io import exports
@@ -30,15 +32,17 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 FormatPath = Annotated[ExportFormat, PathParam(description="geojson, csv or gpkg")]
 
 
-# what each format is sent as
-FILES = answer(200, "The file", *exports.MEDIA_TYPES.values())
+def _files(shape: type[BaseModel]) -> Responses:
+    """What each format is sent as; GeoJSON in `shape`."""
+    others = [media for format, media in exports.MEDIA_TYPES.items() if format != "geojson"]
+    return answer(200, "The file", *others, shapes={exports.MEDIA_TYPES["geojson"]: shape})
 
 
 @router.get(
     "/assets.{format}",
     summary="Download assets",
     response_class=Response,
-    responses=FILES | not_modified(),
+    responses=_files(AssetExport) | not_modified(),
 )
 async def export_assets(
     request: Request,
@@ -72,7 +76,7 @@ async def export_assets(
     "/areas.{format}",
     summary="Download areas",
     response_class=Response,
-    responses=FILES | not_modified(),
+    responses=_files(AreaExport) | not_modified(),
 )
 async def export_areas(
     request: Request,

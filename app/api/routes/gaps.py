@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
+from app.api.answers import GapCollection, GapReportOut, SuggestionsOut
 from app.api.deps import AnalysisSettingsDep as AnalysisDep
 from app.api.deps import HeavyDep, SessionsDep, SettingsDep, SnapshotSessionDep
 from app.api.filters import QuestionDep
@@ -37,7 +38,12 @@ MEDIA_TYPES: dict[GapFormat, str] = {
     "",
     summary="Gap analysis of a locality's neighbourhoods",
     response_class=Response,
-    responses=answer(200, "The analysis, in the format asked for", *MEDIA_TYPES.values())
+    responses=answer(
+        200,
+        "The analysis, in the format asked for",
+        MEDIA_TYPES["csv"],
+        shapes={MEDIA_TYPES["json"]: GapReportOut, MEDIA_TYPES["geojson"]: GapCollection},
+    )
     | not_modified(),
 )
 async def gaps(
@@ -79,7 +85,11 @@ async def gaps(
     return await spooled_response(request, sessions, heavy.spool, heavy.analyses, answer)
 
 
-@router.post("/suggestions", summary="Where k more assets would reach the most people")
+@router.post(
+    "/suggestions",
+    response_model=SuggestionsOut,
+    summary="Where k more assets would reach the most people",
+)
 def suggestions(
     body: SuggestionRequest,
     session: SnapshotSessionDep,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
+from app.api.answers import ImportReportOut
 from app.api.deps import SessionDep, SettingsDep, SignedInDep
 from app.api.openapi import problems
 from app.domain.access import forbidden
@@ -20,7 +21,12 @@ router = APIRouter(tags=["imports"])
 SUFFIXES = {".geojson", ".json", ".gpkg", ".csv", ".zip", ".shp", ".fgb", ".kml", ".gml"}
 
 
-@router.post("/imports", summary="Import a file of assets", responses=problems(403))
+@router.post(
+    "/imports",
+    response_model=ImportReportOut,
+    summary="Import a file of assets",
+    responses=problems(403),
+)
 def import_file(
     session: SessionDep,
     account: SignedInDep,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from app.api.answers import ModerationRequestOut, Queue
 from app.api.deps import SessionDep, SettingsDep, SignedInDep, stale_cutoff
 from app.api.openapi import problems
 from app.api.routes.assets import change_locator
@@ -26,7 +27,10 @@ class Rejection(BaseModel):
 
 
 @router.get(
-    "/queue", summary="What waits for you to decide, and what is stale", responses=problems(403)
+    "/queue",
+    response_model=Queue,
+    summary="What waits for you to decide, and what is stale",
+    responses=problems(403),
 )
 def queue(
     account: SignedInDep,
@@ -46,6 +50,7 @@ def queue(
 
 @router.post(
     "/{asset_id}/approve",
+    response_model=ModerationRequestOut,
     summary="Publish a new asset, or apply a change",
     responses=problems(403, 404),
 )
@@ -58,7 +63,10 @@ def approve(
 
 
 @router.post(
-    "/{asset_id}/reject", summary="Turn down a new asset or a change", responses=problems(403, 404)
+    "/{asset_id}/reject",
+    response_model=ModerationRequestOut,
+    summary="Turn down a new asset or a change",
+    responses=problems(403, 404),
 )
 def reject(
     asset_id: AssetId, body: Rejection, account: SignedInDep, session: SessionDep
@@ -68,7 +76,11 @@ def reject(
     return moderation.reject(session, asset_id, account, body.reason)
 
 
-@router.get("/mine", summary="What you submitted, and what became of it")
+@router.get(
+    "/mine",
+    response_model=list[ModerationRequestOut],
+    summary="What you submitted, and what became of it",
+)
 def mine(account: SignedInDep, session: SessionDep, limit: QueueLimit = 200) -> list[Any]:
     """Your new assets and changes, newest first: pending, approved or rejected (with the
     moderator's reason)."""

@@ -13,6 +13,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from app.analysis.inputs import AssetMatch
+from app.api.answers import (
+    AreaFeature,
+    AreaPage,
+    AssetFeature,
+    AssetPage,
+    CollectionOut,
+    Collections,
+    Conformance,
+    Landing,
+    TileJSON,
+)
 from app.api.deps import After, Limit, ReadSessionDep, SettingsDep, parse_bbox
 from app.api.filters import MatchDep
 from app.api.openapi import answer, not_modified, problems
@@ -45,7 +56,7 @@ def _url(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
 
 
-@router.get("", summary="Landing page")
+@router.get("", response_model=Landing, summary="Landing page")
 def landing(request: Request) -> dict[str, Any]:
     """What this service is, and links to its API description, conformance and data."""
     return {
@@ -65,7 +76,7 @@ def landing(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/conformance", summary="Conformance classes")
+@router.get("/conformance", response_model=Conformance, summary="Conformance classes")
 def conformance() -> dict[str, Any]:
     return {"conformsTo": ogc.CONFORMANCE}
 
@@ -96,7 +107,7 @@ def _collection_document(
     }
 
 
-@router.get("/collections", summary="The collections")
+@router.get("/collections", response_model=Collections, summary="The collections")
 def collections(request: Request, session: ReadSessionDep) -> dict[str, Any]:
     return {
         "links": [{"rel": "self", "type": JSON, "href": _url(request, "/ogc/collections")}],
@@ -107,7 +118,12 @@ def collections(request: Request, session: ReadSessionDep) -> dict[str, Any]:
     }
 
 
-@router.get("/collections/{collection_id}", summary="One collection", responses=problems(404))
+@router.get(
+    "/collections/{collection_id}",
+    response_model=CollectionOut,
+    summary="One collection",
+    responses=problems(404),
+)
 def collection(request: Request, collection: Collection, session: ReadSessionDep) -> dict[str, Any]:
     return _collection_document(request, session, collection)
 
@@ -129,6 +145,7 @@ def _only_for(collection_id: str, wanted: str, **given: Any) -> None:
 @router.get(
     "/collections/{collection_id}/items",
     response_class=GeoJSONResponse,
+    response_model=AssetPage | AreaPage,
     summary="Items of a collection",
     responses=problems(400, 404),
 )
@@ -212,6 +229,7 @@ def _content_crs(srid: int) -> dict[str, str]:
 @router.get(
     "/collections/{collection_id}/items/{feature_id}",
     response_class=GeoJSONResponse,
+    response_model=AssetFeature | AreaFeature,
     summary="One item",
     responses=problems(400, 404),
 )
@@ -247,6 +265,7 @@ def item(
 
 @router.get(
     "/collections/{collection_id}/tiles/WebMercatorQuad/tilejson.json",
+    response_model=TileJSON,
     summary="TileJSON of a collection's vector tiles",
     responses=problems(404),
 )

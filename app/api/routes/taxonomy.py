@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from app.api.answers import OutcomeOut, Taxonomy
 from app.api.deps import ReadSessionDep
 from app.domain import categories
 from app.taxonomy import KINDS
@@ -13,7 +14,7 @@ from app.taxonomy import KINDS
 router = APIRouter(tags=["taxonomy"])
 
 
-@router.get("/taxonomy", summary="The category tree")
+@router.get("/taxonomy", response_model=Taxonomy, summary="The category tree")
 def taxonomy(session: ReadSessionDep) -> dict[str, Any]:
     """The six kinds of asset, each with its tree of categories (slug, name, children)."""
     tree = categories.category_tree(session)
@@ -29,7 +30,7 @@ def taxonomy(session: ReadSessionDep) -> dict[str, Any]:
     }
 
 
-@router.get("/outcomes", summary="Outcome domains")
+@router.get("/outcomes", response_model=list[OutcomeOut], summary="Outcome domains")
 def outcomes(session: ReadSessionDep) -> list[dict[str, str]]:
     """The whole-life outcome domains assets contribute to."""
     return categories.outcomes(session)

@@ -1,0 +1,337 @@
+"""What the API answers: a model for every JSON and GeoJSON answer, so `/openapi.json`
+describes it and a client generator or a contract tester can check it. An asset's
+properties are app.schemas' one declaration of them; errors are app.api.openapi's problem.
+
+GeoJSON is built by PostgreSQL and sent through as text: these models document it (the
+tests hold real answers to them), they do not build it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.schemas import AssetPropertiesOut, Kind
+
+# Coordinates: [x, y] (lon, lat in EPSG:4326 unless a `crs` says otherwise).
+Position = list[float]
+
+
+class Link(BaseModel):
+    rel: str
+    type: str
+    href: str
+    title: str | None = None
+
+
+class PointGeometry(BaseModel):
+    type: Literal["Point"]
+    coordinates: Position
+
+
+class PolygonalGeometry(BaseModel):
+    type: Literal["MultiPolygon", "Polygon"]
+    coordinates: list[Any]
+
+
+class AssetFeature(BaseModel):
+    """An asset: a GeoJSON Feature; its properties as the reader may see them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["Feature"]
+    id: int
+    geometry: PointGeometry
+    properties: AssetPropertiesOut
+    links: list[Link] | None = None
+
+
+class Page(BaseModel):
+    """A page of a list: how many it holds, `self` and `next` links (keyset paging), and
+    how many match in all when one page holds them all."""
+
+    type: Literal["FeatureCollection"]
+    numberReturned: int  # noqa: N815 (OGC API's name)
+    numberMatched: int | None = None  # noqa: N815
+    links: list[Link]
+
+
+class AssetPage(Page):
+    features: list[AssetFeature]
+
+
+class AssetExport(BaseModel):
+    """Every asset a filter matches, as one FeatureCollection (RFC 7946)."""
+
+    type: Literal["FeatureCollection"]
+    features: list[AssetFeature]
+
+
+class Indicator(BaseModel):
+    value: float | None
+    year: int | None = None
+    source: str | None = None
+
+
+class AreaProperties(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    name: str
+    level: Literal["lsoa", "ward", "locality", "local_authority"]
+    parent_code: str | None
+    population: int | None
+    indicators: dict[str, Indicator]
+    updated_at: datetime
+
+
+class AreaFeature(BaseModel):
+    """A neighbourhood: a GeoJSON Feature, its id its code."""
+
+    type: Literal["Feature"]
+    id: str
+    geometry: PolygonalGeometry
+    properties: AreaProperties
+    links: list[Link] | None = None
+
+
+class AreaPage(Page):
+    features: list[AreaFeature]
+
+
+class AreaExport(BaseModel):
+    type: Literal["FeatureCollection"]
+    features: list[AreaFeature]
+
+
+class ModerationRequestOut(BaseModel):
+    """A new asset or a change, waiting for a moderator or decided."""
+
+    id: int
+    asset_id: int
+    action: Literal["create", "edit"]
+    changes: dict[str, Any] | None
+    base_version: int
+    submitted_by: str | None
+    submitted_at: datetime
+    decision: Literal["pending", "approved", "rejected"]
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str | None
+    asset: AssetFeature | None = None
+    asset_name: str | None = None
+
+
+class Suggested(BaseModel):
+    """A contribution that waits for a moderator."""
+
+    id: int | None = Field(default=None, description="The new asset's id")
+    status: Literal["pending"] | None = None
+    detail: str
+    moderation: ModerationRequestOut
+
+
+class Queue(BaseModel):
+    requests: list[ModerationRequestOut]
+    stale_before: datetime
+    stale: list[AssetFeature]
+
+
+class Revision(BaseModel):
+    """One change to an asset: its fields before and after (a person's private ones only
+    for their stewards; none at all for an erasure)."""
+
+    version: int
+    action: str
+    changed_at: datetime
+    changed_by: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AccountOut(BaseModel):
+    id: int
+    email: str
+    role: Literal["contributor", "moderator", "analyst", "admin"]
+    areas: list[str]
+
+
+class TokenOut(BaseModel):
+    """A token, never its secret."""
+
+    id: int
+    kind: Literal["access", "api"]
+    name: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class Rejected(BaseModel):
+    row: int
+    reason: str
+    original: dict[str, Any]
+
+
+class ImportReportOut(BaseModel):
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    committed: bool
+    notes: list[str]
+    rejects: list[Rejected]
+
+
+class CategoryNode(BaseModel):
+    slug: str
+    name: str
+    kind: Kind
+    children: list[CategoryNode]
+
+
+class KindOut(BaseModel):
+    kind: Kind
+    description: str
+    categories: list[CategoryNode]
+
+
+class Taxonomy(BaseModel):
+    kinds: list[KindOut]
+
+
+class OutcomeOut(BaseModel):
+    slug: str
+    name: str
+
+
+class GapArea(BaseModel):
+    """One analysed area: its people and need, its nearest matching asset (metres), how
+    many are within reach, whether it is covered, its 2SFCA score, priority and rank."""
+
+    code: str
+    name: str
+    population: int | None
+    imd_score: float | None
+    imd_decile: int | None
+    nearest_m: float | None
+    count_within: int
+    per_1000: float | None
+    covered: bool
+    population_covered: int | None
+    access_2sfca: float
+    need: float
+    priority: float
+    rank: int
+    demand_points: int
+
+
+class GapSummary(BaseModel):
+    areas: int
+    areas_covered: int
+    population_total: int
+    population_covered: int
+    population_uncovered: int
+    share_covered: float | None
+    uncovered_by_imd_decile: dict[str, int]
+    uncovered_without_imd_decile: int
+    assets: int
+    reachable_supply: float
+
+
+class GapReportOut(BaseModel):
+    """A gap analysis: `method` says how it was computed, in words and figures."""
+
+    method: dict[str, Any]
+    summary: GapSummary
+    areas: list[GapArea]
+
+
+class GapAreaFeature(BaseModel):
+    type: Literal["Feature"]
+    id: str
+    geometry: PolygonalGeometry
+    properties: GapArea
+
+
+class GapCollection(BaseModel):
+    """A gap analysis as GeoJSON: the areas' polygons, each with its figures."""
+
+    type: Literal["FeatureCollection"]
+    features: list[GapAreaFeature]
+    method: dict[str, Any]
+    summary: GapSummary
+
+
+class Site(BaseModel):
+    lon: float
+    lat: float
+    area_code: str | None
+    newly_covered: float
+    newly_covered_people: float
+    areas: list[str]
+    newly_covered_areas: list[str]
+
+
+class SuggestionsOut(BaseModel):
+    """Where k more assets would newly bring the most people (or need-weighted people)
+    within reach; `solver` says whether exactly or greedily."""
+
+    solver: Literal["exact", "greedy"]
+    sites: list[Site]
+    newly_covered: float
+    covered_before: float
+    covered_after: float
+    total: float
+    people: dict[str, float]
+    method: dict[str, Any]
+
+
+class Landing(BaseModel):
+    title: str
+    description: str
+    links: list[Link]
+
+
+class Conformance(BaseModel):
+    conformsTo: list[str]  # noqa: N815 (OGC API's name)
+
+
+class Extent(BaseModel):
+    spatial: dict[str, Any]
+    temporal: dict[str, Any]
+
+
+class CollectionOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    itemType: Literal["feature"]  # noqa: N815 (OGC API's name)
+    extent: Extent
+    crs: list[str]
+    storageCrs: str  # noqa: N815
+    links: list[Link]
+
+
+class Collections(BaseModel):
+    links: list[Link]
+    collections: list[CollectionOut]
+
+
+class VectorLayer(BaseModel):
+    id: str
+    fields: dict[str, str]
+    minzoom: int
+
+
+class TileJSON(BaseModel):
+    tilejson: Literal["3.0.0"]
+    name: str
+    tiles: list[str]
+    minzoom: int
+    maxzoom: int
+    vector_layers: list[VectorLayer]
+    bounds: list[float] | None = None

@@ -1,0 +1,135 @@
+"""Each route answers in the shape `/openapi.json` gives for it: real requests on the demo
+locality, by the people who would send them, each answer held by schemathesis to its own
+operation's documented status, media type and schema. Every operation the description
+lists is asked at least once, so a route added later without a documented answer fails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.auth import accounts
+from tests.conftest import asset_feature, bearer
+
+STRETFORD = (-2.3157, 53.4466)
+PASSWORD = "a pass phrase long enough"
+
+
+@pytest.fixture
+def who(demo_session: Session) -> dict[str, dict[str, str]]:
+    """The headers of each kind of user asking."""
+    accounts.create_user(demo_session, "pat@example.org", "contributor", [], PASSWORD)
+    return {
+        "anyone": {},
+        "admin": bearer(demo_session, "root@example.org", "admin"),
+        "moderator": bearer(demo_session, "mo@example.org", "moderator", ("E08000009",)),
+        "contributor": bearer(demo_session, "ann@example.org", "contributor"),
+    }
+
+
+def test_every_operation_answers_as_described(
+    demo_client: TestClient, demo_session: Session, who: dict[str, dict[str, str]]
+) -> None:
+    description = demo_client.get("/openapi.json").json()
+    schema = schemathesis.openapi.from_dict(description)
+    asked: set[tuple[str, str]] = set()
+
+    def ask(
+        method: str, template: str, path: str | None = None, as_: str = "anyone", **send: Any
+    ) -> Any:
+        headers = who[as_] | send.pop("headers", {})
+        response = demo_client.request(method, path or template, headers=headers, **send)
+        operation = schema[template][method.upper()]
+        documented = description["paths"][template][method]["responses"]
+        assert str(response.status_code) in documented, (method, path, response.status_code)
+        if response.content:
+            operation.validate_response(response)
+        asked.add((method, template))
+        return response
+
+    gp = ask("get", "/assets", "/assets?category=gp-practice&limit=3").json()["features"][0]
+    ask("get", "/assets", "/assets?near=-2.3372,53.4494&within_m=2000&limit=2")
+    ask("get", "/assets/{asset_id}", f"/assets/{gp['id']}")
+    ask("get", "/assets/{asset_id}", f"/assets/{gp['id']}", as_="admin")
+    made = ask("post", "/assets", as_="admin", json=asset_feature(*STRETFORD)).json()
+    ask("post", "/assets", json=asset_feature(*STRETFORD, name="Seed swap"))
+    mine = ask("post", "/assets", as_="contributor", json=asset_feature(*STRETFORD, name="Choir"))
+    asset = f"/assets/{made['id']}"
+    ask("patch", "/assets/{asset_id}", asset, as_="admin", json={"properties": {"cost": "Free"}})
+    proposal = {"properties": {"cost": "£1"}}
+    ask("patch", "/assets/{asset_id}", f"/assets/{gp['id']}", as_="contributor", json=proposal)
+    ask("post", "/assets/{asset_id}/verify", f"{asset}/verify", as_="admin")
+    ask("get", "/assets/{asset_id}/history", f"{asset}/history", as_="admin")
+    ask("post", "/assets/{asset_id}/restore/{revision}", f"{asset}/restore/1", as_="admin")
+    ask("delete", "/assets/{asset_id}", asset, as_="admin")
+    ask("get", "/moderation/queue", as_="moderator")
+    ask("get", "/moderation/mine", as_="contributor")
+    pending = mine.json()["id"]
+    ask("post", "/moderation/{asset_id}/approve", f"/moderation/{pending}/approve", as_="admin")
+    ask(
+        "post",
+        "/moderation/{asset_id}/reject",
+        f"/moderation/{gp['id']}/reject",
+        as_="moderator",
+        json={"reason": "already listed"},
+    )
+    ask("get", "/areas", "/areas?level=lsoa&limit=2")
+    ask("get", "/areas/{code}", "/areas/E01006108")
+    ask("get", "/areas/{code}/assets", "/areas/E01006108/assets?limit=2")
+    ask("get", "/taxonomy")
+    ask("get", "/outcomes")
+    for f in ("json", "geojson", "csv"):
+        ask("get", "/gaps", f"/gaps?within=E08000009&category=gp-practice&f={f}")
+    body = {"within": "E08000009", "category": "food-bank", "k": 2, "weight": "need"}
+    ask("post", "/gaps/suggestions", json=body)
+    signed_in = ask(
+        "post", "/auth/token", data={"username": "pat@example.org", "password": PASSWORD}
+    )
+    ask("get", "/auth/me", as_="moderator")
+    token = ask("post", "/auth/tokens", as_="moderator", json={"name": "a script"})
+    assert signed_in.json()["access_token"] and token.json()["access_token"]
+    tokens = ask("get", "/auth/tokens", as_="moderator").json()
+    ask("delete", "/auth/tokens/{token_id}", f"/auth/tokens/{tokens[-1]['id']}", as_="moderator")
+    for format in ("geojson", "csv", "gpkg"):
+        ask("get", "/exports/assets.{format}", f"/exports/assets.{format}?kind=institution")
+        ask("get", "/exports/areas.{format}", f"/exports/areas.{format}?level=ward")
+    upload = {"file": ("clubs.csv", "id,name,lon,lat\n1,Darts club,-2.3157,53.4466\n")}
+    form = {"kind": "association", "source": "upload", "ref_field": "id"}
+    form |= {"lon_field": "lon", "lat_field": "lat"}
+    ask("post", "/imports", as_="admin", data=form, files=upload)
+    ask("get", "/ogc")
+    ask("get", "/ogc/conformance")
+    ask("get", "/ogc/collections")
+    for collection, item in (("assets", gp["id"]), ("areas", "E08000009")):
+        base = f"/ogc/collections/{collection}"
+        ask("get", "/ogc/collections/{collection_id}", base)
+        ask("get", "/ogc/collections/{collection_id}/items", f"{base}/items?limit=2")
+        ask(
+            "get",
+            "/ogc/collections/{collection_id}/items/{feature_id}",
+            f"{base}/items/{item}?crs=http://www.opengis.net/def/crs/EPSG/0/27700",
+        )
+        ask(
+            "get",
+            "/ogc/collections/{collection_id}/tiles/WebMercatorQuad/tilejson.json",
+            f"{base}/tiles/WebMercatorQuad/tilejson.json",
+        )
+        ask(
+            "get",
+            "/ogc/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{x}/{y}",
+            f"{base}/tiles/WebMercatorQuad/12/2022/1325",
+        )
+    ask("get", "/maps/{area_code}", "/maps/E08000009?layer=gaps&category=gp-practice")
+    ask("get", "/")
+    ask("get", "/health")
+
+    documented = {
+        (method, path) for path, operations in description["paths"].items() for method in operations
+    }
+    assert documented - asked == set()
+    assert demo_session.scalar(text("SELECT count(*) FROM moderation_request")) >= 2

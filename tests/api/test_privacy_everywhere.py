@@ -1,0 +1,229 @@
+"""No route a visitor can call shows a person without their consent, nor shows a consented
+person anywhere but at their neighbourhood's point, without address or contact.
+
+The routes are not listed here: every operation `/openapi.json` describes is called
+anonymously, with its path filled so it reaches the two people (their ids, their
+neighbourhoods, the tiles over their homes) and with the query parameters that could find
+them, and every answer is read whole (JSON, CSV, HTML, GeoPackage, vector tiles). A route
+added later is covered without anyone remembering to add it; one whose path this test
+cannot fill fails it until the table below says how.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import mapbox_vector_tile
+import pyogrio
+import pytest
+from fastapi.testclient import TestClient
+from pyproj import Transformer
+from shapely.geometry import shape
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from tests.conftest import asset_feature, bearer
+
+TO_BNG = Transformer.from_crs(4326, 27700, always_xy=True)
+# Two real Trafford neighbourhoods (LSOAs), each holding one person's home.
+HIDDEN_LSOA, OPEN_LSOA = "E01006108", "E01006187"
+HIDDEN = {"name": "Harriet Hidden's harp", "phone": "07700 900111", "address": "12 Secret St"}
+OPEN = {"name": "Olu Open's oud lessons", "phone": "07700 900222", "address": "34 Private Rd"}
+
+
+def _tile(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    """The WebMercatorQuad tile holding (lon, lat) at zoom z."""
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return z, x, y
+
+
+@pytest.fixture
+def people(demo_client: TestClient, demo_session: Session) -> dict[str, Any]:
+    """Two people with skills, at homes away from their neighbourhoods' points: one who
+    never consented to publish, one who did."""
+    found: dict[str, Any] = {}
+    steward = bearer(demo_session, "steward@example.org", "contributor")
+    for who, lsoa, consent in ((HIDDEN, HIDDEN_LSOA, None), (OPEN, OPEN_LSOA, True)):
+        polygon = shape(
+            json.loads(
+                demo_session.scalar(
+                    text("SELECT ST_AsGeoJSON(geom) FROM area WHERE code = :code"), {"code": lsoa}
+                )
+            )
+        )
+        label = demo_session.execute(
+            text("SELECT ST_X(label_point), ST_Y(label_point) FROM area WHERE code = :code"),
+            {"code": lsoa},
+        ).one()
+        home = polygon.buffer(-0.0005).exterior.interpolate(0.3, normalized=True)
+        assert (
+            polygon.contains(home)
+            and home.distance(shape({"type": "Point", "coordinates": label})) > 1e-3
+        )
+        feature = asset_feature(
+            home.x,
+            home.y,
+            name=who["name"],
+            kind="individual",
+            category="skill",
+            address=who["address"],
+            contact={"phone": who["phone"]},
+        )
+        if consent:
+            feature["properties"]["consent"] = {"publish": True, "given_by": "the person"}
+        added = demo_client.post("/assets", json=feature, headers=steward)
+        assert added.status_code == 201, added.text
+        demo_session.execute(
+            text("UPDATE asset SET status = 'published' WHERE id = :id"), {"id": added.json()["id"]}
+        )
+        found[who["name"]] = {
+            "id": added.json()["id"],
+            "lsoa": lsoa,
+            "home": (home.x, home.y),
+            "label": tuple(label),
+        }
+    return found
+
+
+def _path_values(people: dict[str, Any]) -> dict[str, list[str]]:
+    """What each path parameter is filled with, so the route reaches the people."""
+    ids = [str(person["id"]) for person in people.values()]
+    homes = [person["home"] for person in people.values()]
+    tiles = [_tile(lon, lat, z) for lon, lat in homes for z in (12, 16)]
+    return {
+        "asset_id": ids,
+        "feature_id": [*ids, HIDDEN_LSOA, OPEN_LSOA],
+        "code": [HIDDEN_LSOA, OPEN_LSOA, "E08000009"],
+        "area_code": [HIDDEN_LSOA, OPEN_LSOA, "E08000009"],
+        "collection_id": ["assets", "areas"],
+        "format": ["geojson", "csv", "gpkg"],
+        "revision": ["1"],
+        "token_id": ["1"],
+        "zxy": [f"{z}/{x}/{y}" for z, x, y in tiles],
+    }
+
+
+def _queries(parameters: set[str], people: dict[str, Any]) -> list[dict[str, str]]:
+    """The queries to send an operation taking these parameters: none, and each that could
+    find the people."""
+    (lon, lat), _ = (person["home"] for person in people.values())
+    finding = {
+        "q": "harp oud lessons",
+        "kind": "individual",
+        "category": "skill",
+        "near": f"{lon},{lat}",
+        "bbox": f"{lon - 0.01},{lat - 0.01},{lon + 0.01},{lat + 0.01}",
+        "within": "E08000009",
+        "limit": "10000",
+        "layer": "gaps",
+        "f": "geojson",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/27700",
+    }
+    return [{}] + [{name: value} for name, value in finding.items() if name in parameters]
+
+
+def _read(response: Any) -> str:
+    """An answer whole, as text: JSON, CSV and HTML as they are, a GeoPackage's layer and a
+    vector tile's features decoded."""
+    kind = response.headers.get("content-type", "")
+    if "geopackage" in kind:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "export.gpkg"
+            path.write_bytes(response.content)
+            frame = pyogrio.read_dataframe(path)
+            return str(frame.to_json(default=str))
+    if "vector-tile" in kind:
+        return json.dumps(mapbox_vector_tile.decode(response.content), default=str)
+    return str(response.text)
+
+
+NUMBER = re.compile(r"-?\d+\.?\d*(?:[eE]-?\d+)?")
+# The links of an answer repeat what was asked (a `near` at a home, say): not an answer.
+LINK = re.compile(r'"href":\s*"[^"]*"')
+
+
+def _shows_point(answer: str, point: tuple[float, float]) -> bool:
+    """Whether the answer writes the point: its lon and lat (to a metre or so) side by side
+    (GeoJSON's [lon, lat], CSV's lon,lat columns), or its British National Grid x and y."""
+    numbers = [float(n) for n in NUMBER.findall(LINK.sub("", answer))]
+    lon, lat = point
+    x, y = TO_BNG.transform(lon, lat)
+    for first, second in itertools.pairwise(numbers):
+        if abs(first - lon) < 2e-5 and abs(second - lat) < 2e-5:
+            return True
+        if abs(first - x) < 1.5 and abs(second - y) < 1.5:
+            return True
+    return False
+
+
+def test_no_anonymous_answer_shows_a_person_but_with_consent_at_their_neighbourhood(
+    demo_client: TestClient, people: dict[str, Any]
+) -> None:
+    description = demo_client.get("/openapi.json").json()
+    values = _path_values(people)
+    hidden, shown = people[HIDDEN["name"]], people[OPEN["name"]]
+    asked = 0
+    found_in: set[str] = set()  # where the consented person was read: the reading works
+    for template, operations in description["paths"].items():
+        names = re.findall(r"\{(\w+)\}", template)
+        if names[-3:] == ["z", "x", "y"]:  # a tile: its three numbers go together
+            names, template = [*names[:-3], "zxy"], template.replace("{z}/{x}/{y}", "{zxy}")
+        missing = [name for name in names if name not in values]
+        assert not missing, f"{template}: say how to fill {missing} in _path_values"
+        for method, operation in operations.items():
+            if method != "get" and template != "/gaps/suggestions":
+                continue  # writes need an account, or keep nothing (POST /assets)
+            parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            for filled in itertools.product(*(values[name] for name in names)):
+                path = template.format(**dict(zip(names, filled, strict=True)))
+                for query in _queries(parameters, people):
+                    if method == "get":
+                        response = demo_client.anonymous.get(path, params=query)
+                    else:
+                        body = {"within": "E08000009", "category": "skill", "k": 1}
+                        response = demo_client.anonymous.post(path, json=body)
+                    asked += 1
+                    assert response.status_code < 500, (path, query, response.text)
+                    answer = _read(response)
+                    if OPEN["name"] in answer:
+                        found_in.add(response.headers["content-type"].split(";")[0])
+                    for secret in (*HIDDEN.values(), OPEN["phone"], OPEN["address"]):
+                        assert secret not in answer, (path, query, secret)
+                    for home in (hidden["home"], shown["home"]):
+                        assert not _shows_point(answer, home), (path, query, "a home")
+    assert asked > 100
+    assert found_in >= {
+        "application/geo+json",
+        "text/csv",
+        "application/geopackage+sqlite3",
+        "application/vnd.mapbox-vector-tile",
+    }
+
+
+def test_a_consented_person_is_shown_at_their_neighbourhood_point(
+    demo_client: TestClient, people: dict[str, Any]
+) -> None:
+    shown = people[OPEN["name"]]
+    answers = [
+        demo_client.anonymous.get(f"/assets/{shown['id']}").json(),
+        demo_client.anonymous.get(f"/ogc/collections/assets/items/{shown['id']}").json(),
+        *demo_client.anonymous.get("/assets", params={"q": "oud"}).json()["features"],
+        *demo_client.anonymous.get("/exports/assets.geojson", params={"kind": "individual"}).json()[
+            "features"
+        ],
+    ]
+
+    assert len(answers) == 4
+    for feature in answers:
+        assert feature["properties"]["name"] == OPEN["name"]
+        assert feature["geometry"]["coordinates"] == pytest.approx(list(shown["label"]), abs=1e-6)
+        assert feature["properties"]["address"] is None
+        assert feature["properties"]["contact"] is None
