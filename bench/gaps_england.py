@@ -33,8 +33,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.analysis import accessibility, coverage
-from app.analysis.inputs import AssetMatch, demand_points, load_areas, load_supply
+from app.analysis.inputs import demand_points, load_areas, load_supply
 from app.db import make_engine
+from app.domain.asset_search import AssetMatch
 from bench.common import bench_database, running_service
 
 AREAS = 33_000

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import categories
 from app.domain.asset_fields import public_asset
+from app.domain.asset_search import AssetMatch
 from app.errors import invalid
 from app.models import Area
 from app.sql import statement
@@ -26,15 +27,6 @@ from app.sql import statement
 DemandMethod = Literal["centroid", "postcodes"]
 # British National Grid: areas and assets keep their points projected to it (stored columns).
 BNG = 27700
-
-
-@dataclass(frozen=True)
-class AssetMatch:
-    """Which assets count as supply: published, publicly visible, and matching these."""
-
-    kind: str | None = None
-    category: str | None = None
-    outcome: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.analysis.inputs import AssetMatch, DemandMethod
+from app.analysis.inputs import DemandMethod
+from app.domain.asset_search import AssetMatch
 from app.errors import invalid
 from app.settings import AnalysisSettings
 

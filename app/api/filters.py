@@ -8,10 +8,9 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
-from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
 from app.api.deps import AnalysisSettingsDep, BBox, Near, WithinM
-from app.domain.asset_search import AssetFilter
+from app.domain.asset_search import AssetFilter, AssetMatch
 from app.schemas import AreaLevel, Kind, Slug
 
 
@@ -46,13 +45,11 @@ async def asset_filter(
     ] = None,
 ) -> AssetFilter:
     """A search's filter, as `GET /assets`, its exports and the assets of an area take it."""
-    return AssetFilter(
+    return AssetFilter.matching(
+        match,
         bbox=bbox,
         near=near,
         within_m=within_m,
-        kind=match.kind,
-        category=match.category,
-        outcome=match.outcome,
         q=q,
         updated_since=updated_since,
         area_code=within,

@@ -48,8 +48,8 @@ def gaps(
     """Which neighbourhoods lack a matching asset within reach, how many people live there,
     how deprived they are; ranked by priority. The same analysis as GET /gaps."""
     from app.analysis.gaps import analyse_gaps, suggest_sites
-    from app.analysis.inputs import AssetMatch
     from app.analysis.question import GapQuestion
+    from app.domain.asset_search import AssetMatch
     from app.io.gap_writers import gaps_csv, gaps_geojson
 
     if output is not None and output.suffix.lower() not in {".geojson", ".json", ".csv"}:

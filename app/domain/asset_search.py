@@ -93,6 +93,16 @@ def asset_feature(view: View, with_distance: bool = False, srid: int = WGS84) ->
 
 
 @dataclass(frozen=True)
+class AssetMatch:
+    """Which assets: of a kind, in a category (or one below it), serving an outcome; any
+    of them when not given."""
+
+    kind: str | None = None
+    category: str | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
 class AssetFilter:
     """What `GET /assets` may ask for. Coordinates are lon/lat (EPSG:4326), distances metres."""
 
@@ -112,6 +122,11 @@ class AssetFilter:
     # the CRS of the answer's coordinates, and of `bbox` (EPSG codes; 4326 is lon/lat)
     srid: int = WGS84
     bbox_srid: int = WGS84
+
+    @classmethod
+    def matching(cls, match: AssetMatch, **more: Any) -> AssetFilter:
+        """The assets `match` names, and whatever `more` asks of them."""
+        return cls(kind=match.kind, category=match.category, outcome=match.outcome, **more)
 
 
 @dataclass(frozen=True)

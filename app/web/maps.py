@@ -23,9 +23,9 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.analysis.gaps import analyse_gaps
-from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
 from app.domain import areas
+from app.domain.asset_search import AssetMatch
 from app.models import Area
 from app.schemas import MapLayer
 from app.settings import AnalysisSettings

@@ -11,16 +11,16 @@ FROM (
            json_build_object(
                'type', 'Feature',
                'id', a.id,
-               'geometry', ST_AsGeoJSON(a.public_geom, 7)::json,
+               'geometry', ST_AsGeoJSON(a.geom, 7)::json,
                'properties', json_build_object(
                    'name', a.name,
                    'description', a.description,
                    'kind', a.kind,
                    'category', c.slug,
                    'outcomes', a.outcomes,
-                   'address', CASE WHEN a.kind <> 'individual' THEN a.address END,
-                   'postcode', CASE WHEN a.kind <> 'individual' THEN a.postcode END,
-                   'contact', CASE WHEN a.kind <> 'individual' THEN a.contact END,
+                   'address', a.address,
+                   'postcode', a.postcode,
+                   'contact', a.contact,
                    'opening_hours', a.opening_hours,
                    'audience', a.audience,
                    'cost', a.cost,
@@ -34,18 +34,13 @@ FROM (
                    'created_at', a.created_at,
                    'updated_at', a.updated_at,
                    'version', a.version,
-                   'footprint', CASE WHEN a.kind <> 'individual'
-                                     THEN ST_AsGeoJSON(ST_ForcePolygonCCW(a.footprint), 7)::json
-                                END
+                   'footprint', ST_AsGeoJSON(ST_ForcePolygonCCW(a.footprint), 7)::json
                )
            ) AS feature
-    FROM asset AS a
+    FROM public_asset AS a
     LEFT JOIN category AS c ON c.id = a.category_id
-    WHERE a.public_geom && ST_MakeEnvelope(%(minlon)s, %(minlat)s, %(maxlon)s, %(maxlat)s, 4326)
+    WHERE a.geom && ST_MakeEnvelope(%(minlon)s, %(minlat)s, %(maxlon)s, %(maxlat)s, 4326)
       AND a.status = 'published'
-      AND (a.kind <> 'individual'
-           OR (a.consent_publish AND (a.consent_expires_at IS NULL
-                                      OR a.consent_expires_at > now())))
     ORDER BY a.id
     LIMIT %(limit)s
 ) AS page

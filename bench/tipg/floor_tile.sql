@@ -8,17 +8,14 @@ WITH tile_features AS (
            a.kind,
            c.slug AS category,
            array_to_string(a.outcomes, ',') AS outcomes,
-           ST_AsMVTGeom(ST_Transform(a.public_geom, 3857),
+           ST_AsMVTGeom(ST_Transform(a.geom, 3857),
                         ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int),
                         4096, 64, true) AS geom
-    FROM asset AS a
+    FROM public_asset AS a
     LEFT JOIN category AS c ON c.id = a.category_id
-    WHERE a.public_geom && ST_Transform(
+    WHERE a.geom && ST_Transform(
               ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int, margin => 64.0 / 4096), 4326)
       AND a.status = 'published'
-      AND (a.kind <> 'individual'
-           OR (a.consent_publish AND (a.consent_expires_at IS NULL
-                                      OR a.consent_expires_at > now())))
     ORDER BY a.id
     LIMIT 10000
 )

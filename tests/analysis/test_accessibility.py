@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from app.analysis.accessibility import gaussian, no_decay, two_stage_fca
 from app.analysis.coverage import links_within
 from app.analysis.gaps import analyse_gaps
-from app.analysis.inputs import AssetMatch, DemandMethod, demand_points, load_areas, load_supply
+from app.analysis.inputs import DemandMethod, demand_points, load_areas, load_supply
 from app.analysis.question import GapQuestion
+from app.domain.asset_search import AssetMatch
 from app.settings import AnalysisSettings
 
 SETTINGS = AnalysisSettings()

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.analysis.coverage import TooManyLinks, links_within, nearest_m
 from app.analysis.gaps import analyse_gaps
-from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
+from app.domain.asset_search import AssetMatch
 from app.settings import AnalysisSettings
 from tests.analysis import trafford
 

@@ -66,7 +66,5 @@ def area_assets(
 ) -> Response:
     """Published assets inside the area's polygon, a page at a time."""
     areas.require_area(session, code)
-    wanted = asset_search.AssetFilter(
-        kind=match.kind, category=match.category, outcome=match.outcome, area_code=code
-    )
+    wanted = asset_search.AssetFilter.matching(match, area_code=code)
     return page_response(request, asset_search.list_assets(session, wanted, limit, after))

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from app.analysis.inputs import AssetMatch
 from app.analysis.question import GapQuestion
 from app.api.answers import GapCollection, GapReportOut, SuggestionsOut
 from app.api.deps import AnalysisSettingsDep as AnalysisDep
@@ -20,6 +19,7 @@ from app.api.filters import QuestionDep
 from app.api.openapi import answer, not_modified
 from app.api.responses import GEOJSON
 from app.api.spooled import Spooled, spooled_response
+from app.domain.asset_search import AssetMatch
 from app.io.spool import check
 from app.schemas import SuggestionRequest
 

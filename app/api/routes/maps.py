@@ -67,9 +67,7 @@ async def area_map(
         # unknown categories and outcomes, as the assets' export will find them
         asset_search.export_query(
             session,
-            asset_search.AssetFilter(
-                kind=match.kind, category=match.category, outcome=match.outcome
-            ),
+            asset_search.AssetFilter.matching(match),
             "features",
         )
 

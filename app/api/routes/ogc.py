@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
-from app.analysis.inputs import AssetMatch
 from app.api.answers import (
     AreaFeature,
     AreaPage,
@@ -29,6 +28,7 @@ from app.api.filters import MatchDep
 from app.api.openapi import answer, not_modified, problems
 from app.api.responses import GEOJSON, GeoJSONResponse
 from app.domain import areas, asset_search, ogc, tiles
+from app.domain.asset_search import AssetMatch
 from app.domain.features import feature_collection
 from app.domain.paging import Page
 from app.errors import FieldProblem, Problem
@@ -178,11 +178,9 @@ def items(
     _only_for(collection_id, "areas", level=level, parent=parent)
     page: Page
     if collection_id == "assets":
-        wanted = asset_search.AssetFilter(
+        wanted = asset_search.AssetFilter.matching(
+            match,
             bbox=box,
-            kind=match.kind,
-            category=match.category,
-            outcome=match.outcome,
             q=q,
             updated_since=since,
             updated_before=before,
