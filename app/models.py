@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Computed,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -226,3 +227,84 @@ class ModerationRequest(Base):
     decided_by: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AssetLink(Base):
+    """A typed, directed link between two assets: who runs, meets at, is part of, partners
+    with, supports or funds what."""
+
+    __tablename__ = "asset_link"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("asset.id", ondelete="CASCADE"))
+    to_id: Mapped[int] = mapped_column(ForeignKey("asset.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, server_default="published")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_by: Mapped[str | None] = mapped_column(Text)
+
+
+class Innovation(Base):
+    """An asset-based practice or commissioning change: where it happens, what it serves,
+    how it was got going, and where it stands."""
+
+    __tablename__ = "innovation"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    outcomes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    levers: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    status: Mapped[str] = mapped_column(Text, server_default="started")
+    started_on: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    review: Mapped[str] = mapped_column(Text, server_default="published")
+    reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_by: Mapped[str | None] = mapped_column(Text)
+
+
+class InnovationArea(Base):
+    __tablename__ = "innovation_area"
+
+    innovation_id: Mapped[int] = mapped_column(
+        ForeignKey("innovation.id", ondelete="CASCADE"), primary_key=True
+    )
+    area_code: Mapped[str] = mapped_column(
+        Text, ForeignKey("area.code", onupdate="CASCADE", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class InnovationAsset(Base):
+    """An asset an innovation involves, or (`leader`) one of those who got it going."""
+
+    __tablename__ = "innovation_asset"
+
+    innovation_id: Mapped[int] = mapped_column(
+        ForeignKey("innovation.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
+class InnovationRevision(Base):
+    __tablename__ = "innovation_revision"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    innovation_id: Mapped[int] = mapped_column(ForeignKey("innovation.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    changed_by: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -124,6 +124,64 @@ class ModerationRequestOut(BaseModel):
     asset_name: str | None = None
 
 
+class LinkEnd(BaseModel):
+    id: int
+    name: str
+    kind: Kind
+    category: str | None
+
+
+class LinkOut(BaseModel):
+    """A link between two assets: `from` `type` `to` (a group meets at a hall)."""
+
+    id: int
+    type: Literal["runs", "meets_at", "part_of", "partners_with", "supports", "funds"]
+    status: Literal["pending", "published", "rejected"]
+    from_: LinkEnd = Field(alias="from")
+    to: LinkEnd
+    created_at: datetime
+    created_by: str | None = Field(description="Who wrote it: for the asset's stewards only")
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class LineGeometry(BaseModel):
+    type: Literal["LineString"]
+    coordinates: list[Position]
+
+
+class LinkFeatureProperties(BaseModel):
+    type: str
+    from_: LinkEnd = Field(alias="from")
+    to: LinkEnd
+    created_at: datetime
+
+
+class LinkFeature(BaseModel):
+    type: Literal["Feature"]
+    id: int
+    geometry: LineGeometry
+    properties: LinkFeatureProperties
+
+
+class LinkExport(BaseModel):
+    """The public links between the assets exported, each a line between their points."""
+
+    type: Literal["FeatureCollection"]
+    features: list[LinkFeature]
+
+
+class AssetLinks(BaseModel):
+    asset_id: int
+    links: list[LinkOut]
+    hidden: int = Field(description="Links not shown: an end the reader may not see")
+
+
+class LinkWaiting(BaseModel):
+    detail: str
+    link: LinkOut
+
+
 class Suggested(BaseModel):
     """A contribution that waits for a moderator."""
 
@@ -135,15 +193,17 @@ class Suggested(BaseModel):
 
 class Queue(BaseModel):
     requests: list[ModerationRequestOut]
+    links: list[LinkOut]
     stale_before: datetime
     stale: list[AssetFeature]
 
 
 class Revision(BaseModel):
     """One change to an asset: its fields before and after (a person's private ones only
-    for their stewards; none at all for an erasure)."""
+    for their stewards; none at all for an erasure), or to one of its links (`link`,
+    `link approved`, `link rejected`, `link removed`: no version of its own)."""
 
-    version: int
+    version: int | None
     action: str
     changed_at: datetime
     changed_by: str | None
@@ -199,8 +259,15 @@ class KindOut(BaseModel):
     categories: list[CategoryNode]
 
 
+class LinkTypeOut(BaseModel):
+    type: str
+    label: str = Field(description="How a link reads from its first end: `meets at`")
+    inverse: str = Field(description="How it reads from its second: `hosts`")
+
+
 class Taxonomy(BaseModel):
     kinds: list[KindOut]
+    link_types: list[LinkTypeOut]
 
 
 class OutcomeOut(BaseModel):

@@ -15,20 +15,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from app.auth.accounts import Account
 from app.domain.geometry import AssetLocation
-from app.domain.visibility import PUBLIC_STATUSES, shown
+from app.domain.visibility import ASSET, PUBLIC_STATUSES, shown
 from app.errors import FieldProblem, Problem, not_found
 from app.models import Area, Asset
 
 
-def moderates(account: Account | None) -> ColumnElement[bool]:
-    """Whether `account` moderates the asset of the row: an admin, or a moderator of an area
-    containing its point."""
-    return _moderates_at(account, Asset.geom)
+def moderates(account: Account | None, table: NamedFromClause = ASSET) -> ColumnElement[bool]:
+    """Whether `account` moderates the asset of the row (of `asset`, or an alias of it): an
+    admin, or a moderator of an area containing its point."""
+    return _moderates_at(account, table.c.geom)
 
 
 def _moderates_at(account: Account | None, place: Any) -> ColumnElement[bool]:
@@ -45,16 +46,29 @@ def _moderates_at(account: Account | None, place: Any) -> ColumnElement[bool]:
     )
 
 
-def contributed(account: Account | None) -> ColumnElement[bool]:
+def moderates_area(account: Account | None, area_code: Any) -> ColumnElement[bool]:
+    """Whether `account` moderates the area with code `area_code` (an expression): an admin,
+    or a moderator of an area holding a point inside it."""
+    inside = select(func.ST_PointOnSurface(Area.geom)).where(Area.code == area_code)
+    return _moderates_at(account, inside.scalar_subquery())
+
+
+def contributed(account: Account | None, table: NamedFromClause = ASSET) -> ColumnElement[bool]:
     """Whether `account` added the asset of the row."""
     if account is None:
         return false()
-    return Asset.created_by == account.email
+    return table.c.created_by == account.email
 
 
-def public() -> ColumnElement[bool]:
+def public(table: NamedFromClause = ASSET) -> ColumnElement[bool]:
     """Whether anyone may read the asset of the row."""
-    return and_(Asset.status.in_(PUBLIC_STATUSES), shown())
+    return and_(table.c.status.in_(PUBLIC_STATUSES), shown(table))
+
+
+def sees(account: Account | None, table: NamedFromClause = ASSET) -> ColumnElement[bool]:
+    """Whether `account` may see the asset of the row at all: the public what is public,
+    its stewards (moderators, contributor) all of it."""
+    return or_(public(table), moderates(account, table), contributed(account, table))
 
 
 @dataclass(frozen=True)

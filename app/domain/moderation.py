@@ -26,6 +26,7 @@ from app.domain.asset_history import revision_action
 from app.domain.asset_search import asset_category, asset_feature, get_asset
 from app.domain.asset_writes import update_asset
 from app.domain.geometry import AssetLocation
+from app.domain.links import waiting_links
 from app.errors import Problem, not_found
 from app.models import Asset, ModerationRequest
 from app.schemas import AssetPatch
@@ -199,8 +200,9 @@ def _decide(
 
 
 def queue(session: Session, account: Account, stale_before: datetime, limit: int) -> dict[str, Any]:
-    """What `account` may decide (oldest first), with each asset as it now stands, and the
-    published assets of their areas last confirmed before `stale_before`, for review."""
+    """What `account` may decide (oldest first): new assets and changes, with each asset as
+    it now stands, and links; and the published assets of their areas last confirmed
+    before `stale_before`, for review."""
     mine = access.moderates(account)
     moved_to = ModerationRequest.changes["geometry"]
     # a move is for those who moderate where the asset goes, too
@@ -230,6 +232,7 @@ def queue(session: Session, account: Account, stale_before: datetime, limit: int
     ).all()
     return {
         "requests": [_request(row) | {"asset": json.loads(feature)} for row, feature in waiting],
+        "links": waiting_links(session, account, limit),
         "stale_before": stale_before,
         "stale": [json.loads(feature) for feature in stale],
     }

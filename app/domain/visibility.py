@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Table, TableClause, func
+from sqlalchemy import ColumnElement, Table, func
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from app.domain.asset_fields import public_asset
 from app.models import Asset
@@ -26,7 +27,7 @@ def source(view: View) -> Table:
     return public_asset if view == "public" else ASSET
 
 
-def shown(table: TableClause = ASSET) -> ColumnElement[bool]:
+def shown(table: NamedFromClause = ASSET) -> ColumnElement[bool]:
     """Whether anyone may see the asset of a row of `asset` (or an alias of it) now: the
     database's asset_shown(), for the few queries on `asset` that ask it of one asset."""
     shown_now: ColumnElement[bool] = func.asset_shown(table.table_valued())

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.domain import areas, asset_search
+from app.domain import areas, asset_search, links
 from app.domain.asset_fields import EXPORT_NAMES
 from app.io.spool import check
 
@@ -43,13 +43,29 @@ class Layer:
     columns: tuple[str, ...]
     params: dict[str, Any]
     geometry_type: str
+    # written beside it in a GeoPackage, as layers of their own (the assets' links)
+    beside: tuple[Layer, ...] = ()
 
 
 def asset_layer(session: Session, wanted: asset_search.AssetFilter) -> Layer:
     """The public assets matching `wanted` (a 422 for an unknown category or outcome)."""
     features, params = asset_search.export_query(session, wanted, "features")
     rows, _ = asset_search.export_query(session, wanted, "rows")
-    return Layer("assets", features, rows, EXPORT_NAMES, params, "Point")
+    exported = select(rows.subquery().c.id)
+    beside = link_layer(exported, params)
+    return Layer("assets", features, rows, EXPORT_NAMES, params, "Point", (beside,))
+
+
+def link_layer(among: Any = None, params: dict[str, Any] | None = None) -> Layer:
+    """The public links (between the assets `among` selects, if given, with its `params`)."""
+    return Layer(
+        "links",
+        links.export_query("features", among),
+        links.export_query("rows", among),
+        links.EXPORT_COLUMNS,
+        params or {},
+        "LineString",
+    )
 
 
 def area_layer(wanted: areas.AreaFilter) -> Layer:
@@ -144,7 +160,8 @@ def write_file(
     kind = format or export_format(path)
     if kind == "gpkg":
         path.unlink(missing_ok=True)
-        write_gpkg(session, layer, path, cancel)
+        for written in (layer, *layer.beside):
+            write_gpkg(session, written, path, cancel)
         return
     chunks = geojson_chunks(session, layer) if kind == "geojson" else csv_chunks(session, layer)
     with path.open("wb") as out:

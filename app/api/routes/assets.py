@@ -31,6 +31,7 @@ from app.domain import (
     asset_search,
     asset_writes,
     contributions,
+    links,
     moderation,
 )
 from app.domain.geometry import AssetLocation, asset_location
@@ -284,7 +285,10 @@ def history(
     before and after. An individual's personal fields are shown only to those who read them
     whole: moderators of its area, admins and its contributor."""
     allowed = access.access(session, account, asset_id)
-    return asset_history.asset_history(session, asset_id, with_personal=allowed.whole)
+    revisions = asset_history.asset_history(session, asset_id, with_personal=allowed.whole)
+    return sorted(
+        revisions + links.link_events(session, asset_id), key=lambda entry: entry["changed_at"]
+    )
 
 
 @router.post(

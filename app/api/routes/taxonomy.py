@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from app.api.answers import OutcomeOut, Taxonomy
 from app.api.deps import ReadSessionDep
 from app.domain import categories
+from app.domain.links import LINK_TYPES
 from app.taxonomy import KINDS
 
 router = APIRouter(tags=["taxonomy"])
@@ -16,7 +17,8 @@ router = APIRouter(tags=["taxonomy"])
 
 @router.get("/taxonomy", response_model=Taxonomy, summary="The category tree")
 def taxonomy(session: ReadSessionDep) -> dict[str, Any]:
-    """The six kinds of asset, each with its tree of categories (slug, name, children)."""
+    """The six kinds of asset, each with its tree of categories (slug, name, children), and
+    the kinds of link between assets with how each reads from either end."""
     tree = categories.category_tree(session)
     return {
         "kinds": [
@@ -26,7 +28,11 @@ def taxonomy(session: ReadSessionDep) -> dict[str, Any]:
                 "categories": [node for node in tree if node["kind"] == kind],
             }
             for kind, description in KINDS.items()
-        ]
+        ],
+        "link_types": [
+            {"type": words.type, "label": words.label, "inverse": words.inverse}
+            for words in LINK_TYPES
+        ],
     }
 
 
