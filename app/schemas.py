@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from geojson_pydantic import MultiPolygon, Point, Polygon
@@ -230,6 +230,75 @@ class AssetPatch(BaseModel):
 
 
 AreaCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+AssetRef = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+# How an innovation was got going, and where it stands.
+Lever = Literal[
+    "influencing",
+    "mediating",
+    "brokering",
+    "funding",
+    "training",
+    "equipment",
+    "volunteering",
+    "space",
+    "commissioning",
+]
+InnovationStatus = Literal["idea", "started", "spreading", "stopped"]
+
+
+class Evidence(BaseModel):
+    """Something that shows the innovation works: a report, an article, a film."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    url: AnyHttpUrl
+
+
+class Leader(BaseModel):
+    """One of those who got an innovation going: a person or a group, as an asset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    asset: AssetRef
+
+
+class InnovationFields(BaseModel):
+    """An innovation as clients send it; every field optional (for PATCH)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    description: LongText | None = None
+    outcomes: Annotated[list[Slug], Field(max_length=20)] | None = None
+    areas: Annotated[list[AreaCode], Field(max_length=100)] | None = Field(
+        default=None, description="The codes of the areas where it happens"
+    )
+    assets: Annotated[list[AssetRef], Field(max_length=500)] | None = Field(
+        default=None, description="The ids of the assets it involves"
+    )
+    leaders: Annotated[list[Leader], Field(max_length=100)] | None = Field(
+        default=None, description="Who got it going"
+    )
+    levers: Annotated[list[Lever], Field(max_length=20)] | None = Field(
+        default=None, description="How they got it going"
+    )
+    status: InnovationStatus | None = None
+    started_on: date | None = None
+    evidence: Annotated[list[Evidence], Field(max_length=50)] | None = None
+    review: Status | None = Field(
+        default=None, description="Its moderation: moderators publish and archive"
+    )
+
+
+class InnovationIn(InnovationFields):
+    """A new innovation: `name` and at least one area are required."""
+
+    name: Name
+    areas: Annotated[list[AreaCode], Field(min_length=1, max_length=100)]
+
+
 LonLat = tuple[
     Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)],
     Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)],

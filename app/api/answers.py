@@ -8,7 +8,7 @@ tests hold real answers to them), they do not build it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -182,6 +182,84 @@ class LinkWaiting(BaseModel):
     link: LinkOut
 
 
+class AreaRef(BaseModel):
+    code: str
+    name: str
+
+
+class AssetRefOut(BaseModel):
+    id: int
+    name: str
+    kind: Kind
+
+
+class LeaderOut(BaseModel):
+    """One of those who got an innovation going: a person or a group (an asset)."""
+
+    asset: AssetRefOut | None = None
+
+
+class EvidenceOut(BaseModel):
+    title: str
+    url: str
+
+
+class InnovationOut(BaseModel):
+    """An innovation: what it is, where it happens, what it serves, the assets it involves,
+    who got it going and how, where it stands, and its moderation (`review`)."""
+
+    id: int
+    name: str
+    description: str | None
+    outcomes: list[str]
+    levers: list[str]
+    status: Literal["idea", "started", "spreading", "stopped"]
+    started_on: date | None
+    evidence: list[EvidenceOut]
+    review: Literal["draft", "pending", "published", "archived"]
+    reason: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    created_by: str | None = Field(description="Who wrote it: for its stewards only")
+    areas: list[AreaRef]
+    assets: list[AssetRefOut]
+    assets_not_shown: int
+    leaders: list[LeaderOut]
+    leaders_not_shown: int = Field(description="Leaders not named: people without consent")
+    points: list[Position] = Field(
+        description="Where it is on a map: its assets' public points, or its areas' points"
+    )
+
+
+class InnovationPage(BaseModel):
+    innovations: list[InnovationOut]
+    links: list[Link]
+
+
+class MultiPointGeometry(BaseModel):
+    type: Literal["MultiPoint"]
+    coordinates: list[Position]
+
+
+class InnovationFeatureProperties(InnovationOut):
+    id: int | None = None  # type: ignore[assignment]  # the Feature's, not repeated
+    points: list[Position] | None = None  # type: ignore[assignment]  # its geometry
+
+
+class InnovationFeature(BaseModel):
+    type: Literal["Feature"]
+    id: int
+    geometry: MultiPointGeometry
+    properties: InnovationFeatureProperties
+
+
+class InnovationCollection(BaseModel):
+    type: Literal["FeatureCollection"]
+    features: list[InnovationFeature]
+    links: list[Link]
+
+
 class Suggested(BaseModel):
     """A contribution that waits for a moderator."""
 
@@ -194,6 +272,7 @@ class Suggested(BaseModel):
 class Queue(BaseModel):
     requests: list[ModerationRequestOut]
     links: list[LinkOut]
+    innovations: list[InnovationOut]
     stale_before: datetime
     stale: list[AssetFeature]
 

@@ -49,7 +49,13 @@ def _moderates_at(account: Account | None, place: Any) -> ColumnElement[bool]:
 def moderates_area(account: Account | None, area_code: Any) -> ColumnElement[bool]:
     """Whether `account` moderates the area with code `area_code` (an expression): an admin,
     or a moderator of an area holding a point inside it."""
-    inside = select(func.ST_PointOnSurface(Area.geom)).where(Area.code == area_code)
+    # an alias of its own: `area` is also the table of the moderator's areas
+    moderated = Area.__table__.alias("moderated_area")
+    inside = (
+        select(func.ST_PointOnSurface(moderated.c.geom))
+        .where(moderated.c.code == area_code)
+        .correlate_except(moderated)
+    )
     return _moderates_at(account, inside.scalar_subquery())
 
 

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from app.auth.accounts import Account
 from app.db import set_actor
-from app.domain import access
+from app.domain import access, innovations
 from app.domain.asset_history import revision_action
 from app.domain.asset_search import asset_category, asset_feature, get_asset
 from app.domain.asset_writes import update_asset
 from app.domain.geometry import AssetLocation
+from app.domain.innovation_reads import described
 from app.domain.links import waiting_links
 from app.errors import Problem, not_found
 from app.models import Asset, ModerationRequest
@@ -201,7 +202,7 @@ def _decide(
 
 def queue(session: Session, account: Account, stale_before: datetime, limit: int) -> dict[str, Any]:
     """What `account` may decide (oldest first): new assets and changes, with each asset as
-    it now stands, and links; and the published assets of their areas last confirmed
+    it now stands, links and innovations; and the published assets of their areas last confirmed
     before `stale_before`, for review."""
     mine = access.moderates(account)
     moved_to = ModerationRequest.changes["geometry"]
@@ -233,6 +234,7 @@ def queue(session: Session, account: Account, stale_before: datetime, limit: int
     return {
         "requests": [_request(row) | {"asset": json.loads(feature)} for row, feature in waiting],
         "links": waiting_links(session, account, limit),
+        "innovations": described(session, account, innovations.waiting(session, account, limit)),
         "stale_before": stale_before,
         "stale": [json.loads(feature) for feature in stale],
     }
