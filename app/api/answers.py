@@ -260,6 +260,32 @@ class InnovationCollection(BaseModel):
     links: list[Link]
 
 
+class NetworkNode(BaseModel):
+    id: str = Field(description="`asset:12`, `innovation:3`")
+    type: Literal["asset", "innovation", "participant"]
+    label: str
+    asset_kind: Kind | None = None
+    status: str | None = None
+    degree: int
+    betweenness: float
+
+
+class NetworkEdge(BaseModel):
+    source: str
+    target: str
+    type: str = Field(description="got_going, involves, or a link's type")
+
+
+class NetworkOut(BaseModel):
+    """The systems leadership network of an area."""
+
+    within: str
+    nodes: list[NetworkNode]
+    edges: list[NetworkEdge]
+    people_not_shown: int = Field(description="People in it who have not agreed to be named")
+    method: str
+
+
 class Suggested(BaseModel):
     """A contribution that waits for a moderator."""
 

@@ -146,7 +146,14 @@ def as_feature(innovation: dict[str, Any]) -> str:
     points = innovation["points"]
     geometry = json.dumps({"type": "MultiPoint", "coordinates": points})
     properties = {key: value for key, value in innovation.items() if key not in ("id", "points")}
-    return feature_text(innovation["id"], geometry, json.loads(json.dumps(properties, default=str)))
+    return feature_text(
+        innovation["id"], geometry, json.loads(json.dumps(properties, default=_iso))
+    )
+
+
+def _iso(value: Any) -> str:
+    """Times and dates as ISO 8601, as JSON writes them elsewhere."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def as_row(innovation: dict[str, Any]) -> dict[str, Any]:
@@ -164,5 +171,5 @@ def as_row(innovation: dict[str, Any]) -> dict[str, Any]:
         "assets_not_shown": innovation["assets_not_shown"],
         "started_on": innovation["started_on"],
         "review": innovation["review"],
-        "updated_at": innovation["updated_at"],
+        "updated_at": _iso(innovation["updated_at"]),
     }

@@ -98,6 +98,7 @@ def test_every_operation_answers_as_described(
     for format in ("geojson", "csv", "gpkg"):
         ask("get", "/exports/assets.{format}", f"/exports/assets.{format}?kind=institution")
         ask("get", "/exports/areas.{format}", f"/exports/areas.{format}?level=ward")
+        ask("get", "/exports/links.{format}", f"/exports/links.{format}?within=E08000009")
     upload = {"file": ("clubs.csv", "id,name,lon,lat\n1,Darts club,-2.3157,53.4466\n")}
     form = {"kind": "association", "source": "upload", "ref_field": "id"}
     form |= {"lon_field": "lon", "lat_field": "lat"}
@@ -124,6 +125,84 @@ def test_every_operation_answers_as_described(
             "/ogc/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{x}/{y}",
             f"{base}/tiles/WebMercatorQuad/12/2022/1325",
         )
+    # co-production: links, innovations, the network
+    library = ask("get", "/assets", "/assets?category=library&limit=1").json()["features"][0]
+    links = f"/assets/{gp['id']}/links"
+    made_link = ask(
+        "post",
+        "/assets/{asset_id}/links",
+        links,
+        as_="admin",
+        json={"type": "partners_with", "to": library["id"]},
+    ).json()
+    waiting_link = ask(
+        "post",
+        "/assets/{asset_id}/links",
+        links,
+        as_="contributor",
+        json={"type": "supports", "to": library["id"]},
+    ).json()["link"]
+    ask("get", "/assets/{asset_id}/links", links)
+    ask(
+        "post",
+        "/moderation/links/{link_id}/approve",
+        f"/moderation/links/{waiting_link['id']}/approve",
+        as_="admin",
+    )
+    another = ask(
+        "post",
+        "/assets/{asset_id}/links",
+        links,
+        as_="contributor",
+        json={"type": "funds", "to": library["id"]},
+    ).json()["link"]
+    ask(
+        "post",
+        "/moderation/links/{link_id}/reject",
+        f"/moderation/links/{another['id']}/reject",
+        as_="admin",
+        json={"reason": "no such grant"},
+    )
+    ask("delete", "/assets/{asset_id}/links/{link_id}", f"{links}/{made_link['id']}", as_="admin")
+    circles = {
+        "name": "Community circles",
+        "areas": ["E01006108"],
+        "leaders": [{"asset": gp["id"]}],
+        "assets": [library["id"]],
+        "evidence": [{"title": "Evaluation", "url": "https://example.org/e.pdf"}],
+    }
+    made = ask("post", "/innovations", as_="admin", json=circles).json()
+    pending = ask("post", "/innovations", as_="contributor", json=circles | {"name": "Pop-up"})
+    refused = ask("post", "/innovations", as_="contributor", json=circles | {"name": "Repair"})
+    for f in ("json", "geojson", "csv"):
+        ask("get", "/innovations", f"/innovations?within=E08000009&f={f}")
+    one = f"/innovations/{made['id']}"
+    ask("get", "/innovations/{innovation_id}", one)
+    ask(
+        "patch",
+        "/innovations/{innovation_id}",
+        one,
+        as_="admin",
+        json={"status": "spreading"},
+        headers={"If-Match": f'"{made["id"]}-1"'},
+    )
+    ask("get", "/innovations/{innovation_id}/history", f"{one}/history")
+    ask(
+        "post",
+        "/moderation/innovations/{innovation_id}/approve",
+        f"/moderation/innovations/{pending.json()['id']}/approve",
+        as_="admin",
+    )
+    ask(
+        "post",
+        "/moderation/innovations/{innovation_id}/reject",
+        f"/moderation/innovations/{refused.json()['id']}/reject",
+        as_="admin",
+        json={"reason": "already recorded"},
+    )
+    for f in ("json", "graphml"):
+        ask("get", "/network", f"/network?within=E08000009&f={f}")
+    ask("get", "/network/{area_code}", "/network/E08000009")
     ask("get", "/maps/{area_code}", "/maps/E08000009?layer=gaps&category=gp-practice")
     ask("get", "/")
     ask("get", "/health")

@@ -90,13 +90,38 @@ def people(demo_client: TestClient, demo_session: Session) -> dict[str, Any]:
             "home": (home.x, home.y),
             "label": tuple(label),
         }
-    return found
+    # what they do together: each runs the repair cafe, and both got an innovation going
+    admin = bearer(demo_session, "admin@example.org", "admin")
+    cafe = demo_client.post(
+        "/assets",
+        json=asset_feature(*found[OPEN["name"]]["label"], name="Repair cafe"),
+        headers=admin,
+    ).json()["id"]
+    links = []
+    for person in found.values():
+        made = demo_client.post(
+            f"/assets/{person['id']}/links", json={"type": "runs", "to": cafe}, headers=admin
+        )
+        assert made.status_code == 201, made.text
+        links.append(made.json()["id"])
+    innovation = demo_client.post(
+        "/innovations",
+        json={
+            "name": "Music for everyone",
+            "areas": [HIDDEN_LSOA, OPEN_LSOA],
+            "leaders": [{"asset": person["id"]} for person in found.values()],
+            "assets": [cafe],
+        },
+        headers=admin,
+    )
+    assert innovation.status_code == 201, innovation.text
+    return found | {"links": links, "innovation": innovation.json()["id"]}
 
 
 def _path_values(people: dict[str, Any]) -> dict[str, list[str]]:
     """What each path parameter is filled with, so the route reaches the people."""
-    ids = [str(person["id"]) for person in people.values()]
-    homes = [person["home"] for person in people.values()]
+    ids = [str(people[who["name"]]["id"]) for who in (HIDDEN, OPEN)]
+    homes = [people[who["name"]]["home"] for who in (HIDDEN, OPEN)]
     tiles = [_tile(lon, lat, z) for lon, lat in homes for z in (12, 16)]
     return {
         "asset_id": ids,
@@ -108,14 +133,16 @@ def _path_values(people: dict[str, Any]) -> dict[str, list[str]]:
         "revision": ["1"],
         "token_id": ["1"],
         "zxy": [f"{z}/{x}/{y}" for z, x, y in tiles],
+        "link_id": [str(link) for link in people["links"]],
+        "innovation_id": [str(people["innovation"])],
     }
 
 
 def _queries(parameters: set[str], people: dict[str, Any]) -> list[dict[str, str]]:
     """The queries to send an operation taking these parameters: none, and each that could
     find the people."""
-    (lon, lat), _ = (person["home"] for person in people.values())
-    finding = {
+    lon, lat = people[HIDDEN["name"]]["home"]
+    finding: dict[str, str | list[str]] = {
         "q": "harp oud lessons",
         "kind": "individual",
         "category": "skill",
@@ -124,10 +151,14 @@ def _queries(parameters: set[str], people: dict[str, Any]) -> list[dict[str, str
         "within": "E08000009",
         "limit": "10000",
         "layer": "gaps",
-        "f": "geojson",
+        "f": ["geojson", "csv", "graphml"],
         "crs": "http://www.opengis.net/def/crs/EPSG/0/27700",
     }
-    return [{}] + [{name: value} for name, value in finding.items() if name in parameters]
+    asked: list[dict[str, str]] = [{}]
+    for name, values in finding.items():
+        if name in parameters:
+            asked += [{name: value} for value in ([values] if isinstance(values, str) else values)]
+    return asked
 
 
 def _read(response: Any) -> str:
