@@ -108,13 +108,15 @@ def described(
         .order_by(ASSET.c.id)
     ):
         found = members.setdefault(
-            row.innovation_id, {"leader": [], "involved": [], "hidden": {}, "points": []}
+            row.innovation_id,
+            {"leader": [], "involved": [], "hidden": {}, "points": [], "placed": set()},
         )
         if not row.seen:
             found["hidden"][row.role] = found["hidden"].get(row.role, 0) + 1
             continue
         found[row.role].append({"id": row.id, "name": row.name, "kind": row.kind})
-        if row.point is not None:
+        if row.point is not None and row.id not in found["placed"]:
+            found["placed"].add(row.id)  # a leader it also involves is placed once
             found["points"].append(json.loads(row.point)["coordinates"])
     answers = []
     for innovation_id in innovation_ids:

@@ -55,6 +55,8 @@ DECILE_COLOURS = [
 COVERED_COLOUR = "#d9f0d3"
 NEIGHBOURHOODS = "Neighbourhoods"
 ASSETS = "Assets"
+INNOVATIONS = "Innovations"
+INNOVATION_COLOUR = "#ffd92f"
 # Assets no one has confirmed for this long are greyed out (the review queue's default P12M).
 STALE_AFTER = timedelta(days=365)
 STALE_COLOUR = "#9e9e9e"
@@ -73,6 +75,14 @@ class MapRequest:
     def question(self) -> GapQuestion:
         """The gap analysis `layer=gaps` shades the neighbourhoods by."""
         return GapQuestion(within=self.code, match=self.match, distance_m=self.distance_m)
+
+    @property
+    def innovations_url(self) -> str:
+        """Where the page reads its innovations: those inside the area, as GeoJSON."""
+        query = {"within": self.code, "f": "geojson", "limit": 10_000}
+        if self.match.outcome is not None:
+            query["outcome"] = self.match.outcome
+        return "/innovations?" + urlencode(query)
 
     @property
     def assets_url(self) -> str:
@@ -120,6 +130,8 @@ def locality_map(
     neighbourhoods.add_to(made)
     cluster = _assets_layer()
     cluster.add_to(made)
+    innovations = folium.FeatureGroup(name=INNOVATIONS)
+    innovations.add_to(made)
     folium.LayerControl(collapsed=False).add_to(made)
     page: Any = made.get_root()  # a branca Figure: html, header and render()
     page.html.add_child(Element(legend))
@@ -138,6 +150,13 @@ def locality_map(
             'document.addEventListener("DOMContentLoaded", () => '
             f"assetmapLoadAssets({cluster.get_name()}, "
             f"{json.dumps(wanted.assets_url)}, {json.dumps(options)}));"
+        )
+    )
+    page.script.add_child(
+        Element(
+            'document.addEventListener("DOMContentLoaded", () => '
+            f"assetmapLoadInnovations({innovations.get_name()}, "
+            f"{json.dumps(wanted.innovations_url)}, {json.dumps(INNOVATION_COLOUR)}));"
         )
     )
     return str(page.render())

@@ -103,3 +103,45 @@ def test_a_popup_shows_an_asset_and_stale_ones_are_grey(
         httpx.delete(
             browser_server + f"/assets/{added.json()['id']}", headers=admin_headers
         ).raise_for_status()
+
+
+def test_the_innovations_layer_shows_who_got_each_going(
+    desktop: Watched, browser_server: str, admin_headers: dict[str, str]
+) -> None:
+    library = httpx.get(browser_server + "/assets?category=library&limit=1").json()["features"][0]
+    made = httpx.post(
+        browser_server + "/innovations",
+        json={
+            "name": "Reading buddies",
+            "areas": ["E08000009"],
+            "assets": [library["id"]],
+            "leaders": [{"asset": library["id"]}],
+            "levers": ["volunteering"],
+            "status": "spreading",
+        },
+        headers=admin_headers,
+    )
+    made.raise_for_status()
+    page = desktop.page
+    try:
+        _open_map(page, browser_server + "/maps/E08000009")
+        expect(page.locator("body[data-innovations-loaded]")).to_have_count(1)
+        lon, lat = library["geometry"]["coordinates"]
+        page.evaluate(
+            "([lat, lon]) => Object.values(window).find((v) => v instanceof L.Map)"
+            ".setView([lat, lon], 18)",
+            [lat, lon],
+        )
+        page.locator('.leaflet-marker-icon[title="Reading buddies"]').click()
+        popup = page.locator(".leaflet-popup-content")
+        expect(popup).to_contain_text("Reading buddies")
+        expect(popup).to_contain_text(f"got going by: {library['properties']['name']}")
+        expect(popup).to_contain_text("how: volunteering")
+        assert desktop.problems == []
+    finally:
+        archived = {"review": "archived"}
+        httpx.patch(
+            browser_server + f"/innovations/{made.json()['id']}",
+            json=archived,
+            headers=admin_headers,
+        ).raise_for_status()

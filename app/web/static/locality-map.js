@@ -92,3 +92,51 @@ window.assetmapLoadAssets = function (cluster, url, options) {
       });
     });
 };
+
+/* The area's innovations: each a star at the public points of the assets it involves (or
+   at its areas' points), with a popup (name, where it stands, its outcomes, who got it
+   going and how). Text set as text. The body carries data-innovations-loaded when done. */
+window.assetmapLoadInnovations = function (layer, url, colour) {
+  function line(parent, text, tag) {
+    const element = document.createElement(tag || "div");
+    element.textContent = text;
+    parent.appendChild(element);
+    return element;
+  }
+
+  function popup(found) {
+    const box = document.createElement("div");
+    line(box, found.name, "strong");
+    line(box, `innovation, ${found.status}`);
+    if (found.outcomes.length) line(box, `outcomes: ${found.outcomes.join(", ")}`);
+    const leaders = found.leaders.map((leader) => leader.asset.name);
+    if (found.leaders_not_shown) leaders.push(`${found.leaders_not_shown} more`);
+    if (leaders.length) line(box, `got going by: ${leaders.join(", ")}`);
+    if (found.levers.length) line(box, `how: ${found.levers.join(", ")}`);
+    return box;
+  }
+
+  fetch(url, { headers: { Accept: "application/geo+json" } })
+    .then((response) => {
+      if (!response.ok) throw new Error(`the innovations could not be loaded (${response.status})`);
+      return response.json();
+    })
+    .then((collection) => {
+      for (const feature of collection.features) {
+        for (const [lon, lat] of feature.geometry.coordinates) {
+          const star = document.createElement("div");
+          star.className = "innovation-star";
+          star.textContent = "\u2605";
+          Object.assign(star.style, { color: colour, fontSize: "22px", textShadow: "0 0 2px #000" });
+          const icon = L.divIcon({ html: star, className: "", iconSize: [22, 22], iconAnchor: [11, 11] });
+          const marker = L.marker([lat, lon], { icon, title: feature.properties.name });
+          marker.bindPopup(() => popup(feature.properties), { maxWidth: 320 });
+          layer.addLayer(marker);
+        }
+      }
+      document.body.dataset.innovationsLoaded = String(collection.features.length);
+    })
+    .catch((error) => {
+      document.body.dataset.innovationsFailed = error.message;
+    });
+};
