@@ -24,6 +24,8 @@ PACKAGES = {
     "jquery": NODE_MODULES / "jquery" / "dist",
     # the API's interactive documentation at /docs
     "swagger-ui": NODE_MODULES / "swagger-ui-dist",
+    # the systems leadership network's page draws its graph with Cytoscape.js
+    "cytoscape": NODE_MODULES / "cytoscape" / "dist",
 }
 
 

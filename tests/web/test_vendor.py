@@ -29,6 +29,8 @@ LOCK = json.loads((PROJECT_ROOT / "package-lock.json").read_text())["packages"]
             "leaflet.markercluster",
             "text/css",
         ),
+        # the network page's graph drawing
+        ("/static/vendor/cytoscape/cytoscape.min.js", "cytoscape", "javascript"),
     ],
 )
 def test_the_app_serves_the_pinned_front_end_libraries(
