@@ -1,0 +1,57 @@
+// Signing in and out. The tab keeps the token (api.js) until it is closed or expires.
+import { api, session, state, token } from "./api.js";
+import { byId, status } from "./dom.js";
+import { loadAssets } from "./map.js";
+import { closePanel, show } from "./panel.js";
+
+export const moderates = (account) => Boolean(account) && ["moderator", "admin"].includes(account.role);
+
+function showAccount() {
+  const account = state.account;
+  byId("account-name").textContent = account ? `${account.email} (${account.role})` : "";
+  byId("sign-in-open").hidden = Boolean(account);
+  byId("sign-out").hidden = !account;
+  byId("queue-open").hidden = !account;
+  byId("queue-open").textContent = moderates(account) ? "Review queue" : "Your suggestions";
+}
+
+function signedOut(message) {
+  token.forget();
+  state.account = null;
+  showAccount();
+  if (message) status(message);
+}
+
+session.expired = () => signedOut("Your sign-in has expired: sign in again.");
+
+export async function loadAccount() {
+  if (!token.get()) return;
+  const { response, body } = await api("/auth/me");
+  state.account = response.ok ? body : null;
+  showAccount();
+}
+
+byId("sign-in-open").addEventListener("click", () => { show("sign-in"); byId("s-email").focus(); });
+byId("sign-out").addEventListener("click", async () => {
+  signedOut("Signed out");
+  closePanel();
+  await loadAssets();
+});
+byId("sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  byId("sign-in-error").textContent = "";
+  const response = await fetch("/auth/token", {
+    method: "POST",
+    body: new URLSearchParams({ username: byId("s-email").value, password: byId("s-password").value }),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    byId("sign-in-error").textContent = (body && body.detail) || "Signing in failed.";
+    return;
+  }
+  token.keep(body.access_token);
+  byId("s-password").value = "";
+  await loadAccount();
+  closePanel();
+  status(`Signed in as ${state.account.email}`);
+});

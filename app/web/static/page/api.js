@@ -1,0 +1,35 @@
+// The HTTP API as the page calls it (JSON both ways, with the bearer token of whoever signed
+// in on this tab), and the state the page's parts share.
+
+export const state = {
+  taxonomy: [], // the kinds, each with its category tree (GET /taxonomy)
+  categories: [], // the category tree, flattened: {slug, name, kind, depth}
+  outcomes: [], // GET /outcomes
+  linkTypes: [], // how each type of link reads from either end: {type, label, inverse}
+  account: null, // who signed in (GET /auth/me)
+  editing: null, // the asset the panel shows or edits, as a Feature
+  where: null, // where the form's asset goes (a Leaflet LatLng)
+  draft: null, // the form's properties while they wait to be saved
+};
+
+// The token is kept for the tab's life only.
+const TOKEN_KEY = "assetmap.token";
+
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY),
+  keep: (value) => sessionStorage.setItem(TOKEN_KEY, value),
+  forget: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+// What to do when the API no longer takes the tab's token (account.js signs out).
+export const session = { expired: () => token.forget() };
+
+export async function api(path, options = {}) {
+  const bearer = token.get();
+  const headers = { "Content-Type": "application/json", ...(options.headers || {}) };
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  const response = await fetch(path, { ...options, headers });
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.status === 401 && bearer) session.expired();
+  return { response, body };
+}

@@ -1,0 +1,38 @@
+// Seeing an asset: its details in the panel, then its links and a way to add one.
+import { state } from "./api.js";
+import { byId } from "./dom.js";
+import { prepareLinkForm } from "./link-form.js";
+import { showLinks } from "./links.js";
+import { isStale, markerActions } from "./map.js";
+import { show } from "./panel.js";
+
+export function showAsset(feature) {
+  const p = feature.properties;
+  byId("details-name").textContent = p.name;
+  const list = byId("details-list");
+  list.replaceChildren();
+  const contact = p.contact || {};
+  const rows = [
+    ["Kind", p.kind], ["Category", p.category], ["Description", p.description],
+    ["Address", [p.address, p.postcode].filter(Boolean).join(", ")],
+    ["Phone", contact.phone], ["Email", contact.email], ["Website", contact.website],
+    ["Opening hours", p.opening_hours], ["Who it is for", p.audience],
+    ["Last verified", p.verified_at ? p.verified_at.slice(0, 10) : "never"],
+    ["Status", p.status === "published" ? null : `${p.status}: not public until a moderator approves it`],
+    ["Is it still there?", isStale(p) ? "No one has confirmed it for over a year" : null],
+  ];
+  for (const [term, value] of rows) {
+    if (!value) continue;
+    const dt = document.createElement("dt");
+    dt.textContent = term;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+  state.editing = feature;
+  show("details");
+  prepareLinkForm(feature);
+  showLinks(feature);
+}
+
+markerActions.select = showAsset;

@@ -1,0 +1,201 @@
+// Adding and editing an asset: the form, the API's errors next to the fields they name, and
+// "is this the same place?" before a new asset is saved beside a near namesake.
+import { api, state } from "./api.js";
+import { showAsset } from "./asset.js";
+import { byId, option, status } from "./dom.js";
+import { map, markers, placeMarker } from "./map.js";
+import { closePanel, show } from "./panel.js";
+
+const form = byId("asset-form");
+
+// The form's kinds and outcomes, once the taxonomy is in `state`.
+export function fillFormChoices() {
+  for (const kind of state.taxonomy) byId("f-kind").append(option(kind.kind, kind.kind));
+  for (const outcome of state.outcomes) {
+    const label = document.createElement("label");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.name = "outcomes";
+    box.value = outcome.slug;
+    label.append(box, " " + outcome.name);
+    byId("f-outcomes").append(label);
+  }
+  fillCategories("");
+}
+
+function fillCategories(kind, selected = "") {
+  const select = byId("f-category");
+  select.replaceChildren(option("", "none"));
+  for (const category of state.categories.filter((c) => c.kind === kind)) {
+    select.append(option(category.slug, "\u00a0".repeat(category.depth * 2) + category.name));
+  }
+  select.value = selected;
+}
+
+byId("f-kind").addEventListener("change", (event) => fillCategories(event.target.value));
+
+function clearErrors() {
+  for (const element of form.querySelectorAll(".error")) element.textContent = "";
+  for (const element of form.querySelectorAll("[aria-invalid]")) element.removeAttribute("aria-invalid");
+  byId("duplicates").hidden = true;
+}
+
+let draftMarker = null;
+
+function clearDraftMarker() {
+  if (draftMarker) map.removeLayer(draftMarker);
+  draftMarker = null;
+}
+
+function openForm(latlng, feature = null) {
+  clearErrors();
+  state.where = latlng;
+  clearDraftMarker();
+  if (!feature) {
+    // where the new asset will go
+    draftMarker = L.circleMarker(latlng, { radius: 9, color: "#e76f51", weight: 3, fillOpacity: 0.3 }).addTo(map);
+  }
+  state.editing = feature;
+  byId("form-title").textContent = feature ? `Edit ${feature.properties.name}` : "Add an asset";
+  byId("form-where").textContent = `At ${latlng.lat.toFixed(5)}, ${latlng.lng.toFixed(5)}`;
+  if (feature) {
+    const p = feature.properties;
+    const contact = p.contact || {};
+    byId("f-name").value = p.name || "";
+    byId("f-kind").value = p.kind;
+    fillCategories(p.kind, p.category || "");
+    byId("f-description").value = p.description || "";
+    byId("f-address").value = p.address || "";
+    byId("f-postcode").value = p.postcode || "";
+    byId("f-phone").value = contact.phone || "";
+    byId("f-email").value = contact.email || "";
+    byId("f-website").value = contact.website || "";
+    byId("f-opening-hours").value = p.opening_hours || "";
+    byId("f-audience").value = p.audience || "";
+    for (const box of form.querySelectorAll("input[name=outcomes]")) box.checked = (p.outcomes || []).includes(box.value);
+  } else if (!state.draft) {
+    form.reset();
+    fillCategories(byId("f-kind").value);
+  }
+  show("asset-form");
+  byId("f-name").focus();
+}
+
+map.on("click", (event) => openForm(event.latlng));
+byId("add-here").addEventListener("click", () => openForm(map.getCenter()));
+byId("edit").addEventListener("click", () => {
+  const [lon, lat] = state.editing.geometry.coordinates;
+  openForm(L.latLng(lat, lon), state.editing);
+});
+byId("cancel").addEventListener("click", () => {
+  state.draft = null;
+  clearDraftMarker();
+  closePanel();
+});
+
+function formProperties() {
+  const value = (id) => byId(id).value.trim() || null;
+  const contact = { phone: value("f-phone"), email: value("f-email"), website: value("f-website") };
+  return {
+    name: byId("f-name").value.trim(), kind: value("f-kind"), category: value("f-category"),
+    description: value("f-description"), address: value("f-address"), postcode: value("f-postcode"),
+    opening_hours: value("f-opening-hours"), audience: value("f-audience"),
+    outcomes: [...form.querySelectorAll("input[name=outcomes]:checked")].map((box) => box.value),
+    contact: Object.values(contact).some(Boolean) ? contact : null,
+  };
+}
+
+// The API names fields as paths ("properties.contact.email"): show each next to its input.
+function showErrors(problem) {
+  const errors = (problem && problem.errors) || [];
+  let shown = false;
+  for (const error of errors) {
+    const parts = error.field.split(".");
+    const name = parts[0] === "properties" ? parts[parts.length - 1] : null;
+    const target = name && byId(`error-${name}`);
+    if (target) {
+      target.textContent = error.message;
+      const input = form.querySelector(`[name=${name}]`);
+      if (input) input.setAttribute("aria-invalid", "true");
+      shown = true;
+    } else {
+      byId("error-general").textContent = `${error.field}: ${error.message}`;
+      shown = true;
+    }
+  }
+  if (!shown) byId("error-general").textContent = (problem && problem.detail) || "The change could not be saved.";
+  const first = form.querySelector("[aria-invalid=true]") || byId("error-general");
+  first.scrollIntoView({ block: "center" });
+  if (first.focus) first.focus();
+}
+
+async function nearNamesakes(properties) {
+  const words = properties.name.toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
+  if (!words.length) return [];
+  const query = new URLSearchParams({
+    near: `${state.where.lng},${state.where.lat}`, within_m: "100", limit: "20",
+  });
+  const { body } = await api(`/assets?${query}`);
+  const similar = (other) => {
+    const theirs = new Set((other.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []));
+    const shared = words.filter((word) => theirs.has(word)).length;
+    return shared / Math.max(words.length, theirs.size) >= 0.5;
+  };
+  return ((body && body.features) || []).filter((f) => similar(f.properties.name));
+}
+
+function offerNamesakes(namesakes) {
+  const list = byId("duplicate-list");
+  list.replaceChildren();
+  for (const other of namesakes) {
+    const item = document.createElement("li");
+    const link = document.createElement("button");
+    link.type = "button";
+    link.textContent = `${other.properties.name} (${Math.round(other.properties.distance_m)} m away): open it`;
+    link.addEventListener("click", () => { state.draft = null; showAsset(other); });
+    item.append(link);
+    list.append(item);
+  }
+  byId("duplicates").hidden = false;
+  // the warning sits above the fields: bring it into view, where the builder is looking
+  byId("duplicates").scrollIntoView({ block: "nearest" });
+  byId("duplicates").focus();
+}
+
+async function save(checkDuplicates) {
+  clearErrors();
+  const properties = formProperties();
+  state.draft = properties;
+  const geometry = { type: "Point", coordinates: [state.where.lng, state.where.lat] };
+  if (!state.editing && checkDuplicates) {
+    const namesakes = await nearNamesakes(properties);
+    if (namesakes.length) { offerNamesakes(namesakes); return; }
+  }
+  const request = state.editing
+    ? api(`/assets/${state.editing.id}`, {
+        method: "PATCH", body: JSON.stringify({ properties }),
+        headers: { "If-Match": `"${state.editing.id}-${state.editing.properties.version}"` },
+      })
+    : api("/assets", { method: "POST", body: JSON.stringify({ type: "Feature", geometry, properties }) });
+  const { response, body } = await request;
+  if (response.status === 412) { show("conflict"); return; }
+  if (!response.ok) { showErrors(body); return; }
+  state.draft = null;
+  clearDraftMarker();
+  if (response.status === 202) {
+    // a suggestion, or a change to a published asset: it waits for a moderator
+    byId("notice-text").textContent = `${properties.name}: ${body.detail}.`;
+    show("notice");
+    status("Sent to a moderator");
+    return;
+  }
+  placeMarker(body);
+  document.body.dataset.assets = String(markers.size);
+  showAsset(body);
+  status(body.properties.status === "pending"
+    ? `Saved ${body.properties.name}: a moderator will check it before the public sees it`
+    : `Saved ${body.properties.name}`);
+}
+
+form.addEventListener("submit", (event) => { event.preventDefault(); save(true); });
+byId("not-duplicate").addEventListener("click", () => save(false));

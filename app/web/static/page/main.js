@@ -1,0 +1,19 @@
+// The community builders' page: see the locality, add an asset by clicking the map, select
+// one to see, edit or link it, drag it to move it. Everything goes through the HTTP API.
+// Each module holds one part of the page; this one starts them.
+import { loadAccount } from "./account.js";
+import { fillFormChoices } from "./form.js";
+import { fillLinkTypes } from "./link-form.js";
+import { loadAssets, loadNeighbourhoods, loadTaxonomy } from "./map.js";
+import "./moving.js";
+import "./review.js";
+
+async function loadChoices() {
+  await loadTaxonomy();
+  fillFormChoices();
+  fillLinkTypes();
+}
+
+await Promise.all([loadNeighbourhoods(), loadChoices(), loadAccount()]);
+await loadAssets();
+document.body.dataset.ready = "true";
