@@ -111,17 +111,17 @@ def ensure_database(url: str, maintenance_url: str) -> bool:
     """Create the database named in `url` if missing, with PostGIS; True if made."""
     name = url.rsplit("/", 1)[1].split("?", 1)[0]
     created = False
-    with psycopg.connect(_libpq(maintenance_url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(maintenance_url), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
             created = True
-    with psycopg.connect(_libpq(url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     return created
 
 
-def _libpq(url: str) -> str:
+def libpq_url(url: str) -> str:
     """A SQLAlchemy URL as libpq reads it."""
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 

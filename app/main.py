@@ -33,9 +33,11 @@ from app.api.routes import (
     network,
     ogc,
     page,
+    sessions,
     taxonomy,
 )
 from app.api.security import SecurityHeaders
+from app.api.session_stream import SessionEvents
 from app.busy import Bound
 from app.db import database_url, make_engine, make_sessionmaker
 from app.io import uploads
@@ -126,9 +128,12 @@ def create_app(
             maps=Bound("map builds", api_settings.max_map_builds, retry),
             analyses=Bound("gap analyses", api_settings.max_analyses, retry),
         )
+        app.state.session_events = SessionEvents(url)
+        app.state.session_events.start()
         try:
             yield
         finally:
+            await app.state.session_events.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -179,6 +184,7 @@ def create_app(
         links,
         innovations,
         network,
+        sessions,
         moderation,
         areas,
         gaps,

@@ -308,3 +308,109 @@ class InnovationRevision(Base):
     changed_by: Mapped[str | None] = mapped_column(Text)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class ScanSession(Base):
+    """A rapid scanning day: an area, its facilitators, and a join code (a digest)."""
+
+    __tablename__ = "scan_session"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    area_code: Mapped[str] = mapped_column(Text, ForeignKey("area.code", onupdate="CASCADE"))
+    title: Mapped[str] = mapped_column(Text)
+    held_on: Mapped[date] = mapped_column(Date)
+    facilitators: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    code_digest: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionParticipant(Base):
+    """Someone in the room: the name they show, whether they agree to be named in the
+    leaders' network, and their token's digest; nothing else."""
+
+    __tablename__ = "session_participant"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("scan_session.id", ondelete="CASCADE"))
+    display_name: Mapped[str] = mapped_column(Text)
+    consent_to_network: Mapped[bool] = mapped_column(Boolean)
+    token_digest: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    writes: Mapped[int] = mapped_column(Integer, server_default="0")
+    writes_since: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class SessionAddition(Base):
+    """An asset, link or innovation a session added, and who in the room added it."""
+
+    __tablename__ = "session_addition"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("scan_session.id", ondelete="CASCADE"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_participant.id", ondelete="SET NULL")
+    )
+    added_by: Mapped[str | None] = mapped_column(Text)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id", ondelete="CASCADE"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("asset_link.id", ondelete="CASCADE"))
+    innovation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("innovation.id", ondelete="CASCADE")
+    )
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SessionConfirmation(Base):
+    __tablename__ = "session_confirmation"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("scan_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True
+    )
+    confirmed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    confirmed_by: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionLeader(Base):
+    __tablename__ = "session_leader"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("scan_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    flagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    flagged_by: Mapped[str | None] = mapped_column(Text)
+
+
+class InnovationParticipant(Base):
+    __tablename__ = "innovation_participant"
+
+    innovation_id: Mapped[int] = mapped_column(
+        ForeignKey("innovation.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("session_participant.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class SessionEvent(Base):
+    """Something that happened in a session, announced to everyone in the room."""
+
+    __tablename__ = "session_event"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("scan_session.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

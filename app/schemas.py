@@ -257,11 +257,19 @@ class Evidence(BaseModel):
 
 
 class Leader(BaseModel):
-    """One of those who got an innovation going: a person or a group, as an asset."""
+    """One of those who got an innovation going: a person or a group (an asset), or someone
+    in a scanning session's room (a participant, named only with their consent)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    asset: AssetRef
+    asset: AssetRef | None = None
+    participant: AssetRef | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Leader:
+        if (self.asset is None) == (self.participant is None):
+            raise ValueError("name either an asset or a participant")
+        return self
 
 
 class InnovationFields(BaseModel):

@@ -79,6 +79,8 @@ class ApiSettings(BaseSettings):
     max_map_builds: int = 2
     max_analyses: int = 2
     busy_retry_after_s: int = 5
+    # How many additions someone in a scanning session's room may make a minute.
+    session_writes_per_minute: int = 30
 
     @field_validator("service_extent")
     @classmethod
@@ -135,3 +137,5 @@ class ServerSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # How long a stop waits for open requests and streams before ending them (seconds).
+    graceful_shutdown_s: int = 5

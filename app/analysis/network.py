@@ -66,6 +66,13 @@ def leaders_network(session: Session, within: str) -> Network:
         )
         return key
 
+    def participant_node(participant: dict[str, Any]) -> str:
+        key = f"participant:{participant['id']}"
+        nodes.setdefault(
+            key, {"id": key, "type": "participant", "label": participant["display_name"]}
+        )
+        return key
+
     leaders: set[int] = set()
     for innovation in found:
         key = f"innovation:{innovation['id']}"
@@ -76,10 +83,12 @@ def leaders_network(session: Session, within: str) -> Network:
             "status": innovation["status"],
         }
         for leader in innovation["leaders"]:
-            leaders.add(leader["asset"]["id"])
-            edges.append(
-                {"source": asset_node(leader["asset"]), "target": key, "type": "got_going"}
-            )
+            if "participant" in leader:
+                source = participant_node(leader["participant"])
+            else:
+                leaders.add(leader["asset"]["id"])
+                source = asset_node(leader["asset"])
+            edges.append({"source": source, "target": key, "type": "got_going"})
         for asset in innovation["assets"]:
             edges.append({"source": key, "target": asset_node(asset), "type": "involves"})
     edges += _links(session, leaders, asset_node)

@@ -193,10 +193,17 @@ class AssetRefOut(BaseModel):
     kind: Kind
 
 
+class ParticipantRef(BaseModel):
+    id: int
+    display_name: str
+
+
 class LeaderOut(BaseModel):
-    """One of those who got an innovation going: a person or a group (an asset)."""
+    """One of those who got an innovation going: a person or a group (an asset), or someone
+    in a scanning session's room who agreed to be named (a participant)."""
 
     asset: AssetRefOut | None = None
+    participant: ParticipantRef | None = None
 
 
 class EvidenceOut(BaseModel):
@@ -507,3 +514,74 @@ class TileJSON(BaseModel):
     maxzoom: int
     vector_layers: list[VectorLayer]
     bounds: list[float] | None = None
+
+
+class SessionOut(BaseModel):
+    """A scanning session as the room sees it (its facilitators' emails for them only)."""
+
+    id: int
+    area: str
+    title: str
+    held_on: date
+    facilitators: list[str] | None
+    participants: int
+    closed_at: datetime | None
+    created_at: datetime
+
+
+class SessionOpened(SessionOut):
+    code: str = Field(description="The join code: shown this once")
+    join_url: str
+
+
+class ParticipantOut(BaseModel):
+    id: int
+    display_name: str
+    consent_to_network: bool
+
+
+class Joined(BaseModel):
+    participant: ParticipantOut
+    token: str = Field(description="For `Authorization: Bearer`, in this session only")
+    session: SessionOut
+
+
+class RoomAsset(BaseModel):
+    id: int
+    name: str
+    kind: Kind
+    status: str
+    lon: float
+    lat: float
+
+
+class AdditionOut(BaseModel):
+    """Something the session added, as the room sees it."""
+
+    id: int
+    type: Literal["asset", "link", "innovation"]
+    status: str
+    added_at: datetime
+    asset: RoomAsset | None = None
+    link: dict[str, Any] | None = None
+    innovation: dict[str, Any] | None = None
+
+
+class Added(BaseModel):
+    """What became of an addition: published at once (a facilitator's) or waiting."""
+
+    addition: int
+    status: str
+    asset_id: int | None = None
+    link_id: int | None = None
+    innovation_id: int | None = None
+
+
+class Decided(BaseModel):
+    addition: int
+    decision: Literal["approved", "rejected"]
+
+
+class Flagged(BaseModel):
+    asset: RoomAsset
+    note: str | None = None

@@ -33,5 +33,9 @@ def serve(
         "--workers",
         str(workers or server.workers),
         "--proxy-headers",
+        # live streams (a scanning day's events) never end by themselves: a stop waits
+        # this long for them, then ends them
+        "--timeout-graceful-shutdown",
+        str(server.graceful_shutdown_s),
     ]
     os.execv(sys.executable, command)  # noqa: S606 (fixed arguments, no shell)

@@ -17,7 +17,14 @@ from app.domain.asset_fields import public_asset
 from app.domain.features import feature_text
 from app.domain.innovations import stewards
 from app.domain.visibility import ASSET
-from app.models import Area, Innovation, InnovationArea, InnovationAsset
+from app.models import (
+    Area,
+    Innovation,
+    InnovationArea,
+    InnovationAsset,
+    InnovationParticipant,
+    SessionParticipant,
+)
 
 _OWN_OUT = (
     "name",
@@ -118,6 +125,27 @@ def described(
         if row.point is not None and row.id not in found["placed"]:
             found["placed"].add(row.id)  # a leader it also involves is placed once
             found["points"].append(json.loads(row.point)["coordinates"])
+    for row in session.execute(
+        select(
+            InnovationParticipant.innovation_id,
+            SessionParticipant.id,
+            SessionParticipant.display_name,
+            SessionParticipant.consent_to_network,
+        )
+        .join(SessionParticipant, SessionParticipant.id == InnovationParticipant.participant_id)
+        .where(InnovationParticipant.innovation_id.in_(innovation_ids))
+        .order_by(SessionParticipant.id)
+    ):
+        found = members.setdefault(
+            row.innovation_id,
+            {"leader": [], "involved": [], "hidden": {}, "points": [], "placed": set()},
+        )
+        if row.consent_to_network:
+            found.setdefault("participants", []).append(
+                {"id": row.id, "display_name": row.display_name}
+            )
+        else:
+            found["hidden"]["leader"] = found["hidden"].get("leader", 0) + 1
     answers = []
     for innovation_id in innovation_ids:
         row = rows[innovation_id]
@@ -134,7 +162,8 @@ def described(
                 "areas": [{"code": a["code"], "name": a["name"]} for a in where],
                 "assets": found["involved"],
                 "assets_not_shown": found["hidden"].get("involved", 0),
-                "leaders": [{"asset": leader} for leader in found["leader"]],
+                "leaders": [{"asset": leader} for leader in found["leader"]]
+                + [{"participant": who} for who in found.get("participants", [])],
                 "leaders_not_shown": found["hidden"].get("leader", 0),
                 "created_by": row.Innovation.created_by if row.steward else None,
                 "points": points,
@@ -158,6 +187,12 @@ def _iso(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def _leader_name(leader: dict[str, Any]) -> str:
+    if "asset" in leader:
+        return str(leader["asset"]["name"])
+    return str(leader["participant"]["display_name"])
+
+
 def as_row(innovation: dict[str, Any]) -> dict[str, Any]:
     """An innovation as a CSV row of CSV_COLUMNS: lists joined with `;`."""
     return {
@@ -167,7 +202,7 @@ def as_row(innovation: dict[str, Any]) -> dict[str, Any]:
         "outcomes": ";".join(innovation["outcomes"]),
         "levers": ";".join(innovation["levers"]),
         "areas": ";".join(area["code"] for area in innovation["areas"]),
-        "leaders": ";".join(leader["asset"]["name"] for leader in innovation["leaders"]),
+        "leaders": ";".join(_leader_name(leader) for leader in innovation["leaders"]),
         "leaders_not_shown": innovation["leaders_not_shown"],
         "assets": ";".join(asset["name"] for asset in innovation["assets"]),
         "assets_not_shown": innovation["assets_not_shown"],

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from app.auth.accounts import Account
 from app.domain import access, categories
 from app.errors import Problem, invalid, not_found
-from app.models import Area, Innovation, InnovationArea, InnovationAsset, InnovationRevision
+from app.models import (
+    Area,
+    Innovation,
+    InnovationArea,
+    InnovationAsset,
+    InnovationParticipant,
+    InnovationRevision,
+    SessionParticipant,
+)
 from app.schemas import InnovationFields
 
 # The row's own fields a client may send, as the table names them.
@@ -59,7 +67,7 @@ def stewards(account: Account | None) -> ColumnElement[bool]:
     return or_(_moderated_by(account, Innovation.id), Innovation.created_by == account.email)
 
 
-def _check(session: Session, account: Account, fields: InnovationFields) -> None:
+def check(session: Session, account: Account | None, fields: InnovationFields) -> None:
     """A 422 naming the area, outcome or asset an innovation names that is not there (or
     that the writer may not see)."""
     for index, code in enumerate(fields.areas or []):
@@ -68,7 +76,17 @@ def _check(session: Session, account: Account, fields: InnovationFields) -> None
     if fields.outcomes:
         categories.check_outcomes(session, list(fields.outcomes), "outcomes")
     named = [(f"assets[{i}]", asset) for i, asset in enumerate(fields.assets or [])]
-    named += [(f"leaders[{i}].asset", lead.asset) for i, lead in enumerate(fields.leaders or [])]
+    named += [
+        (f"leaders[{i}].asset", lead.asset)
+        for i, lead in enumerate(fields.leaders or [])
+        if lead.asset is not None
+    ]
+    for index, lead in enumerate(fields.leaders or []):
+        if (
+            lead.participant is not None
+            and session.get(SessionParticipant, lead.participant) is None
+        ):
+            raise invalid(f"leaders[{index}].participant", f"no participant {lead.participant}")
     for field, asset_id in named:
         try:
             access.access(session, account, asset_id)
@@ -110,7 +128,7 @@ def _set_members(session: Session, innovation_id: int, fields: InnovationFields)
         members = (
             fields.assets or []
             if role == "involved"
-            else [leader.asset for leader in fields.leaders or []]
+            else [leader.asset for leader in fields.leaders or [] if leader.asset is not None]
         )
         for asset_id in dict.fromkeys(members):
             session.execute(
@@ -118,6 +136,19 @@ def _set_members(session: Session, innovation_id: int, fields: InnovationFields)
                     innovation_id=innovation_id, asset_id=asset_id, role=role
                 )
             )
+    if "leaders" in sent:
+        session.execute(
+            delete(InnovationParticipant).where(
+                InnovationParticipant.innovation_id == innovation_id
+            )
+        )
+        for leader in fields.leaders or []:
+            if leader.participant is not None:
+                session.execute(
+                    insert(InnovationParticipant)
+                    .values(innovation_id=innovation_id, participant_id=leader.participant)
+                    .on_conflict_do_nothing()
+                )
 
 
 def content(session: Session, innovation_id: int) -> dict[str, Any]:
@@ -131,7 +162,15 @@ def content(session: Session, innovation_id: int) -> dict[str, Any]:
         .where(InnovationAsset.innovation_id == innovation_id)
         .order_by(InnovationAsset.asset_id)
     ).all()
+    participants = sorted(
+        session.scalars(
+            select(InnovationParticipant.participant_id).where(
+                InnovationParticipant.innovation_id == innovation_id
+            )
+        )
+    )
     return {name: _plain(getattr(row, name)) for name in _OWN} | {
+        "participants": participants,
         "areas": sorted(
             session.scalars(
                 select(InnovationArea.area_code).where(
@@ -153,7 +192,7 @@ def _revise(
     innovation_id: int,
     version: int,
     action: str,
-    who: str,
+    who: str | None,
     before: dict[str, Any] | None,
     after: dict[str, Any],
 ) -> None:
@@ -184,24 +223,32 @@ class Written:
 def create(session: Session, account: Account, fields: InnovationFields) -> Written:
     """A new innovation from `account`: published at once by a moderator of one of its
     areas (or an admin); anyone else's waits as `pending` (or stays a `draft`)."""
-    _check(session, account, fields)
+    check(session, account, fields)
     moderator = account.role == "admin" or any(
         session.scalar(select(access.moderates_area(account, code))) for code in fields.areas or []
     )
-    values = _own_values(fields)
-    asked = values.get("review")
+    asked = fields.review
     if not moderator:
         if asked not in (None, "pending", "draft"):
             raise access.forbidden("only a moderator of its area publishes an innovation", "review")
-        values["review"] = asked or "pending"
+        asked = asked or "pending"
+    return insert_innovation(session, fields, asked or "published", account.email)
+
+
+def insert_innovation(
+    session: Session, fields: InnovationFields, review: str, writer: str | None
+) -> Written:
+    """Store an innovation checked by the caller, as `review`, written by `writer` (an
+    email; None for someone in a scanning session's room), with its first revision."""
+    values = _own_values(fields) | {"review": review}
     new_id = session.execute(
         insert(Innovation)
-        .values(**values, created_by=account.email, updated_by=account.email)
+        .values(**values, created_by=writer, updated_by=writer)
         .returning(Innovation.id)
     ).scalar_one()
     _set_members(session, new_id, fields)
-    _revise(session, new_id, 1, "create", account.email, None, content(session, new_id))
-    return Written(new_id, values.get("review", "published") == "published")
+    _revise(session, new_id, 1, "create", writer, None, content(session, new_id))
+    return Written(new_id, review == "published")
 
 
 def change(
@@ -240,7 +287,7 @@ def change(
     asks_review = "review" in fields.model_fields_set and fields.review not in ("pending", "draft")
     if asks_review and not current.moderator:
         raise access.forbidden("only a moderator of its area publishes an innovation", "review")
-    _check(session, account, fields)
+    check(session, account, fields)
     before = content(session, innovation_id)
     values = _own_values(fields)
     session.execute(
@@ -276,17 +323,32 @@ def decide(
         raise access.forbidden(
             f"only a moderator of its area decides on innovation {innovation_id}"
         )
+    settle(session, account, innovation_id, approve, reason)
+
+
+def settle(
+    session: Session, account: Account, innovation_id: int, approve: bool, reason: str | None
+) -> None:
+    """Publish a waiting innovation, or send it back to draft with a reason, on an authority
+    the caller has checked (a moderator of one of its areas, or a scanning session's
+    facilitator). A 404 if none waits."""
+    version = session.scalar(
+        select(Innovation.version)
+        .where(Innovation.id == innovation_id, Innovation.review == "pending")
+        .with_for_update()
+    )
+    if version is None:
+        raise not_found(f"an innovation {innovation_id} waiting for a moderator")
     review = "published" if approve else "draft"
-    version = int(row.version) + 1
     session.execute(
         update(Innovation)
         .where(Innovation.id == innovation_id)
-        .values(review=review, reason=reason, version=version, updated_by=account.email)
+        .values(review=review, reason=reason, version=version + 1, updated_by=account.email)
     )
     _revise(
         session,
         innovation_id,
-        version,
+        version + 1,
         "approve" if approve else "reject",
         account.email,
         {"review": "pending"},

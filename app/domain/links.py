@@ -253,26 +253,36 @@ def add_link(
             unseen
         )
     status = "published" if first.moderator else "pending"
+    link_id = insert_link(session, from_id, link_type, to_id, status, account.email)
+    return LinkOutcome(_one(session, account, link_id), status == "published")
+
+
+def insert_link(
+    session: Session, from_id: int, link_type: str, to_id: int, status: str, writer: str | None
+) -> int:
+    """Store a link the caller has checked, as `status`, written by `writer` (an email;
+    None for someone in a scanning session's room). A 409 for the same link twice."""
     try:
         with session.begin_nested():
-            link_id = session.execute(
-                insert(AssetLink)
-                .values(
-                    from_id=from_id,
-                    to_id=to_id,
-                    type=link_type,
-                    status=status,
-                    created_by=account.email,
-                )
-                .returning(AssetLink.id)
-            ).scalar_one()
+            return int(
+                session.execute(
+                    insert(AssetLink)
+                    .values(
+                        from_id=from_id,
+                        to_id=to_id,
+                        type=link_type,
+                        status=status,
+                        created_by=writer,
+                    )
+                    .returning(AssetLink.id)
+                ).scalar_one()
+            )
     except IntegrityError as clash:
         raise Problem(
             409,
             f"asset {from_id} already {link_type.replace('_', ' ')} asset {to_id}",
             [FieldProblem("to", "is linked so already")],
         ) from clash
-    return LinkOutcome(_one(session, account, link_id), status == "published")
 
 
 def _one(session: Session, account: Account | None, link_id: int) -> dict[str, Any]:
@@ -339,17 +349,28 @@ def decide_link(
         raise not_found(f"a link {link_id} waiting for a moderator")
     if not row.moderator:
         raise access.forbidden(f"only a moderator of its area decides on link {link_id}")
-    session.execute(
+    settle(session, account, link_id, approve, reason)
+    return _one(session, account, link_id)
+
+
+def settle(
+    session: Session, account: Account, link_id: int, approve: bool, reason: str | None
+) -> None:
+    """Publish or turn down a waiting link, on an authority the caller has checked (a
+    moderator of its area, or a scanning session's facilitator). A 404 if none waits."""
+    done = session.execute(
         update(AssetLink)
-        .where(AssetLink.id == link_id)
+        .where(AssetLink.id == link_id, AssetLink.status == "pending")
         .values(
             status="published" if approve else "rejected",
             decided_at=func.clock_timestamp(),
             decided_by=account.email,
             reason=reason,
         )
-    )
-    return _one(session, account, link_id)
+        .returning(AssetLink.id)
+    ).first()
+    if done is None:
+        raise not_found(f"a link {link_id} waiting for a moderator")
 
 
 def link_events(session: Session, asset_id: int) -> list[dict[str, Any]]:

@@ -172,6 +172,30 @@ def approve(session: Session, asset_id: int, account: Account, locate: Locate) -
     return _decide(session, found, "approved", account, None)
 
 
+def settle_new(
+    session: Session, asset_id: int, account: Account, approve: bool, reason: str | None
+) -> dict[str, Any]:
+    """Publish a new asset waiting for a moderator, or send it back to draft with a reason,
+    on an authority the caller has checked (a scanning session's facilitator decides on
+    what the session added). A 404 when no new asset waits."""
+    found = session.execute(
+        select(ModerationRequest)
+        .where(
+            ModerationRequest.asset_id == asset_id,
+            ModerationRequest.decision.is_(None),
+            ModerationRequest.action == "create",
+        )
+        .with_for_update()
+    ).scalar_one_or_none()
+    if found is None:
+        raise not_found(f"a new asset {asset_id} waiting for a moderator")
+    set_actor(session, account.email)
+    with revision_action(session, "approve" if approve else "reject"):
+        status = "published" if approve else "draft"
+        session.execute(update(Asset).where(Asset.id == asset_id).values(status=status))
+    return _decide(session, found, "approved" if approve else "rejected", account, reason)
+
+
 def reject(session: Session, asset_id: int, account: Account, reason: str) -> dict[str, Any]:
     """Turn down a new asset (back to `draft`, seen only by its contributor and moderators)
     or a waiting change (dropped), with a reason the contributor reads."""

@@ -203,6 +203,80 @@ def test_every_operation_answers_as_described(
     for f in ("json", "graphml"):
         ask("get", "/network", f"/network?within=E08000009&f={f}")
     ask("get", "/network/{area_code}", "/network/E08000009")
+    # a scanning day: opened, joined, added to, decided, closed, and its events read
+    room = ask(
+        "post",
+        "/sessions",
+        as_="moderator",
+        json={"area": "E08000009", "title": "Scanning day", "held_on": "2026-12-05"},
+    ).json()
+    at = f"/sessions/{room['id']}"
+    ask("get", "/sessions/{session_id}", at)
+    ask("get", "/sessions/{session_id}", at, headers={"Accept": "text/html"})
+    joined = ask(
+        "post",
+        "/sessions/{session_id}/join",
+        f"{at}/join",
+        json={"code": room["code"], "display_name": "Sam", "consent_to_network": True},
+    ).json()
+    sam = {"Authorization": f"Bearer {joined['token']}"}
+    seeds = ask(
+        "post",
+        "/sessions/{session_id}/assets",
+        f"{at}/assets",
+        json=asset_feature(-2.3262, 53.4421, name="Seed library"),
+        headers=sam,
+    ).json()
+    ask(
+        "post",
+        "/sessions/{session_id}/assets",
+        f"{at}/assets",
+        json=asset_feature(-2.3262, 53.4421, name="Seed library"),
+        headers=sam,
+    )
+    ask(
+        "post",
+        "/sessions/{session_id}/links",
+        f"{at}/links",
+        json={"from": made["id"], "type": "meets_at", "to": gp["id"]},
+        headers=sam,
+    )
+    ask(
+        "post",
+        "/sessions/{session_id}/innovations",
+        f"{at}/innovations",
+        json={"name": "Seed swaps", "leaders": [{"participant": joined["participant"]["id"]}]},
+        headers=sam,
+    )
+    ask("get", "/sessions/{session_id}/additions", f"{at}/additions", headers=sam)
+    ask(
+        "post",
+        "/sessions/{session_id}/additions/{addition_id}/approve",
+        f"{at}/additions/{seeds['addition']}/approve",
+        as_="moderator",
+    )
+    ask(
+        "post",
+        "/sessions/{session_id}/additions/{addition_id}/reject",
+        f"{at}/additions/{seeds['addition']}/reject",
+        as_="moderator",
+        json={"reason": "already decided"},
+    )
+    ask(
+        "post",
+        "/sessions/{session_id}/confirm/{asset_id}",
+        f"{at}/confirm/{gp['id']}",
+        as_="moderator",
+    )
+    ask(
+        "post",
+        "/sessions/{session_id}/leaders",
+        f"{at}/leaders",
+        as_="moderator",
+        json={"asset": gp["id"], "note": "opened its doors to the day"},
+    )
+    ask("post", "/sessions/{session_id}/close", f"{at}/close", as_="moderator")
+    ask("get", "/sessions/{session_id}/events", f"{at}/events", as_="moderator")
     ask("get", "/maps/{area_code}", "/maps/E08000009?layer=gaps&category=gp-practice")
     ask("get", "/")
     ask("get", "/health")

@@ -35,6 +35,8 @@ TO_BNG = Transformer.from_crs(4326, 27700, always_xy=True)
 HIDDEN_LSOA, OPEN_LSOA = "E01006108", "E01006187"
 HIDDEN = {"name": "Harriet Hidden's harp", "phone": "07700 900111", "address": "12 Secret St"}
 OPEN = {"name": "Olu Open's oud lessons", "phone": "07700 900222", "address": "34 Private Rd"}
+# someone in a scanning day's room who did not agree to be named
+UNNAMED = "Una Unnamed"
 
 
 def _tile(lon: float, lat: float, z: int) -> tuple[int, int, int]:
@@ -115,7 +117,36 @@ def people(demo_client: TestClient, demo_session: Session) -> dict[str, Any]:
         headers=admin,
     )
     assert innovation.status_code == 201, innovation.text
-    return found | {"links": links, "innovation": innovation.json()["id"]}
+    # a scanning day, where someone who did not agree to be named got something going
+    opened = demo_client.post(
+        "/sessions",
+        json={"area": "E08000009", "title": "Scanning day", "held_on": "2026-12-05"},
+        headers=admin,
+    ).json()
+    joined = demo_client.anonymous.post(
+        f"/sessions/{opened['id']}/join",
+        json={"code": opened["code"], "display_name": UNNAMED, "consent_to_network": False},
+    ).json()
+    room = {"Authorization": f"Bearer {joined['token']}"}
+    added = demo_client.post(
+        f"/sessions/{opened['id']}/innovations",
+        json={
+            "name": "Street choir",
+            "areas": [OPEN_LSOA],
+            "leaders": [{"participant": joined["participant"]["id"]}],
+        },
+        headers=room,
+    )
+    assert added.status_code == 202, added.text
+    demo_client.post(
+        f"/sessions/{opened['id']}/additions/{added.json()['addition']}/approve", headers=admin
+    ).raise_for_status()
+    return found | {
+        "links": links,
+        "innovation": innovation.json()["id"],
+        "session": opened["id"],
+        "addition": added.json()["addition"],
+    }
 
 
 def _path_values(people: dict[str, Any]) -> dict[str, list[str]]:
@@ -135,6 +166,8 @@ def _path_values(people: dict[str, Any]) -> dict[str, list[str]]:
         "zxy": [f"{z}/{x}/{y}" for z, x, y in tiles],
         "link_id": [str(link) for link in people["links"]],
         "innovation_id": [str(people["innovation"])],
+        "session_id": [str(people["session"])],
+        "addition_id": [str(people["addition"])],
     }
 
 
@@ -226,7 +259,7 @@ def test_no_anonymous_answer_shows_a_person_but_with_consent_at_their_neighbourh
                     answer = _read(response)
                     if OPEN["name"] in answer:
                         found_in.add(response.headers["content-type"].split(";")[0])
-                    for secret in (*HIDDEN.values(), OPEN["phone"], OPEN["address"]):
+                    for secret in (*HIDDEN.values(), OPEN["phone"], OPEN["address"], UNNAMED):
                         assert secret not in answer, (path, query, secret)
                     for home in (hidden["home"], shown["home"]):
                         assert not _shows_point(answer, home), (path, query, "a home")

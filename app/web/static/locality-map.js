@@ -109,7 +109,9 @@ window.assetmapLoadInnovations = function (layer, url, colour) {
     line(box, found.name, "strong");
     line(box, `innovation, ${found.status}`);
     if (found.outcomes.length) line(box, `outcomes: ${found.outcomes.join(", ")}`);
-    const leaders = found.leaders.map((leader) => leader.asset.name);
+    const leaders = found.leaders.map((leader) =>
+      leader.asset ? leader.asset.name : leader.participant.display_name,
+    );
     if (found.leaders_not_shown) leaders.push(`${found.leaders_not_shown} more`);
     if (leaders.length) line(box, `got going by: ${leaders.join(", ")}`);
     if (found.levers.length) line(box, `how: ${found.levers.join(", ")}`);
