@@ -33,6 +33,7 @@ from app.api.routes import (
     network,
     ogc,
     page,
+    session_report,
     sessions,
     taxonomy,
 )
@@ -128,7 +129,9 @@ def create_app(
             maps=Bound("map builds", api_settings.max_map_builds, retry),
             analyses=Bound("gap analyses", api_settings.max_analyses, retry),
         )
-        app.state.session_events = SessionEvents(url)
+        app.state.session_events = SessionEvents(
+            url, api_settings.session_streams_per_worker, api_settings.session_stream_backlog
+        )
         app.state.session_events.start()
         try:
             yield
@@ -185,6 +188,7 @@ def create_app(
         innovations,
         network,
         sessions,
+        session_report,
         moderation,
         areas,
         gaps,

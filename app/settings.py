@@ -81,6 +81,10 @@ class ApiSettings(BaseSettings):
     busy_retry_after_s: int = 5
     # How many additions someone in a scanning session's room may make a minute.
     session_writes_per_minute: int = 30
+    # How many scanning-session event streams one worker keeps open at once (a fast 503
+    # beyond), and how many events wait for a slow reader before it re-reads them instead.
+    session_streams_per_worker: int = 2000
+    session_stream_backlog: int = 200
 
     @field_validator("service_extent")
     @classmethod

@@ -1,8 +1,10 @@
 """The systems leadership network of an area: the published innovations happening there,
 the people and groups who got them going, the assets they involve, and the public links
-those people and groups have with other assets; with each node's degree and betweenness
+those people and groups have with other assets; and the people of scanning days who agreed
+to be named, with what they added there. Each node has its degree and betweenness
 (networkx), so the connectors stand out. Built from what the public may see: a person
-without consent to publish is counted, never named.
+without consent is counted, never named. One session's part is the same, of what that
+session added and the innovations its people named themselves in.
 """
 
 from __future__ import annotations
@@ -20,13 +22,21 @@ from app.domain.asset_fields import public_asset
 from app.domain.innovation_reads import described
 from app.domain.links import public_link
 from app.domain.visibility import ASSET
-from app.models import InnovationAsset
+from app.models import (
+    Area,
+    InnovationAsset,
+    InnovationParticipant,
+    SessionAddition,
+    SessionParticipant,
+)
 
 METHOD = (
     "nodes: the published innovations happening inside the area, the people and groups who "
     "got them going (got_going), the assets they involve (involves), and the assets linked "
-    "to those people and groups by a public link (its type); people only with consent to "
-    "publish. degree: how many others a node is directly connected to; betweenness: the "
+    "to those people and groups by a public link (its type), and the people of scanning "
+    "days with what they added there (added); people only with consent. One session's part: "
+    "the innovations it added or its people named themselves in, and what its people added. "
+    "degree: how many others a node is directly connected to; betweenness: the "
     "share of shortest paths between two other nodes that pass through it (networkx "
     "betweenness_centrality, normalised, the links taken both ways)"
 )
@@ -40,10 +50,12 @@ class Network:
     nodes: list[dict[str, Any]]
     edges: list[dict[str, Any]]
     people_not_shown: int
+    session: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "within": self.within,
+            "session": self.session,
             "nodes": self.nodes,
             "edges": self.edges,
             "people_not_shown": self.people_not_shown,
@@ -51,11 +63,13 @@ class Network:
         }
 
 
-def leaders_network(session: Session, within: str) -> Network:
-    """The network inside area `within` (a 422 naming `within` for an unknown code)."""
-    found = described(
-        session, None, innovations.ids(session, None, innovations.InnovationFilter(within=within))
-    )
+def leaders_network(session: Session, within: str, session_id: int | None = None) -> Network:
+    """The network inside area `within` (a 422 naming `within` for an unknown code), or
+    only session `session_id`'s part of it."""
+    wanted = innovations.ids(session, None, innovations.InnovationFilter(within=within))
+    if session_id is not None:
+        wanted = [found for found in wanted if found in _session_innovations(session, session_id)]
+    found = described(session, None, wanted)
     nodes: dict[str, dict[str, Any]] = {}
     edges: list[dict[str, Any]] = []
 
@@ -92,9 +106,83 @@ def leaders_network(session: Session, within: str) -> Network:
         for asset in innovation["assets"]:
             edges.append({"source": key, "target": asset_node(asset), "type": "involves"})
     edges += _links(session, leaders, asset_node)
+    added, unnamed = _added(session, within, session_id, wanted)
+    for row in added:
+        source = participant_node({"id": row.participant_id, "display_name": row.display_name})
+        if row.innovation_id is not None:
+            target = f"innovation:{row.innovation_id}"
+        else:
+            target = asset_node({"id": row.asset_id, "name": row.name, "kind": row.kind})
+        edges.append({"source": source, "target": target, "type": "added"})
     _measure(nodes, edges)
-    hidden = _people_not_shown(session, [innovation["id"] for innovation in found])
-    return Network(within, list(nodes.values()), edges, hidden)
+    hidden = _people_not_shown(session, wanted) + len(unnamed | _unnamed_leaders(session, wanted))
+    return Network(within, list(nodes.values()), edges, hidden, session_id)
+
+
+def _session_innovations(session: Session, session_id: int) -> set[int]:
+    """The innovations session `session_id` added, or its people named themselves in."""
+    added = select(SessionAddition.innovation_id).where(
+        SessionAddition.session_id == session_id, SessionAddition.innovation_id.is_not(None)
+    )
+    named = (
+        select(InnovationParticipant.innovation_id)
+        .join(SessionParticipant, SessionParticipant.id == InnovationParticipant.participant_id)
+        .where(SessionParticipant.session_id == session_id)
+    )
+    return set(session.scalars(added.union(named)))
+
+
+def _added(
+    session: Session, within: str, session_id: int | None, innovation_ids: list[int]
+) -> tuple[list[Any], set[int]]:
+    """What people of scanning days added that is in the network (the innovations in it,
+    the public assets inside the area), by those who agreed to be named; and the ids of
+    those who did not, to count."""
+    inside = select(Area.geom).where(Area.code == within).scalar_subquery()
+    query = (
+        select(
+            SessionAddition.participant_id,
+            SessionParticipant.display_name,
+            SessionParticipant.consent_to_network,
+            SessionAddition.innovation_id,
+            SessionAddition.asset_id,
+            public_asset.c.name,
+            public_asset.c.kind,
+        )
+        .join(SessionParticipant, SessionParticipant.id == SessionAddition.participant_id)
+        .outerjoin(public_asset, public_asset.c.id == SessionAddition.asset_id)
+        .where(
+            or_(
+                SessionAddition.innovation_id.in_(innovation_ids),
+                (public_asset.c.status == "published")
+                & func.ST_Covers(inside, public_asset.c.geom),
+            )
+        )
+        .order_by(SessionAddition.id)
+    )
+    if session_id is not None:
+        query = query.where(SessionAddition.session_id == session_id)
+    rows = session.execute(query).all()
+    named = [row for row in rows if row.consent_to_network]
+    return named, {row.participant_id for row in rows if not row.consent_to_network}
+
+
+def _unnamed_leaders(session: Session, innovation_ids: list[int]) -> set[int]:
+    """The people of scanning days who named themselves among those who got one of the
+    innovations going, without agreeing to be named."""
+    return set(
+        session.scalars(
+            select(SessionParticipant.id)
+            .join(
+                InnovationParticipant,
+                InnovationParticipant.participant_id == SessionParticipant.id,
+            )
+            .where(
+                InnovationParticipant.innovation_id.in_(innovation_ids),
+                SessionParticipant.consent_to_network.is_(False),
+            )
+        )
+    )
 
 
 def _links(session: Session, leaders: set[int], asset_node: Any) -> list[dict[str, Any]]:

@@ -32,9 +32,12 @@ RESYNC: dict[str, Any] = {"resync": True}
 class SessionEvents:
     """This worker's listener, and the streams it feeds, by session."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, most_streams: int = 2000, backlog: int = 200) -> None:
         self._url = libpq_url(database_url)
         self._streams: dict[int, set[asyncio.Queue[dict[str, Any]]]] = {}
+        self._most_streams = most_streams
+        self._backlog = backlog
+        self._open = 0
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
 
@@ -69,21 +72,41 @@ class SessionEvents:
 
     def _tell(self, event: dict[str, Any]) -> None:
         for queue in self._streams.get(int(event["session"]), ()):
-            queue.put_nowait(event)
+            _put(queue, event)
 
     def _tell_all(self, event: dict[str, Any]) -> None:
         for queues in self._streams.values():
             for queue in queues:
-                queue.put_nowait(event)
+                _put(queue, event)
+
+    @property
+    def full(self) -> bool:
+        """Whether this worker has as many streams open as it keeps."""
+        return self._open >= self._most_streams
 
     @contextlib.contextmanager
     def subscription(self, session_id: int) -> Any:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=self._backlog)
         self._streams.setdefault(session_id, set()).add(queue)
+        self._open += 1
         try:
             yield queue
         finally:
+            self._open -= 1
             self._streams[session_id].discard(queue)
+            if not self._streams[session_id]:
+                del self._streams[session_id]
+
+
+def _put(queue: asyncio.Queue[dict[str, Any]], event: dict[str, Any]) -> None:
+    """Hand `event` to a stream; one too far behind drops what waits and re-reads it all
+    from the table (RESYNC), so a slow reader costs a bounded memory and loses nothing."""
+    try:
+        queue.put_nowait(event)
+    except asyncio.QueueFull:
+        while not queue.empty():
+            queue.get_nowait()
+        queue.put_nowait(RESYNC)
 
 
 def as_sse(event: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pwdlib import PasswordHash
 from sqlalchemy import delete, select, text, update
@@ -192,8 +192,21 @@ def account_for(session: Session, token: str) -> Account | None:
             User.disabled_at.is_(None),
         )
     ).first()
-    if row is None:
-        return None
+    return None if row is None else _account(session, row)
+
+
+def account_by_email(session: Session, email: str) -> Account | None:
+    """The account of `email`, for commands run by the service's operator; None if there
+    is none, or it is disabled."""
+    row = session.execute(
+        select(User.id, User.email, User.role).where(
+            User.email == normalise_email(email), User.disabled_at.is_(None)
+        )
+    ).first()
+    return None if row is None else _account(session, row)
+
+
+def _account(session: Session, row: Any) -> Account:
     areas = tuple(session.scalars(select(UserArea.area_code).where(UserArea.user_id == row.id)))
     return Account(row.id, row.email, row.role, areas)
 

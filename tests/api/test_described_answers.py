@@ -245,7 +245,11 @@ def test_every_operation_answers_as_described(
         "post",
         "/sessions/{session_id}/innovations",
         f"{at}/innovations",
-        json={"name": "Seed swaps", "leaders": [{"participant": joined["participant"]["id"]}]},
+        json={
+            "name": "Seed swaps",
+            "areas": ["E01006108"],
+            "leaders": [{"participant": joined["participant"]["id"]}],
+        },
         headers=sam,
     )
     ask("get", "/sessions/{session_id}/additions", f"{at}/additions", headers=sam)
@@ -275,6 +279,11 @@ def test_every_operation_answers_as_described(
         as_="moderator",
         json={"asset": gp["id"], "note": "opened its doors to the day"},
     )
+    for f in ("html", "json"):
+        ask("get", "/sessions/{session_id}/report", f"{at}/report?f={f}")
+    ask("get", "/sessions/{session_id}/report", f"{at}/report?f=json", headers=sam)
+    for fmt in ("geojson", "csv"):
+        ask("get", "/sessions/{session_id}/additions.{fmt}", f"{at}/additions.{fmt}")
     ask("post", "/sessions/{session_id}/close", f"{at}/close", as_="moderator")
     ask("get", "/sessions/{session_id}/events", f"{at}/events", as_="moderator")
     ask("get", "/maps/{area_code}", "/maps/E08000009?layer=gaps&category=gp-practice")

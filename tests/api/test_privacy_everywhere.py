@@ -161,6 +161,7 @@ def _path_values(people: dict[str, Any]) -> dict[str, list[str]]:
         "area_code": [HIDDEN_LSOA, OPEN_LSOA, "E08000009"],
         "collection_id": ["assets", "areas"],
         "format": ["geojson", "csv", "gpkg"],
+        "fmt": ["geojson", "csv"],
         "revision": ["1"],
         "token_id": ["1"],
         "zxy": [f"{z}/{x}/{y}" for z, x, y in tiles],

@@ -5,6 +5,7 @@ what it missed, once."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import queue
@@ -18,8 +19,10 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
+from app.api.session_stream import SessionEvents, stream
 from app.auth import accounts
 from app.db import make_engine
+from app.domain import sessions
 from app.settings import AuthSettings
 from tests.conftest import asset_feature, demo_database, drop_database, server_process
 
@@ -184,3 +187,71 @@ def test_two_workers_serve_one_room(live_database: dict[str, str]) -> None:
             listener.stop()
 
     assert heard == ["Community fridge"] * 6
+
+
+def test_a_worker_keeps_so_many_streams_open_and_then_answers_503_at_once(
+    live_database: dict[str, str],
+) -> None:
+    with server_process(live_database["url"], {"ASSETMAP_SESSION_STREAMS_PER_WORKER": "1"}) as (
+        base,
+        _,
+    ):
+        opened = _open(base, live_database["token"])
+        sam = _join(base, opened, "Sam")
+        url = f"{base}/sessions/{opened['id']}/events"
+        listener = Listener(url, sam)
+        refused = httpx.get(url, headers={"Authorization": f"Bearer {sam}"}, timeout=5)
+        listener.stop()
+        # once the first hangs up, a stream is free again
+        again = Listener(url, sam)
+        heard = again.until("joined")
+        again.stop()
+
+    assert refused.status_code == 503 and int(refused.headers["Retry-After"]) > 0
+    assert refused.json()["detail"]
+    assert heard["data"]["participant"] == "Sam"
+
+
+def test_a_reader_too_far_behind_reads_what_it_missed_from_the_table(
+    live_database: dict[str, str],
+) -> None:
+    """Events come faster than a stream sends them: past its backlog it drops what waits
+    and re-reads from the table, so it still sends each event once, in order."""
+    with server_process(live_database["url"]) as (base, _):
+        opened = _open(base, live_database["token"])
+        sam = _join(base, opened, "Sam")
+        post = f"{base}/sessions/{opened['id']}/assets?confirmed=true"
+        for n in range(5):
+            httpx.post(
+                post,
+                json=asset_feature(-2.43 + n / 100, 53.42, name=f"Burst {n}"),
+                headers={"Authorization": f"Bearer {sam}"},
+            ).raise_for_status()
+    engine = make_engine(live_database["url"], pool_size=1)
+    with Session(engine) as session:
+        stored = sessions.events_after(session, opened["id"], 0)
+    burst = [event | {"session": opened["id"]} for event in stored[1:]]  # after "joined"
+
+    # the table as the stream reads it: the burst commits once the stream is waiting
+    committed = {"up_to": stored[0]["id"]}
+
+    async def read_after(event_id: int) -> list[dict[str, Any]]:
+        with Session(engine) as session:
+            found = sessions.events_after(session, opened["id"], event_id)
+        return [event for event in found if event["id"] <= committed["up_to"]]
+
+    async def listen() -> list[str]:
+        events = SessionEvents(live_database["url"], backlog=1)
+        sent = stream(events, opened["id"], stored[0]["id"], read_after)
+        assert await anext(sent) == "retry: 1000\n\n"
+        waiting = asyncio.ensure_future(anext(sent))
+        await asyncio.sleep(0.1)  # the stream now waits for live events
+        committed["up_to"] = burst[-1]["id"]
+        for event in burst:  # all at once, as a busy room's NOTIFYs arrive
+            events._tell(event)
+        return [await waiting] + [await anext(sent) for _ in burst[1:]]
+
+    sent = asyncio.run(asyncio.wait_for(listen(), timeout=20))
+    engine.dispose()
+
+    assert [line.split("\n")[0] for line in sent] == [f"id: {e['id']}" for e in burst]

@@ -18,7 +18,8 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.api.answers import AreaExport, AssetExport, LinkExport
+from app.api.answers import AreaExport, AssetExport
+from app.api.coproduction_answers import LinkExport
 from app.api.deps import BBox, HeavyDep, SessionsDep
 from app.api.filters import FilterDep
 from app.api.openapi import Responses, answer, not_modified

@@ -11,12 +11,8 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from app.api.answers import (
-    InnovationCollection,
-    InnovationOut,
-    InnovationPage,
-    Revision,
-)
+from app.api.answers import Revision
+from app.api.coproduction_answers import InnovationCollection, InnovationOut, InnovationPage
 from app.api.deps import AccountDep, Limit, ReadSessionDep, SessionDep, SignedInDep
 from app.api.openapi import answer, problems
 from app.api.responses import GEOJSON

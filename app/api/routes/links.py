@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.answers import AssetLinks, LinkOut, LinkWaiting
+from app.api.coproduction_answers import AssetLinks, LinkOut, LinkWaiting
 from app.api.deps import AccountDep, ReadSessionDep, SessionDep, SignedInDep
 from app.api.openapi import answer, problems
 from app.api.routes.moderation import Rejection

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from app.api.answers import ModerationRequestOut, Queue
+from app.api.answers import ModerationRequestOut
+from app.api.coproduction_answers import Queue
 from app.api.deps import SessionDep, SettingsDep, SignedInDep, stale_cutoff
 from app.api.openapi import problems
 from app.api.routes.assets import change_locator

@@ -10,14 +10,17 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from app.api.answers import NetworkOut
+from app.api.coproduction_answers import NetworkOut
 from app.api.deps import HeavyDep, ReadSessionDep, SessionsDep
 from app.api.openapi import answer, not_modified, problems
 from app.api.spooled import Spooled, spooled_response
 from app.domain import areas
+from app.domain import sessions as scan_sessions
+from app.errors import invalid
 from app.io.spool import check
 
 router = APIRouter(tags=["network"])
@@ -30,26 +33,44 @@ GRAPHML = "application/graphml+xml"
     response_class=Response,
     summary="The systems leadership network of an area",
     responses=answer(200, "JSON, or GraphML", GRAPHML, shapes={"application/json": NetworkOut})
-    | not_modified(),
+    | not_modified()
+    | problems(404),
 )
 async def network(
     request: Request,
     sessions: SessionsDep,
     heavy: HeavyDep,
     within: Annotated[
-        str, Query(max_length=20, description="The area, e.g. E08000009", examples=["E08000009"])
-    ],
+        str | None,
+        Query(max_length=20, description="The area, e.g. E08000009", examples=["E08000009"]),
+    ] = None,
+    session_id: Annotated[
+        int | None,
+        Query(
+            alias="session",
+            ge=1,
+            le=2**63 - 1,
+            description="Only this scanning session's part (its area, unless `within`)",
+        ),
+    ] = None,
     f: Annotated[Literal["json", "graphml"], Query(description="Output format")] = "json",
 ) -> Response:
     """The published innovations inside the area, the people and groups who got them going,
-    the assets involved and the leaders' public links, each node with its degree and
-    betweenness; people only with their consent (the rest counted in `people_not_shown`).
-    GraphML opens in Gephi."""
+    the assets involved and the leaders' public links, and the people of scanning days
+    with what they added there, each node with its degree and betweenness; people only with
+    their consent (the rest counted in `people_not_shown`). With `session`, that session's
+    part. GraphML opens in Gephi. One of `within` and `session` is needed."""
+
+    def area_asked() -> str:
+        with sessions.read() as session:
+            return _area_of(session, within, session_id)
+
+    area = await run_in_threadpool(area_asked)
 
     def build(session: Session, path: Path, cancel: threading.Event) -> None:
         from app.analysis.network import graphml, leaders_network  # networkx, on first ask
 
-        found = leaders_network(session, within)
+        found = leaders_network(session, area, session_id)
         check(cancel)
         if f == "graphml":
             path.write_bytes(graphml(found))
@@ -58,14 +79,25 @@ async def network(
 
     answer_ = Spooled(
         what="network",
-        params={"within": within, "format": f},
+        params={"within": area, "session": session_id, "format": f},
         suffix=f".{f}",
         media_type=GRAPHML if f == "graphml" else "application/json",
         build=build,
-        check=lambda session: areas.check_code(session, within, "within"),
+        check=lambda session: areas.check_code(session, area, "within"),
         filename="network.graphml" if f == "graphml" else None,
     )
     return await spooled_response(request, sessions, heavy.spool, heavy.analyses, answer_)
+
+
+def _area_of(session: Session, within: str | None, session_id: int | None) -> str:
+    """The area asked for: `within`, or else the session's (a 404 for no such session, a
+    422 naming `within` for neither)."""
+    if session_id is not None:
+        scan = scan_sessions.get(session, session_id)
+        return within or scan.area_code
+    if within is None:
+        raise invalid("within", "name an area (or a session)")
+    return within
 
 
 @router.get(

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from app.api.answers import (
+from app.api.coproduction_answers import (
     Added,
     AdditionOut,
     Decided,
@@ -203,7 +203,7 @@ def join(session_id: SessionId, body: JoinIn, session: SessionDep) -> dict[str, 
     "/{session_id}/events",
     response_class=StreamingResponse,
     summary="Everyone's additions as they happen (server-sent events)",
-    responses=answer(200, "An event stream", EVENT_STREAM) | problems(403, 404),
+    responses=answer(200, "An event stream", EVENT_STREAM) | problems(403, 404, 503),
 )
 async def events(
     request: Request,
@@ -218,6 +218,12 @@ async def events(
     session_id = in_room[0].id  # read now: the stream outlives the request's session
     start = after if after is not None else _event_id(last_event_id)
     listener: SessionEvents = request.app.state.session_events
+    if listener.full:
+        raise Problem(
+            503,
+            "too many event streams are open here: try again shortly",
+            headers={"Retry-After": "5"},
+        )
 
     async def read_after(event_id: int) -> list[dict[str, Any]]:
         def read() -> list[dict[str, Any]]:

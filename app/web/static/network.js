@@ -26,6 +26,7 @@ const TYPES = {
 const LINKS = {
   got_going: ["Got going", "Got going by"],
   involves: ["Involves", "Involved in"],
+  added: ["Added on a scanning day", "Added on a scanning day by"],
   runs: ["Runs", "Run by"],
   meets_at: ["Meets at", "Meeting place of"],
   part_of: ["Part of", "Has as a part"],
@@ -314,9 +315,14 @@ const pause = (seconds) => new Promise((resolve) => { setTimeout(resolve, second
 
 // The network, as the API answers it: worked out once per version of the data, so a busy
 // service (503 with Retry-After) is asked again a few times before the page gives up.
+// the area's network, or (from /network/<code>?session=<id>) one scanning session's part
+const query = new URLSearchParams({ within: code });
+const sessionId = new URLSearchParams(window.location.search).get("session");
+if (sessionId) query.set("session", sessionId);
+
 async function fetchNetwork() {
   for (let tries = 1; ; tries += 1) {
-    const response = await fetch(`/network?within=${encodeURIComponent(code)}`, {
+    const response = await fetch(`/network?${query}`, {
       headers: { Accept: "application/json" },
     });
     const body = await response.json().catch(() => null);
