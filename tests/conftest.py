@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from app import localdb
 from app.api.deps import (
     Sessions,
+    get_consistent_session,
     get_read_session,
     get_session,
     get_sessions,
@@ -285,7 +286,7 @@ class TestSessions(Sessions):
             with session.begin():
                 yield session
 
-    read = snapshot = write
+    read = snapshot = consistent = write
 
 
 def api_client(url: str, connection: Connection, api_settings: ApiSettings) -> Iterator[TestClient]:
@@ -304,6 +305,9 @@ def api_client(url: str, connection: Connection, api_settings: ApiSettings) -> I
             return
         for session in _session(connection):
             with session.begin():
+                # each request its own transaction, as in the service: its first write
+                # moves the data's version on (migration 0006's note_data_change)
+                session.execute(text("SELECT set_config('assetmap.data_changed', '', true)"))
                 request.state.test_session = session
                 try:
                     yield session
@@ -323,6 +327,7 @@ def api_client(url: str, connection: Connection, api_settings: ApiSettings) -> I
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides[get_read_session] = test_session
     app.dependency_overrides[get_snapshot_session] = test_session
+    app.dependency_overrides[get_consistent_session] = test_session
     app.dependency_overrides[get_sessions] = lambda: TestSessions(connection)
     try:
         with ApiClient(app, admin_token) as test_client:

@@ -94,6 +94,14 @@ class Sessions:
             yield session
 
     @contextmanager
+    def consistent(self) -> Iterator[Session]:
+        """A write that reads one REPEATABLE READ view of the database, so what it reads
+        is all of one moment (a locality's snapshot); committed when the block ends."""
+        with self._write() as session, session.begin():
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @contextmanager
     def snapshot(self) -> Iterator[Session]:
         """Read-only; every statement sees the same snapshot of the database, for answers
         built from several reads, such as a gap analysis."""
@@ -131,6 +139,14 @@ def get_snapshot_session(
     """A read-only session whose statements all see one snapshot of the database (REPEATABLE
     READ), for answers built from several reads, such as a gap analysis."""
     with sessions.snapshot() as session:
+        yield session
+
+
+def get_consistent_session(
+    sessions: Annotated[Sessions, Depends(get_sessions)],
+) -> Iterator[Session]:
+    """A write session whose reads all see one moment (REPEATABLE READ)."""
+    with sessions.consistent() as session:
         yield session
 
 
@@ -197,6 +213,7 @@ AnalysisSettingsDep = Annotated[AnalysisSettings, Depends(analysis_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 SnapshotSessionDep = Annotated[Session, Depends(get_snapshot_session, scope="function")]
+ConsistentSessionDep = Annotated[Session, Depends(get_consistent_session, scope="function")]
 SessionsDep = Annotated[Sessions, Depends(get_sessions)]
 HeavyDep = Annotated[HeavyWork, Depends(heavy_work)]
 

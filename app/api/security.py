@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# The community builders' page runs only its own script files.
+# The service's pages run only its own script files...
 PAGE_SCRIPTS = "script-src 'self'"
-# Folium's maps and the API docs write their scripts inline.
+# ...but folium's maps and the API docs, which write their scripts inline.
 INLINE_SCRIPTS = "script-src 'self' 'unsafe-inline'"
+INLINE_PATHS = ("/maps/", "/docs")
 
 
 def content_security_policy(scripts: str, basemap_url: str) -> str:
@@ -48,7 +49,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = self.page_policy if scope["path"] == "/" else self.inline_policy
+        inline = scope["path"].startswith(INLINE_PATHS)
+        policy = self.inline_policy if inline else self.page_policy
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

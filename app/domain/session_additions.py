@@ -206,6 +206,7 @@ def add_link(
         {
             "addition": addition,
             "link": {"id": link_id, "type": link_type, "from": start, "to": end},
+            "status": "published" if facilitator else "pending",
             "by": actor.name,
         },
     )
@@ -236,6 +237,7 @@ def add_innovation(
         {
             "addition": addition,
             "innovation": {"id": written.id, "name": fields.name},
+            "status": review,
             "by": actor.name,
         },
     )
@@ -303,6 +305,12 @@ def flag_leader(
     return {"asset": asset, "note": note}
 
 
+def room_status(status: str) -> str:
+    """How the room reads where an addition stands: published, pending, or rejected (a
+    turned-down asset or innovation goes back to draft)."""
+    return "rejected" if status == "draft" else status
+
+
 def additions(session: Session, scan: ScanSession) -> list[dict[str, Any]]:
     """Everything the session added, oldest first, as the room sees it."""
     rows = session.scalars(
@@ -315,14 +323,14 @@ def additions(session: Session, scan: ScanSession) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"id": row.id, "added_at": row.added_at}
         if row.asset_id is not None:
             entry |= {"type": "asset", "asset": room_asset(session, row.asset_id)}
-            entry["status"] = entry["asset"]["status"]
+            entry["status"] = room_status(entry["asset"]["status"])
         elif row.link_id is not None:
             link = session.get(AssetLink, row.link_id)
             assert link is not None
             entry |= {
                 "type": "link",
                 "link": {"id": link.id, "type": link.type, "from": link.from_id, "to": link.to_id},
-                "status": link.status,
+                "status": room_status(link.status),
             }
         else:
             assert row.innovation_id is not None
@@ -331,7 +339,7 @@ def additions(session: Session, scan: ScanSession) -> list[dict[str, Any]]:
             entry |= {
                 "type": "innovation",
                 "innovation": {"id": innovation.id, "name": innovation.name},
-                "status": innovation.review,
+                "status": room_status(innovation.review),
             }
         found.append(entry)
     return found

@@ -41,6 +41,31 @@ def test_the_page_runs_only_its_own_scripts_and_cannot_be_framed_elsewhere(
     assert policy["img-src"] == "img-src 'self' data: https://tile.openstreetmap.org"
 
 
+def test_only_folium_maps_and_the_docs_may_run_inline_scripts(
+    demo_client: TestClient,
+) -> None:
+    """Pages that show what people wrote (a session's report, the network, a ballot) run
+    only the service's own script files, so text that slipped through escaping could not
+    run; folium's locality maps and Swagger UI write theirs inline."""
+    opened = demo_client.post(
+        "/sessions", json={"area": "E08000009", "title": "Day", "held_on": "2026-12-05"}
+    ).json()
+    strict = [
+        "/",
+        "/network/E08000009",
+        f"/sessions/{opened['id']}/report",
+        f"/sessions/{opened['id']}",
+    ]
+    for path in strict:
+        page = demo_client.get(path, headers={"Accept": "text/html"})
+        assert page.headers["content-type"].startswith("text/html"), path
+        policy = _directives(page.headers["content-security-policy"])
+        assert policy["script-src"] == "script-src 'self'", path
+    for path in ("/maps/E08000009", "/docs"):
+        policy = _directives(demo_client.get(path).headers["content-security-policy"])
+        assert policy["script-src"] == "script-src 'self' 'unsafe-inline'", path
+
+
 def test_every_answer_forbids_sniffing_and_leaking_the_referrer(client: TestClient) -> None:
     for url in ("/health", "/assets", "/ogc", "/static/vendor/leaflet/leaflet.js"):
         response = client.get(url)

@@ -74,7 +74,7 @@ class LeaderIn(BaseModel):
 def session_actor(
     session_id: SessionId,
     request: Request,
-    session: ReadSessionDep,
+    session: SessionDep,
     bearer: Annotated[str | None, Depends(BEARER)],
     token: Annotated[
         str | None, Query(max_length=200, description="A token, for clients that send no headers")
@@ -161,15 +161,24 @@ def open_session(
 def read_session(
     session_id: SessionId,
     session: ReadSessionDep,
+    settings: SettingsDep,
+    bearer: Annotated[str | None, Depends(BEARER)],
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """What the session is; a browser asking for HTML gets its live map page."""
+    """What the session is (its facilitators named to them alone); a browser asking for
+    HTML gets its live map page."""
     scan = sessions.get(session, session_id)
     if accept is not None and "text/html" in accept:
         from app.web.session_page import session_page_html
 
-        return HTMLResponse(session_page_html(scan.id, scan.title, scan.area_code))
-    described = SessionOut.model_validate(sessions.describe(session, scan, False))
+        return HTMLResponse(
+            session_page_html(scan.id, scan.title, scan.area_code, settings.basemap_url)
+        )
+    account = None
+    if bearer and not bearer.startswith(sessions.PARTICIPANT_PREFIX):
+        account = account_for(session, bearer)
+    facilitator = sessions.facilitates(session, account, scan)
+    described = SessionOut.model_validate(sessions.describe(session, scan, facilitator))
     return JSONResponse(described.model_dump(mode="json"))
 
 
@@ -250,7 +259,7 @@ def _event_id(last_event_id: str | None) -> int:
     summary="What the session added",
     responses=problems(403, 404),
 )
-def additions(in_room: InRoom, session: ReadSessionDep) -> list[dict[str, Any]]:
+def additions(in_room: InRoom, session: SessionDep) -> list[dict[str, Any]]:
     scan, _, _ = in_room
     return session_additions.additions(session, scan)
 
