@@ -48,6 +48,7 @@ bench: db-up
 	$(BIN)/python -m bench.gaps_england
 	$(BIN)/python -m bench.features_vs_tipg
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.live_session
 
 # The analysts' notebook in Jupyter, against the service `make run` starts (run that first).
 notebook: setup
