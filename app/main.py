@@ -20,6 +20,7 @@ from app.api import openapi
 from app.api.deps import HeavyWork, Sessions, plain_text_only
 from app.api.routes import (
     areas,
+    assessments,
     assets,
     auth,
     exports,
@@ -33,6 +34,7 @@ from app.api.routes import (
     network,
     ogc,
     page,
+    rounds,
     session_report,
     sessions,
     taxonomy,
@@ -189,6 +191,8 @@ def create_app(
         network,
         sessions,
         session_report,
+        rounds,
+        assessments,
         moderation,
         areas,
         gaps,

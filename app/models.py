@@ -19,7 +19,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 KIND_VALUES = ("individual", "association", "institution", "physical", "economic", "cultural")
@@ -414,3 +414,145 @@ class SessionEvent(Base):
     kind: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DecisionRound(Base):
+    """A question for an area, decided by its constituencies with an equal say."""
+
+    __tablename__ = "decision_round"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    area_code: Mapped[str] = mapped_column(Text, ForeignKey("area.code", onupdate="CASCADE"))
+    question: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(Text)
+    points_total: Mapped[int] = mapped_column(Integer, server_default="100")
+    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(Text)
+
+
+class RoundOption(Base):
+    """An option of a round, with its evidence as it was when the round was made."""
+
+    __tablename__ = "round_option"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("decision_round.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    area_code: Mapped[str | None] = mapped_column(Text)
+    innovation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("innovation.id", ondelete="SET NULL")
+    )
+    geom: Mapped[Any | None] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=False), nullable=True
+    )
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+
+
+class Assessment(Base):
+    """A partnership's self-assessment against the six characteristics."""
+
+    __tablename__ = "assessment"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    area_code: Mapped[str] = mapped_column(Text, ForeignKey("area.code", onupdate="CASCADE"))
+    title: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(Text)
+
+
+class Constituency(Base):
+    """A group with an equal say in a round or an assessment."""
+
+    __tablename__ = "constituency"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decision_round.id", ondelete="CASCADE")
+    )
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class SayInvite(Base):
+    """An invitation to take part for one constituency (its token's digest only)."""
+
+    __tablename__ = "say_invite"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id", ondelete="CASCADE"))
+    token_digest: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Ballot(Base):
+    __tablename__ = "ballot"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("decision_round.id", ondelete="CASCADE"))
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id", ondelete="CASCADE"))
+    invite_id: Mapped[int] = mapped_column(
+        ForeignKey("say_invite.id", ondelete="CASCADE"), unique=True
+    )
+    ref: Mapped[Any] = mapped_column(UUID, unique=True, server_default=func.gen_random_uuid())
+    changes: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class BallotMark(Base):
+    __tablename__ = "ballot_mark"
+
+    ballot_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True
+    )
+    option_id: Mapped[int] = mapped_column(
+        ForeignKey("round_option.id", ondelete="CASCADE"), primary_key=True
+    )
+    rank: Mapped[int | None] = mapped_column(Integer)
+    points: Mapped[int | None] = mapped_column(Integer)
+
+
+class RoundComment(Base):
+    __tablename__ = "round_comment"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("decision_round.id", ondelete="CASCADE"))
+    option_id: Mapped[int] = mapped_column(ForeignKey("round_option.id", ondelete="CASCADE"))
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AssessmentResponse(Base):
+    __tablename__ = "assessment_response"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id", ondelete="CASCADE"))
+    invite_id: Mapped[int] = mapped_column(
+        ForeignKey("say_invite.id", ondelete="CASCADE"), unique=True
+    )
+    scores: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    value_answer: Mapped[str | None] = mapped_column(Text)
+    next_answer: Mapped[str | None] = mapped_column(Text)
+
+
+class RoundRecord(Base):
+    """A closed round's decision record, frozen (the database refuses to change it)."""
+
+    __tablename__ = "round_record"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("decision_round.id"), primary_key=True)
+    record: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    frozen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,5 +1,6 @@
 """The `assetmap` command: the local database, migrations and the server, imports, exports,
-gap analyses, accounts and scanning days; one module per command or group of commands."""
+gap analyses, accounts, scanning days and decision rounds; one module per command or group
+of commands."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import typer
 # Each command imports the analyses, importers and exporters it runs when it runs: loading
 # them all would add two seconds to every command (an import of 100,000 rows takes five).
 # So these modules import only what their options need; keep it that way in new commands.
-from app.cli import db, demo, exports, gaps, imports, serve, sessions, users
+from app.cli import db, demo, exports, gaps, imports, rounds, serve, sessions, users
 
 cli = typer.Typer(
     pretty_exceptions_enable=False,
@@ -24,6 +25,7 @@ cli.add_typer(imports.import_cli, name="import")
 cli.add_typer(exports.export_cli, name="export")
 cli.add_typer(users.users_cli, name="users")
 cli.add_typer(sessions.sessions_cli, name="sessions")
+cli.add_typer(rounds.rounds_cli, name="rounds")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ lists is asked at least once, so a route added later without a documented answer
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,14 @@ from app.auth import accounts
 from tests.conftest import asset_feature, bearer
 
 STRETFORD = (-2.3157, 53.4466)
+SIX = (
+    "whole_life_outcomes",
+    "co_produced_outcomes",
+    "equal_say",
+    "shared_expertise",
+    "devolved_processes",
+    "reshaping_assets",
+)
 PASSWORD = "a pass phrase long enough"
 
 
@@ -286,6 +295,7 @@ def test_every_operation_answers_as_described(
         ask("get", "/sessions/{session_id}/additions.{fmt}", f"{at}/additions.{fmt}")
     ask("post", "/sessions/{session_id}/close", f"{at}/close", as_="moderator")
     ask("get", "/sessions/{session_id}/events", f"{at}/events", as_="moderator")
+    _equal_say(ask)
     ask("get", "/maps/{area_code}", "/maps/E08000009?layer=gaps&category=gp-practice")
     ask("get", "/")
     ask("get", "/health")
@@ -295,3 +305,101 @@ def test_every_operation_answers_as_described(
     }
     assert documented - asked == set()
     assert demo_session.scalar(text("SELECT count(*) FROM moderation_request")) >= 2
+
+
+def _equal_say(ask: Any) -> None:
+    """A decision round and a self-assessment, from making them to their records."""
+    now = datetime.now(UTC)
+    made = ask(
+        "post",
+        "/rounds",
+        as_="moderator",
+        json={
+            "area": "E08000009",
+            "question": "Which first?",
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(hours=1)).isoformat(),
+            "options": [
+                {"kind": "gap", "area": "E01006108", "category": "gp-practice"},
+                {"kind": "free", "title": "A youth club"},
+            ],
+        },
+    ).json()
+    at = f"/rounds/{made['id']}"
+    first, second = (option["id"] for option in made["options"])
+    ask("get", "/rounds")
+    ask("get", "/rounds/{round_id}", at)
+    ask("get", "/rounds/{round_id}/vote", f"{at}/vote")
+    for f in ("json", "csv"):
+        invites = ask(
+            "post",
+            "/rounds/{round_id}/invites",
+            f"{at}/invites?f={f}",
+            as_="moderator",
+            json={"constituency": "Residents and community members", "count": 2},
+        )
+    code = invites.text.splitlines()[1].split(",")[1]
+    voter = {"Authorization": f"Bearer {code}"}
+    ask(
+        "post",
+        "/rounds/{round_id}/ballot",
+        f"{at}/ballot",
+        json={"ranking": [first]},
+        headers=voter,
+    )
+    ask(
+        "put",
+        "/rounds/{round_id}/ballot",
+        f"{at}/ballot",
+        json={"ranking": [second, first]},
+        headers=voter,
+    )
+    ask("get", "/rounds/{round_id}/ballot", f"{at}/ballot", headers=voter)
+    ask(
+        "post",
+        "/rounds/{round_id}/options/{option_id}/comments",
+        f"{at}/options/{first}/comments",
+        json={"body": "Two buses away"},
+        headers=voter,
+    )
+    ask("get", "/rounds/{round_id}/comments", f"{at}/comments")
+    ask("get", "/rounds/{round_id}/results", f"{at}/results", as_="moderator")
+    ask("get", "/rounds/{round_id}/record", f"{at}/record")  # 409: open still
+    ask("post", "/rounds/{round_id}/close", f"{at}/close", as_="moderator")
+    for f in ("json", "html"):
+        ask("get", "/rounds/{round_id}/results", f"{at}/results?f={f}")
+        ask("get", "/rounds/{round_id}/record", f"{at}/record?f={f}")
+    ask("get", "/rounds/{round_id}/ballots.csv", f"{at}/ballots.csv")
+
+    assessment = ask(
+        "post", "/assessments", as_="moderator", json={"area": "E08000009", "title": "2026"}
+    ).json()
+    where = f"/assessments/{assessment['assessment']}"
+    code = ask(
+        "post",
+        "/assessments/{assessment_id}/invites",
+        f"{where}/invites",
+        as_="moderator",
+        json={"constituency": "Practitioners and commissioners", "count": 1},
+    ).json()["invites"][0]["code"]
+    scores = {"scores": {slug: {"score": 3} for slug in SIX}}
+    who = {"Authorization": f"Bearer {code}"}
+    ask(
+        "post",
+        "/assessments/{assessment_id}/response",
+        f"{where}/response",
+        json=scores,
+        headers=who,
+    )
+    ask(
+        "put",
+        "/assessments/{assessment_id}/response",
+        f"{where}/response",
+        json=scores,
+        headers=who,
+    )
+    ask("get", "/assessments/{assessment_id}/response", f"{where}/response", headers=who)
+    for f in ("json", "html"):
+        ask("get", "/assessments/{assessment_id}", f"{where}?f={f}")
+        ask("get", "/assessments", f"/assessments?area=E08000009&f={f}")
+    ask("post", "/assessments/{assessment_id}/close", f"{where}/close", as_="moderator")

@@ -16,6 +16,7 @@ import json
 import math
 import re
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,11 +142,35 @@ def people(demo_client: TestClient, demo_session: Session) -> dict[str, Any]:
     demo_client.post(
         f"/sessions/{opened['id']}/additions/{added.json()['addition']}/approve", headers=admin
     ).raise_for_status()
+    # a round where the music innovation is an option, closed; an assessment
+    now = datetime.now(UTC)
+    decided = demo_client.post(
+        "/rounds",
+        json={
+            "area": "E08000009",
+            "question": "What do we spread?",
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(hours=1)).isoformat(),
+            "options": [
+                {"kind": "innovation", "innovation": innovation.json()["id"]},
+                {"kind": "gap", "area": OPEN_LSOA, "category": "skill"},
+            ],
+        },
+        headers=admin,
+    )
+    assert decided.status_code == 201, decided.text
+    demo_client.post(f"/rounds/{decided.json()['id']}/close", headers=admin).raise_for_status()
+    assessed = demo_client.post(
+        "/assessments", json={"area": "E08000009", "title": "2026"}, headers=admin
+    ).json()
     return found | {
         "links": links,
         "innovation": innovation.json()["id"],
         "session": opened["id"],
         "addition": added.json()["addition"],
+        "round": decided.json()["id"],
+        "options": [o["id"] for o in decided.json()["options"]],
+        "assessment": assessed["assessment"],
     }
 
 
@@ -169,6 +194,9 @@ def _path_values(people: dict[str, Any]) -> dict[str, list[str]]:
         "innovation_id": [str(people["innovation"])],
         "session_id": [str(people["session"])],
         "addition_id": [str(people["addition"])],
+        "round_id": [str(people["round"])],
+        "option_id": [str(o) for o in people["options"]],
+        "assessment_id": [str(people["assessment"])],
     }
 
 

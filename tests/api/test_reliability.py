@@ -234,6 +234,15 @@ NO_DATABASE = {
 }
 SAMPLE_PATH_VALUES = {
     "asset_id": "1",
+    "link_id": "1",
+    "innovation_id": "1",
+    "session_id": "1",
+    "addition_id": "1",
+    "fmt": "geojson",
+    "round_id": "1",
+    "option_id": "1",
+    "assessment_id": "1",
+    "snapshot_id": "1",
     "code": "E08000009",
     "area_code": "E08000009",
     "collection_id": "assets",
@@ -247,10 +256,17 @@ SAMPLE_PATH_VALUES = {
 }
 
 
-# What routes that refuse a request without a body (before they need the database) are sent.
+# What routes that refuse a request without a body or a query (before they need the
+# database) are sent.
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/auth/token"): {"data": {"username": "ann@example.org", "password": "x"}},
     ("post", "/gaps/suggestions"): {"json": {"within": "E08000009", "k": 1}},
+    ("get", "/network"): {"params": {"within": "E08000009"}},
+    ("get", "/assessments"): {"params": {"area": "E08000009"}},
+    ("post", "/sessions/{session_id}/join"): {
+        "json": {"code": "K7QM4MZ2", "display_name": "Sam", "consent_to_network": True}
+    },
+    ("get", "/areas/{area_code}/changes"): {"params": {"since": "1"}},
 }
 
 
