@@ -49,6 +49,7 @@ bench: db-up
 	$(BIN)/python -m bench.features_vs_tipg
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.live_session
+	$(BIN)/python -m bench.snapshot
 
 # The analysts' notebook in Jupyter, against the service `make run` starts (run that first).
 notebook: setup

@@ -37,6 +37,7 @@ from app.api.routes import (
     rounds,
     session_report,
     sessions,
+    snapshots,
     taxonomy,
 )
 from app.api.security import SecurityHeaders
@@ -193,6 +194,7 @@ def create_app(
         session_report,
         rounds,
         assessments,
+        snapshots,
         moderation,
         areas,
         gaps,

@@ -556,3 +556,49 @@ class RoundRecord(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("decision_round.id"), primary_key=True)
     record: Mapped[dict[str, Any]] = mapped_column(JSONB)
     frozen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LocalityQuestion(Base):
+    """A gap question a locality tracks: a category or an outcome within a distance."""
+
+    __tablename__ = "locality_question"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    area_code: Mapped[str] = mapped_column(
+        Text, ForeignKey("area.code", onupdate="CASCADE", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    distance_m: Mapped[float] = mapped_column(Float)
+
+
+class AreaSnapshot(Base):
+    """A locality frozen at one moment: its figures (the database never changes them)."""
+
+    __tablename__ = "area_snapshot"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    area_code: Mapped[str] = mapped_column(Text, ForeignKey("area.code", onupdate="CASCADE"))
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    taken_by: Mapped[str | None] = mapped_column(Text)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class SnapshotAsset(Base):
+    """A published asset inside a snapshot's area then, as it was."""
+
+    __tablename__ = "snapshot_asset"
+
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("area_snapshot.id"), primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
+    outcomes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stale: Mapped[bool] = mapped_column(Boolean)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3.11}
 VENV=${VENV:-.venv}
-# --test: also what the tests need (Chromium, for the browser tests)
+# --test: also what the tests need (poppler-utils, to read the printed brief)
 FOR_TESTS=${1:-}
 
 missing=()
@@ -17,8 +17,11 @@ command -v runuser >/dev/null || missing+=(util-linux)
 command -v ogr2ogr >/dev/null || missing+=(gdal-bin)
 command -v "$PYTHON" >/dev/null || missing+=(python3.11 python3.11-venv)
 command -v npm >/dev/null || missing+=(npm)
+# Chromium prints the brief to PDF (assetmap brief), and drives the browser tests
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 if [[ $FOR_TESTS == --test ]]; then
-  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # pdftotext and pdftoppm read the printed brief back
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
 fi
 
 if ((${#missing[@]})); then

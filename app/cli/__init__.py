@@ -9,7 +9,19 @@ import typer
 # Each command imports the analyses, importers and exporters it runs when it runs: loading
 # them all would add two seconds to every command (an import of 100,000 rows takes five).
 # So these modules import only what their options need; keep it that way in new commands.
-from app.cli import db, demo, exports, gaps, imports, rounds, serve, sessions, users
+from app.cli import (
+    brief,
+    db,
+    demo,
+    exports,
+    gaps,
+    imports,
+    rounds,
+    serve,
+    sessions,
+    snapshots,
+    users,
+)
 
 cli = typer.Typer(
     pretty_exceptions_enable=False,
@@ -20,12 +32,14 @@ cli.command()(db.migrate)
 cli.command()(serve.serve)
 cli.command()(demo.demo)
 cli.command()(gaps.gaps)
+cli.command()(brief.brief)
 cli.add_typer(db.db_cli, name="db")
 cli.add_typer(imports.import_cli, name="import")
 cli.add_typer(exports.export_cli, name="export")
 cli.add_typer(users.users_cli, name="users")
 cli.add_typer(sessions.sessions_cli, name="sessions")
 cli.add_typer(rounds.rounds_cli, name="rounds")
+cli.add_typer(snapshots.snapshots_cli, name="snapshots")
 
 
 def main() -> None:

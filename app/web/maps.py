@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import folium
 from branca.element import Element
@@ -135,6 +135,7 @@ def locality_map(
     folium.LayerControl(collapsed=False).add_to(made)
     page: Any = made.get_root()  # a branca Figure: html, header and render()
     page.html.add_child(Element(legend))
+    page.html.add_child(Element(_brief_link(wanted.code)))
     title = html.escape(f"{area['properties']['name']} ({wanted.code})")
     page.header.add_child(Element(f"<title>{title}: community assets</title>"))
     page.header.add_child(Element('<link rel="icon" href="data:,">'))
@@ -271,6 +272,16 @@ def _legend(title: str, entries: list[tuple[str, str]]) -> str:
         '<div class="map-legend" style="position:fixed;bottom:56px;left:12px;z-index:1000;'
         "background:#fff;padding:8px 10px;border:1px solid #999;border-radius:4px;"
         f'font:12px sans-serif"><strong>{html.escape(title)}</strong>{rows}</div>'
+    )
+
+
+def _brief_link(code: str) -> str:
+    """A link to the area's commissioning brief (its latest snapshot, printable)."""
+    href = html.escape(f"/areas/{quote(code, safe='')}/brief")
+    return (
+        f'<a class="brief-link" href="{href}" style="position:fixed;top:10px;left:54px;'
+        "z-index:1000;background:#fff;padding:5px 9px;border:1px solid #999;"
+        'border-radius:4px;font:13px sans-serif;color:#1d3557">Commissioning brief</a>'
     )
 
 

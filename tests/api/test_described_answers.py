@@ -296,6 +296,7 @@ def test_every_operation_answers_as_described(
     ask("post", "/sessions/{session_id}/close", f"{at}/close", as_="moderator")
     ask("get", "/sessions/{session_id}/events", f"{at}/events", as_="moderator")
     _equal_say(ask)
+    _briefs(ask)
     ask("get", "/maps/{area_code}", "/maps/E08000009?layer=gaps&category=gp-practice")
     ask("get", "/")
     ask("get", "/health")
@@ -403,3 +404,21 @@ def _equal_say(ask: Any) -> None:
         ask("get", "/assessments/{assessment_id}", f"{where}?f={f}")
         ask("get", "/assessments", f"/assessments?area=E08000009&f={f}")
     ask("post", "/assessments/{assessment_id}/close", f"{where}/close", as_="moderator")
+
+
+def _briefs(ask: Any) -> None:
+    """A locality's questions, snapshots, changes and brief."""
+    area = "/areas/E08000009"
+    questions = ask("get", "/areas/{area_code}/questions", f"{area}/questions").json()
+    ask(
+        "put",
+        "/areas/{area_code}/questions",
+        f"{area}/questions",
+        as_="moderator",
+        json={"questions": questions["questions"]},
+    )
+    taken = ask("post", "/areas/{area_code}/snapshots", f"{area}/snapshots", as_="moderator").json()
+    ask("get", "/areas/{area_code}/snapshots", f"{area}/snapshots")
+    ask("get", "/areas/{area_code}/snapshots/{snapshot_id}", f"{area}/snapshots/{taken['id']}")
+    ask("get", "/areas/{area_code}/changes", f"{area}/changes?since={taken['id']}")
+    ask("get", "/areas/{area_code}/brief", f"{area}/brief")

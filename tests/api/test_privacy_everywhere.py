@@ -142,7 +142,7 @@ def people(demo_client: TestClient, demo_session: Session) -> dict[str, Any]:
     demo_client.post(
         f"/sessions/{opened['id']}/additions/{added.json()['addition']}/approve", headers=admin
     ).raise_for_status()
-    # a round where the music innovation is an option, closed; an assessment
+    # a round where the music innovation is an option, closed; an assessment; a snapshot
     now = datetime.now(UTC)
     decided = demo_client.post(
         "/rounds",
@@ -163,6 +163,8 @@ def people(demo_client: TestClient, demo_session: Session) -> dict[str, Any]:
     assessed = demo_client.post(
         "/assessments", json={"area": "E08000009", "title": "2026"}, headers=admin
     ).json()
+    snapshot = demo_client.post("/areas/E08000009/snapshots", headers=admin)
+    assert snapshot.status_code == 201, snapshot.text
     return found | {
         "links": links,
         "innovation": innovation.json()["id"],
@@ -171,6 +173,7 @@ def people(demo_client: TestClient, demo_session: Session) -> dict[str, Any]:
         "round": decided.json()["id"],
         "options": [o["id"] for o in decided.json()["options"]],
         "assessment": assessed["assessment"],
+        "snapshot": snapshot.json()["id"],
     }
 
 
@@ -197,6 +200,7 @@ def _path_values(people: dict[str, Any]) -> dict[str, list[str]]:
         "round_id": [str(people["round"])],
         "option_id": [str(o) for o in people["options"]],
         "assessment_id": [str(people["assessment"])],
+        "snapshot_id": [str(people["snapshot"])],
     }
 
 

@@ -2,6 +2,7 @@
 // one to see, edit or link it, drag it to move it. Everything goes through the HTTP API.
 // Each module holds one part of the page; this one starts them.
 import { loadAccount } from "./account.js";
+import { loadBriefLinks } from "./briefs.js";
 import { fillFormChoices } from "./form.js";
 import { fillLinkTypes } from "./link-form.js";
 import { loadAssets, loadNeighbourhoods, loadTaxonomy } from "./map.js";
@@ -14,6 +15,6 @@ async function loadChoices() {
   fillLinkTypes();
 }
 
-await Promise.all([loadNeighbourhoods(), loadChoices(), loadAccount()]);
+await Promise.all([loadNeighbourhoods(), loadChoices(), loadAccount(), loadBriefLinks()]);
 await loadAssets();
 document.body.dataset.ready = "true";
