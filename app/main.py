@@ -33,6 +33,7 @@ from app.api.routes import (
     moderation,
     network,
     ogc,
+    oruk,
     page,
     rounds,
     session_report,
@@ -46,7 +47,13 @@ from app.busy import Bound
 from app.db import database_url, make_engine, make_sessionmaker
 from app.io import uploads
 from app.io.spool import Spool
-from app.settings import AnalysisSettings, ApiSettings, AuthSettings, DatabaseSettings
+from app.settings import (
+    AnalysisSettings,
+    ApiSettings,
+    AuthSettings,
+    DatabaseSettings,
+    FeedSettings,
+)
 from app.web import vendor
 
 log = logging.getLogger("assetmap")
@@ -155,6 +162,7 @@ def create_app(
     app.state.api_settings = api_settings
     app.state.analysis_settings = analysis_settings or AnalysisSettings()
     app.state.auth_settings = AuthSettings()
+    app.state.feed_settings = FeedSettings()
     errors.install(app)
     openapi.describe(app)
 
@@ -202,6 +210,7 @@ def create_app(
         exports,
         taxonomy,
         ogc,
+        oruk,
         maps,
         page,
     ):

@@ -109,6 +109,8 @@ class Asset(Base):
     postcode: Mapped[str | None] = mapped_column(Text)
     contact: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     opening_hours: Mapped[str | None] = mapped_column(Text)
+    # app.schemas.Schedule as JSON: when it is open, as data
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     audience: Mapped[str | None] = mapped_column(Text)
     cost: Mapped[str | None] = mapped_column(Text)
     accessibility: Mapped[str | None] = mapped_column(Text)
@@ -602,3 +604,15 @@ class SnapshotAsset(Base):
     stale: Mapped[bool] = mapped_column(Boolean)
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
+
+
+class FeedImport(Base):
+    """When an import of an Open Referral UK feed last started, per source: the next asks
+    the feed only for services modified after it."""
+
+    __tablename__ = "feed_import"
+
+    source: Mapped[str] = mapped_column(Text, primary_key=True)
+    location: Mapped[str] = mapped_column(Text)
+    last_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    services: Mapped[int] = mapped_column(Integer)

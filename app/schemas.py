@@ -64,6 +64,8 @@ class Stored:
     - `flattened`: a model stored as a column per field, `<property>_<field>` (consent);
       otherwise a model is stored as one JSON column (contact).
     - `column`: the column it is kept in, when not its own name (a category, by its id).
+    - `whole`: a model kept, exported and imported as one JSON value, never as its parts
+      (a schedule).
     """
 
     public: bool = True
@@ -72,6 +74,7 @@ class Stored:
     imported: tuple[str, ...] = ()
     flattened: bool = False
     column: str | None = None
+    whole: bool = False
 
 
 class Contact(BaseModel):
@@ -98,6 +101,78 @@ class Consent(BaseModel):
     expires_at: datetime | None = None
 
 
+Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+WEEKDAYS: tuple[Weekday, ...] = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# A local time of day in Europe/London, "HH:MM"; "24:00" is the end of a day.
+ClockTime = Annotated[str, StringConstraints(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
+
+
+class Hours(BaseModel):
+    """Open from `opens` to `closes`, local times (Europe/London); a `closes` before
+    `opens` is past midnight, into the next day."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    opens: ClockTime
+    closes: ClockTime
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Hours:
+        if self.opens == self.closes or self.opens == "24:00":
+            raise ValueError(f"opens {self.opens} and closes {self.closes} make no opening")
+        if self.closes == "00:00":
+            self.closes = "24:00"  # midnight, one way of writing it
+        return self
+
+
+class WeeklyHours(Hours):
+    """The hours it opens on these days of every week."""
+
+    days: Annotated[list[Weekday], Field(min_length=1, max_length=7)]
+
+
+class DatedHours(Hours):
+    """An exception: on this date it opens at these hours, not its weekly ones."""
+
+    date: date
+
+
+class Closure(BaseModel):
+    """Closed from `starts` to `ends`, both dates included (a holiday, works)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    starts: date
+    ends: date
+    reason: Annotated[ShortText, StringConstraints(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Closure:
+        if self.ends < self.starts:
+            raise ValueError("ends is before starts")
+        return self
+
+
+class Schedule(BaseModel):
+    """When an asset is open, as data (the HSDS schedule's weekly rules, exceptions and
+    closures), beside the free text of `opening_hours`. Times are Europe/London's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weekly: Annotated[list[WeeklyHours], Field(max_length=50)] = Field(default_factory=list)
+    exceptions: Annotated[list[DatedHours], Field(max_length=400)] = Field(default_factory=list)
+    closures: Annotated[list[Closure], Field(max_length=100)] = Field(default_factory=list)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    notes: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _valid_span(self) -> Schedule:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
 def _text(*imported: str, personal: Personal | None = None) -> Stored:
     return Stored(personal=personal, imported=imported)
 
@@ -121,6 +196,11 @@ class AssetPropertiesBase(BaseModel):
     contact: Annotated[Contact | None, Stored(personal="private")] = None
     opening_hours: Annotated[
         ShortText | None, _text("opening_hours", "opening hours", "opening times")
+    ] = None
+    schedule: Annotated[
+        Schedule | None,
+        Field(description="When it is open, as data (Europe/London times)"),
+        Stored(imported=("schedule",), whole=True),
     ] = None
     audience: Annotated[ShortText | None, _text("audience")] = None
     cost: Annotated[ShortText | None, _text("cost")] = None

@@ -119,6 +119,23 @@ class AnalysisSettings(BaseSettings):
     max_sites: int = 100
 
 
+class FeedSettings(BaseSettings):
+    """The Open Referral UK feed this service publishes, and the feeds it reads."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSETMAP_FEED_", extra="ignore")
+
+    # Names this directory in its feed's ids, so two directories' ids never clash: keep it
+    # once the feed is published (other directories hold on to the ids).
+    directory: str = "community-asset-map"
+    per_page_default: int = 50
+    # Asks for more are clamped to this.
+    per_page_max: int = 200
+    proximity_max_m: float = 100_000.0
+    # Reading another directory's feed: how long one page may take, and how many pages.
+    read_timeout_s: float = 30.0
+    max_pages: int = 10_000
+
+
 class AuthSettings(BaseSettings):
     """Signing in and tokens."""
 

@@ -337,3 +337,19 @@ class TileJSON(BaseModel):
     maxzoom: int
     vector_layers: list[VectorLayer]
     bounds: list[float] | None = None
+
+
+class OpeningHoursToday(BaseModel):
+    opens: str = Field(description="HH:MM, Europe/London")
+    closes: str = Field(description="HH:MM; before `opens` means past midnight")
+
+
+class Opening(BaseModel):
+    """Whether an asset is open at a moment, by its schedule, and that local day's hours."""
+
+    asset: int
+    at: datetime
+    open: bool | None = Field(description="None when the asset has no schedule")
+    day: str = Field(description="The local date (Europe/London) of `at`")
+    hours: list[OpeningHoursToday]
+    scheduled: bool

@@ -25,7 +25,7 @@ from app.domain.features import WGS84
 from app.domain.plain_text import ESCAPED_CONTROL, control_problem, first_control_problem
 from app.errors import FieldProblem, Problem, invalid
 from app.io.spool import Spool
-from app.settings import AnalysisSettings, ApiSettings, AuthSettings
+from app.settings import AnalysisSettings, ApiSettings, AuthSettings, FeedSettings
 
 
 async def plain_text_only(request: Request) -> None:
@@ -63,6 +63,11 @@ async def api_settings(request: Request) -> ApiSettings:
 
 async def auth_settings(request: Request) -> AuthSettings:
     settings: AuthSettings = request.app.state.auth_settings
+    return settings
+
+
+async def feed_settings(request: Request) -> FeedSettings:
+    settings: FeedSettings = request.app.state.feed_settings
     return settings
 
 
@@ -210,6 +215,7 @@ AuthSettingsDep = Annotated[AuthSettings, Depends(auth_settings)]
 AccountDep = Annotated[Account | None, Depends(current_account)]
 SignedInDep = Annotated[Account, Depends(signed_in)]
 AnalysisSettingsDep = Annotated[AnalysisSettings, Depends(analysis_settings)]
+FeedSettingsDep = Annotated[FeedSettings, Depends(feed_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 SnapshotSessionDep = Annotated[Session, Depends(get_snapshot_session, scope="function")]

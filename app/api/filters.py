@@ -3,7 +3,7 @@ which assets (kind, category, outcome), a search's filter, and a gap analysis' q
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
@@ -11,6 +11,7 @@ from fastapi import Depends, Query
 from app.analysis.question import GapQuestion
 from app.api.deps import AnalysisSettingsDep, BBox, Near, WithinM
 from app.domain.asset_search import AssetFilter, AssetMatch
+from app.errors import invalid
 from app.schemas import AreaLevel, Kind, Slug
 
 
@@ -43,8 +44,19 @@ async def asset_filter(
     updated_since: Annotated[
         datetime | None, Query(description="Only assets changed since this time")
     ] = None,
+    open_at: Annotated[
+        datetime | None,
+        Query(
+            description="Only assets open then, by their schedule; a time without an offset "
+            "is Europe/London's",
+            examples=["2026-12-07T10:00"],
+        ),
+    ] = None,
+    open_now: Annotated[bool, Query(description="Only assets open now, by their schedule")] = False,
 ) -> AssetFilter:
     """A search's filter, as `GET /assets`, its exports and the assets of an area take it."""
+    if open_now and open_at is not None:
+        raise invalid("open_now", "ask for open_now or open_at, not both")
     return AssetFilter.matching(
         match,
         bbox=bbox,
@@ -53,6 +65,8 @@ async def asset_filter(
         q=q,
         updated_since=updated_since,
         area_code=within,
+        # to the minute, so answers built once (exports) serve that minute
+        open_at=datetime.now(UTC).replace(second=0, microsecond=0) if open_now else open_at,
     )
 
 

@@ -1,6 +1,7 @@
 """Response headers that keep browsers safe: no MIME sniffing, no referrer leaks, and on
 pages a Content-Security-Policy that lets them load only this service's own files (and the
-basemap's tiles), and no other site frame them."""
+basemap's tiles), and no other site frame them; and the one that lets any site's page read
+the open feed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ PAGE_SCRIPTS = "script-src 'self'"
 # ...but folium's maps and the API docs, which write their scripts inline.
 INLINE_SCRIPTS = "script-src 'self' 'unsafe-inline'"
 INLINE_PATHS = ("/maps/", "/docs")
+# What any site's page may read: the Open Referral UK feed, which holds only what the
+# public sees (and no credentials are ever sent with it).
+OPEN_PATHS = ("/oruk",)
 
 
 def content_security_policy(scripts: str, basemap_url: str) -> str:
@@ -50,6 +54,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         inline = scope["path"].startswith(INLINE_PATHS)
+        open_to_all = scope["path"].startswith(OPEN_PATHS)
         policy = self.inline_policy if inline else self.page_policy
 
         async def send_with_headers(message: Message) -> None:
@@ -57,6 +62,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+                if open_to_all:
+                    headers["Access-Control-Allow-Origin"] = "*"
                 if headers.get("content-type", "").startswith("text/html"):
                     headers.setdefault("Content-Security-Policy", policy)
                     headers.setdefault("X-Frame-Options", "SAMEORIGIN")

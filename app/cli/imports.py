@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -166,3 +167,41 @@ def import_assets_command(
             _rejects_path(rejects, file),
             strict,
         )
+
+
+@import_cli.command("oruk")
+def import_oruk_command(
+    location: Annotated[
+        str, typer.Argument(help="A feed's base URL (https://.../oruk) or a JSON file")
+    ],
+    source: Annotated[
+        str | None, typer.Option(help="Keep its assets under this source (default oruk:HOST)")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="CSV of term,category: its taxonomy terms -> our slugs")
+    ] = None,
+    default_kind: Annotated[
+        str, typer.Option(help="The kind of a service no term places")
+    ] = "institution",
+    full: Annotated[
+        bool, typer.Option("--full", help="Read every service, not only those changed since")
+    ] = False,
+    atomic: Annotated[bool, typer.Option(help="Take every service or none")] = False,
+    rejects: RejectsOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """An Open Referral UK v3 feed, every page, or a JSON file of its services: services
+    and their places, organisations, contacts, schedules and terms, as assets. Idempotent
+    on the feed's service ids; a re-run asks only for what changed since the last."""
+    from app.io.oruk_import import FeedPlan, import_feed
+    from app.settings import FeedSettings
+
+    plan = FeedPlan(location, source, mapping, default_kind, incremental=not full, atomic=atomic)
+    extent = ApiSettings().service_extent
+    label = Path(location).name if not location.lower().startswith("http") else location
+    run_import(
+        label,
+        lambda s: import_feed(s, plan, extent, FeedSettings()),
+        _rejects_path(rejects, Path(re.sub(r"[^\w-]+", "-", plan.source_name) + ".json")),
+        strict,
+    )

@@ -54,7 +54,7 @@ def _properties(model: type[BaseModel], prefix: str = "") -> tuple[AssetProperty
         stored = _stored(info) or (Stored() if prefix else None)
         if stored is None:
             continue  # computed for one answer (distance_m), never stored
-        inner = _model(info)
+        inner = None if stored.whole else _model(info)
         parts = () if inner is None else _properties(inner, f"{name}_")
         if stored.flattened:
             columns = tuple(column for part in parts for column in part.columns)

@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
-from app.domain import areas, categories
+from app.domain import areas, categories, opening
 from app.domain.asset_fields import (
     EXPORT_COLUMNS,
     PROPERTIES,
@@ -119,6 +119,8 @@ class AssetFilter:
     # stale: last confirmed (verified, or else added) before this time
     verified_before: datetime | None = None
     area_code: str | None = None
+    # open at this moment, by its schedule
+    open_at: datetime | None = None
     # the CRS of the answer's coordinates, and of `bbox` (EPSG codes; 4326 is lon/lat)
     srid: int = WGS84
     bbox_srid: int = WGS84
@@ -142,6 +144,7 @@ class _QueryShape:
     updated_before: bool
     verified_before: bool
     area: bool
+    open_at: bool
     after: bool
     near: bool
     srid: int
@@ -199,6 +202,8 @@ def _search(
     if wanted.area_code is not None:
         areas.check_code(session, wanted.area_code, "within")
         params["area_code"] = wanted.area_code
+    if wanted.open_at is not None:
+        params["open_at"] = opening.local_moment(wanted.open_at)
     if wanted.near is not None:
         params.update(lon=wanted.near[0], lat=wanted.near[1], within_m=wanted.within_m)
         params["dx"], params["dy"] = _degrees_around(wanted.near[1], wanted.within_m or 0.0)
@@ -216,6 +221,7 @@ def _search(
         updated_before=wanted.updated_before is not None,
         verified_before=wanted.verified_before is not None,
         area=wanted.area_code is not None,
+        open_at=wanted.open_at is not None,
         after=after is not None,
         near=wanted.near is not None,
         srid=wanted.srid,
@@ -240,6 +246,8 @@ def _export_value(column: ExportColumn) -> Any:
         return table.c[column.prop.column][column.part.name].astext
     if column.prop.name == "outcomes":
         return func.array_to_string(table.c.outcomes, ";")
+    if column.prop.stored.whole:
+        return cast(table.c[column.prop.column], Text)  # its JSON
     return _value(column.prop, table, WGS84)
 
 
@@ -329,6 +337,8 @@ def _conditions(shape: _QueryShape) -> list[ColumnElement[bool]]:
         # last confirmed: when someone verified it, or else when it was added
         cutoff = bindparam("verified_before", type_=DateTime(timezone=True))
         conditions.append(func.coalesce(table.c.verified_at, table.c.created_at) < cutoff)
+    if shape.open_at:
+        conditions.append(opening.open_at(table.c.schedule, "open_at"))
     if shape.area:
         area_geom = select(Area.geom).where(Area.code == bindparam("area_code")).scalar_subquery()
         conditions.append(func.ST_Intersects(area_geom, table.c.geom))

@@ -57,7 +57,7 @@ def _columns(
                 raise invalid(where, "is recorded only for kind 'individual'")
             for part in prop.parts:
                 values[part.column] = None if value is None else getattr(value, part.name)
-        elif prop.parts:
+        elif prop.parts or prop.stored.whole:
             whole = None if value is None else value.model_dump(mode="json", exclude_none=True)
             # SQL NULL, not a JSON null, for none (or only empty parts)
             values[prop.column] = whole or null()

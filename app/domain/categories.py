@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -19,6 +20,20 @@ def category_id(session: Session, slug: str, kind: str | None, field: str) -> in
     if kind is not None and row.kind != kind:
         raise invalid(field, f"category {slug!r} sits under kind {row.kind!r}, not {kind!r}")
     return int(row.id)
+
+
+@dataclass(frozen=True)
+class StoredCategory:
+    id: int
+    slug: str
+    name: str
+    kind: str
+
+
+def all_categories(session: Session) -> dict[str, StoredCategory]:
+    """Every category, by slug."""
+    rows = session.execute(select(Category.id, Category.slug, Category.name, Category.kind))
+    return {row.slug: StoredCategory(row.id, row.slug, row.name, row.kind) for row in rows}
 
 
 def subtree_ids(top_id: Any) -> Select[tuple[int]]:

@@ -45,3 +45,33 @@ def cut_page(rows: Sequence[Sequence[Any]], limit: int) -> Page:
     shown = rows[:limit]
     next_cursor = encode_cursor(tuple(shown[-1][1:])) if more and shown else None
     return Page([row[0] for row in shown], next_cursor)
+
+
+@dataclass(frozen=True)
+class NumberedPage:
+    """A page by number, as Open Referral UK pages its lists: the page's items, which page
+    it is (1-based), how many items each page holds, and how many match in all."""
+
+    contents: list[Any]
+    page_number: int
+    per_page: int
+    total_items: int
+
+    @property
+    def skip(self) -> int:
+        return (self.page_number - 1) * self.per_page
+
+    def envelope(self) -> dict[str, Any]:
+        """The ORUK envelope: `total_items`, `total_pages`, `page_number`, `size` (the items
+        on this page), `first_page`, `last_page`, `empty`, `contents`."""
+        total_pages = -(-self.total_items // self.per_page)
+        return {
+            "total_items": self.total_items,
+            "total_pages": total_pages,
+            "page_number": self.page_number,
+            "size": len(self.contents),
+            "first_page": self.page_number == 1,
+            "last_page": self.page_number >= total_pages,
+            "empty": not self.contents,
+            "contents": self.contents,
+        }

@@ -10,7 +10,7 @@ half-written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -24,24 +24,26 @@ from sqlalchemy.orm import Session
 from app.db import set_actor
 from app.domain import categories
 from app.domain.asset_fields import IMPORTED_COLUMNS, column_ddl
-from app.io.asset_rows import AssetImport, Chunk, Extent, Mapper, stage_chunk
+from app.io.asset_rows import AssetImport, Chunk, Extent, Mapper, Taxonomy, stage_chunk
 from app.io.report import ImportReport, Reject
-from app.io.sources import read_rows
+from app.io.sources import SourceRow, read_rows
 from app.sql import statements
 
 Progress = Callable[[int], None]
 
+KEPT_UNLESS_GIVEN = ("verified_at", "schedule")
 # The columns of `import_chunk` a good row fills, in the order _stage_chunk gives them.
-STAGED = ("row_no", "source_ref", *IMPORTED_COLUMNS)
+STAGED = ("row_no", "source_ref", "kind", "category_id", *IMPORTED_COLUMNS)
 
 
 def _incoming(column: str, updating: bool) -> str:
     """What a file's row sets `column` to: its value, but none means no outcomes, and a
-    verification the file does not give is kept."""
+    verification or a schedule the file does not give is kept (one given in the app, or
+    by another file)."""
     if column == "outcomes":
         return "coalesce(s.outcomes, '{}')"
-    if column == "verified_at" and updating:
-        return "coalesce(s.verified_at, asset.verified_at)"
+    if column in KEPT_UNLESS_GIVEN and updating:
+        return f"coalesce(s.{column}, asset.{column})"
     return f"s.{column}"
 
 
@@ -80,24 +82,25 @@ class _Counts:
 
 def import_assets(
     session: Session,
-    path: Path,
+    path: Path | Iterable[list[SourceRow]],
     plan: AssetImport,
     extent: Extent,
     progress: Progress | None = None,
     actor: str | None = None,
 ) -> ImportReport:
-    """Import `path` into the session's transaction. With `plan.atomic`, any reject means
+    """Import `path` (a file, or chunks of rows already read: a feed's) into the session's
+    transaction. With `plan.atomic`, any reject means
     nothing is written (`report.committed` is False).
 
     Reading and checking a chunk of rows overlaps with the database taking the chunk before
     it, so both cores work. Raises a 422 Problem for a plan that does not fit the file or
     the taxonomy, and app.io.sources.SourceError for a file that cannot be read."""
-    category_id = (
-        None
-        if plan.category is None
-        else categories.category_id(session, plan.category, plan.kind, "category")
+    if plan.category is not None:
+        categories.category_id(session, plan.category, plan.kind, "category")
+    taxonomy = Taxonomy(
+        frozenset(row["slug"] for row in categories.outcomes(session)),
+        categories.all_categories(session),
     )
-    outcomes = {row["slug"] for row in categories.outcomes(session)}
     set_actor(session, actor)
     # One import of a source at a time: see asset_import_write.sql.
     session.execute(
@@ -109,8 +112,6 @@ def import_assets(
     for step in _sql("asset_import_tables"):
         session.execute(step)
     params = {
-        "kind": plan.kind,
-        "category_id": category_id,
         "source": plan.source,
         **dict(zip(("minlon", "minlat", "maxlon", "maxlat"), extent, strict=True)),
     }
@@ -126,7 +127,7 @@ def import_assets(
     joins = session.execute(PLANNER_JOINS).one()
     session.execute(PLANNER_SET, {"hash": "off", "merge": "off"})
     try:
-        report = _load(session, path, plan, extent, outcomes, params, progress)
+        report = _load(session, path, plan, extent, taxonomy, params, progress)
     finally:
         raw.prepare_threshold = prepare_threshold
         session.execute(PLANNER_SET, {"hash": joins.hash, "merge": joins.merge})
@@ -142,10 +143,10 @@ def import_assets(
 
 def _load(
     session: Session,
-    path: Path,
+    path: Path | Iterable[list[SourceRow]],
     plan: AssetImport,
     extent: Extent,
-    outcomes: set[str],
+    taxonomy: Taxonomy,
     params: dict[str, Any],
     progress: Progress | None,
 ) -> ImportReport:
@@ -155,12 +156,14 @@ def _load(
     mapper: Mapper | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-db") as database:
         loading: Future[None] | None = None
-        for rows in read_rows(path, plan.lon_field, plan.lat_field):
+        chunks = read_rows(path, plan.lon_field, plan.lat_field) if isinstance(path, Path) else path
+        for rows in chunks:
             if not rows:
                 continue
             if mapper is None:
-                mapper = Mapper(plan, rows[0].attributes.keys())
-            chunk = stage_chunk(plan, mapper, rows, extent, outcomes, rejects)
+                # every column the first chunk's rows have (features' properties vary)
+                mapper = Mapper(plan, dict.fromkeys(k for row in rows for k in row.attributes))
+            chunk = stage_chunk(plan, mapper, rows, extent, taxonomy, rejects)
             if loading is not None:
                 loading.result()
             loading = database.submit(_load_chunk, session, chunk, params, counts, rejects)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import UnionType
@@ -16,22 +16,31 @@ from typing import Annotated, Any, Union, cast, get_args, get_origin
 
 import numpy as np
 import shapely
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from app.domain import schedules
 from app.domain.asset_fields import IMPORT_TARGETS, IMPORTED_COLUMNS, POINT, ImportTarget
+from app.domain.categories import StoredCategory
+from app.domain.opening import LONDON
 from app.domain.plain_text import control_problem, first_control_problem
 from app.errors import invalid
 from app.io.report import Reject
 from app.io.sources import SourceRow
-from app.schemas import AssetProperties
+from app.schemas import WEEKDAYS, AssetProperties, Schedule, Weekday
 
 Extent = tuple[float, float, float, float]
 
 # What a file's columns may fill (`contact.phone` a part of a property), with the column
 # names taken for each when no --map says otherwise: from the assets' declaration.
 TARGETS: dict[str, ImportTarget] = {target.name: target for target in IMPORT_TARGETS}
+# A file's column of one day's opening hours: opening_hours_monday (or _mon), ...
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_COLUMN = re.compile(
+    r"opening[ _]hours[ _](mon(?:day)?|tue(?:sday)?|wed(?:nesday)?|thu(?:rsday)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)"
+)
 # The property each imported column holds (a point and a footprint hold none).
 _HOLDS = {target.prop.column: target.prop.name for target in IMPORT_TARGETS}
 
@@ -51,6 +60,17 @@ class AssetImport:
     # The name of a row whose name column is empty (e.g. an unnamed post office).
     default_name: str | None = None
     atomic: bool = False
+    # Each row names its own kind and category (`kind`, `category`: a feed's rows); `kind`
+    # is then the kind of a row naming none.
+    row_kinds: bool = False
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """What rows are checked against: the outcome slugs and the categories by slug."""
+
+    outcomes: frozenset[str]
+    categories: Mapping[str, StoredCategory]
 
 
 def parse_pairs(values: list[str], field: str) -> dict[str, str]:
@@ -89,6 +109,13 @@ class Mapper:
                 raise invalid("ref_field", f"the file has no column {ref!r}")
         self.ref_columns = [by_lower[ref.lower()] for ref in plan.ref_fields]
         self.na_values = plan.na_values
+        # A day's opening hours, each in a column of its own (opening_hours_monday, ...).
+        self.day_columns: dict[Weekday, str] = {}
+        for column in columns:
+            found = DAY_COLUMN.fullmatch(column.strip().lower())
+            if found is not None:
+                self.day_columns[WEEKDAYS[DAY_NAMES.index(found.group(1)[:3])]] = column
+        self.today = datetime.now(LONDON).date()
         # The targets this file fills, in the order of TARGETS, each with its column.
         self.filled = [
             (target, self.columns[target.name])
@@ -125,6 +152,10 @@ class Mapper:
         props: dict[str, Any] = {"kind": plan.kind, "source": plan.source}
         if plan.category is not None:
             props["category"] = plan.category
+        if plan.row_kinds:
+            props["kind"] = self.value(attributes, "kind") or plan.kind
+            if (category := self.value(attributes, "category")) is not None:
+                props["category"] = category
         for target, column in self.filled:
             value = self.value(attributes, column)
             if value is None:
@@ -133,10 +164,36 @@ class Mapper:
                 parts = props.setdefault(target.prop.name, {})
                 parts[target.part.name] = _part_value(target.part.name, value)
             else:
-                props[target.prop.name] = _cell(target.prop.annotation, value)
+                try:
+                    props[target.prop.name] = _cell(target.prop.annotation, value)
+                except ValueError as unreadable:
+                    raise ValueError(f"{target.prop.name}: {unreadable}") from None
         if props.get("name") is None and plan.default_name is not None:
             props["name"] = plan.default_name
+        if "schedule" not in props:
+            schedule = self._schedule(attributes, props.get("opening_hours"))
+            if schedule is not None:
+                props["schedule"] = schedule.model_dump(mode="json", exclude_none=True)
         return props
+
+    def _schedule(self, attributes: dict[str, Any], opening_hours: Any) -> Schedule | None:
+        """A schedule from a row's day columns, or else from its opening hours written in
+        OpenStreetMap's syntax ("Mo-Fr 09:00-17:00; Sa 10:00-14:00"); None when it has
+        neither. Raises ValueError naming a day column it cannot read."""
+        if self.day_columns:
+            cells = {day: _text(self.value(attributes, c)) for day, c in self.day_columns.items()}
+            return schedules.from_day_columns(cells, self.day_columns)
+        if isinstance(opening_hours, str):
+            return schedules.from_osm(opening_hours, self.today)
+        return None
+
+    def checked(self, row: SourceRow, plan: AssetImport) -> dict[str, Any] | str:
+        """A row's properties as the API would store them, or the reason it refuses them."""
+        try:
+            properties = self.properties(row.attributes, plan)
+        except ValueError as unreadable:
+            return str(unreadable)
+        return _checked(properties)
 
 
 def _types(annotation: Any) -> set[Any]:
@@ -151,8 +208,15 @@ def _types(annotation: Any) -> set[Any]:
 
 def _cell(annotation: Any, value: Any) -> Any:
     """A cell as its property takes it: a list from comma-separated text, a number or a
-    time as the file has it, text otherwise."""
+    time as the file has it, a model (a schedule) from its JSON, text otherwise."""
     kinds = _types(annotation)
+    if any(isinstance(kind, type) and issubclass(kind, BaseModel) for kind in kinds):
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as broken:
+            raise ValueError(f"is not JSON ({broken.msg})") from None
     if any(get_origin(kind) is list for kind in kinds):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
@@ -304,13 +368,13 @@ def stage_chunk(
     mapper: Mapper,
     rows: list[SourceRow],
     extent: Extent,
-    outcomes: set[str],
+    taxonomy: Taxonomy,
     rejects: list[Reject],
 ) -> Chunk:
     """A chunk's good rows as `import_chunk` columns; each row Python refuses goes to
     `rejects` with the reason."""
     points, footprints, geometry_reasons = _locations(rows, extent)
-    checked = [_checked(mapper.properties(row.attributes, plan)) for row in rows]
+    checked = [mapper.checked(row, plan) for row in rows]
     staged = []
     geocode = False
     for row, point, footprint, geometry_reason, values in zip(
@@ -319,9 +383,17 @@ def stage_chunk(
         reason: str | None = None
         if isinstance(values, str):
             reason, values = values, {}
-        unknown = [slug for slug in values.get("outcomes", ()) if slug not in outcomes]
+        unknown = [slug for slug in values.get("outcomes", ()) if slug not in taxonomy.outcomes]
         if reason is None and unknown:
             reason = f"outcomes: unknown outcome {unknown[0]!r}"
+        kind = values.get("kind", plan.kind)
+        category = taxonomy.categories.get(values.get("category", ""))
+        if reason is None and "category" in values:
+            if category is None:
+                reason = f"category: unknown category {values['category']!r}"
+            elif category.kind != kind:
+                under = f"sits under kind {category.kind!r}, not {kind!r}"
+                reason = f"category: {category.slug!r} {under}"
         source_ref = mapper.source_ref(row)
         if reason is None and source_ref is None:
             reason = f"no source_ref: {', '.join(mapper.ref_columns)} is empty"
@@ -341,6 +413,8 @@ def stage_chunk(
             (
                 row.number,
                 source_ref,
+                kind,
+                None if category is None else category.id,
                 *(
                     place[column] if column in place else _staged(values.get(_HOLDS[column]))
                     for column in IMPORTED_COLUMNS

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.domain import schedules
+from app.domain.opening import LONDON
 from app.io.area_import import import_areas, import_indicators, import_postcodes
 from app.io.asset_import import import_assets
 from app.io.asset_rows import AssetImport
-from app.io.report import ImportReport
+from app.io.report import ImportReport, Reject
+from app.models import Asset
 from app.settings import PROJECT_ROOT
 
 DEMO_DIR = PROJECT_ROOT / "data" / "trafford"
@@ -28,6 +34,35 @@ class Step:
 
 def _assets(file: str, plan: AssetImport) -> Step:
     return Step(file, lambda s, extent: import_assets(s, DEMO_DIR / "assets" / file, plan, extent))
+
+
+def _food_bank_hours(session: Session, _: Extent) -> ImportReport:
+    """The food banks' schedules: their opening times as OpenStreetMap writes them
+    (assets/food_bank_hours.csv, by the name and postcode the food banks are imported by)."""
+    today = datetime.now(LONDON).date()
+    report = ImportReport()
+    with (DEMO_DIR / "assets" / "food_bank_hours.csv").open(newline="") as file:
+        for number, row in enumerate(csv.DictReader(file), start=1):
+            schedule = schedules.from_osm(row["opening_hours"], today)
+            if schedule is None:
+                report.rejects.append(Reject(number, "not in OpenStreetMap's syntax", dict(row)))
+                continue
+            ref = Asset.source_ref == f"{row['Name']} | {row['Postcode']}"
+            food_bank = session.execute(
+                select(Asset.id, Asset.schedule).where(Asset.source == "trafford-food-banks", ref)
+            ).first()
+            wanted = schedule.model_dump(mode="json", exclude_none=True)
+            if food_bank is None:
+                report.rejects.append(Reject(number, "no such food bank", dict(row)))
+            elif food_bank.schedule == wanted:
+                report.unchanged += 1
+            else:
+                session.execute(
+                    update(Asset).where(Asset.id == food_bank.id).values(schedule=wanted)
+                )
+                report.updated += 1
+    report.rejected = len(report.rejects)
+    return report
 
 
 def steps(data: Path = DEMO_DIR) -> Iterator[Step]:
@@ -121,6 +156,7 @@ def steps(data: Path = DEMO_DIR) -> Iterator[Step]:
             mapping={"contact.email": "Contact"},
         ),
     )
+    yield Step("food bank hours", _food_bank_hours)
     yield _assets(
         "care_homes.geojson",
         AssetImport(

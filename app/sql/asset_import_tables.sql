@@ -1,7 +1,7 @@
 -- One import's working tables. `import_chunk` holds the chunk of rows on its way in: the
 -- rows Python found good, with the asset's columns a file fills (written in from the
 -- assets' declaration, app.domain.asset_fields); the postcode checks may still refuse some
--- (`reason`).
+-- (`reason`). Each row has its kind and category: the plan's, or its own (a feed's).
 -- Being small, the planner probes indexes for it rather than scanning `asset`.
 -- `import_seen` keeps, for the whole file, the reference of each row taken and its number,
 -- to find duplicates across chunks. Rows refused are reported from Python, which still
@@ -9,6 +9,8 @@
 CREATE TEMPORARY TABLE import_chunk (
     row_no         integer PRIMARY KEY,
     source_ref     text NOT NULL,
+    kind           text NOT NULL,
+    category_id    integer,
     ${content},
     reason         text,
     geocoded       boolean NOT NULL DEFAULT false

@@ -25,22 +25,22 @@ WITH chunk AS MATERIALIZED (
 ),
 updated AS (
     UPDATE asset
-       SET kind = CAST(:kind AS text), category_id = CAST(:category_id AS integer),
+       SET kind = s.kind, category_id = s.category_id,
            ${assignments}
       FROM chunk AS s
      WHERE s.duplicate_of IS NULL
        AND asset.id = s.asset_id
        AND (asset.kind, asset.category_id, ${stored})
            IS DISTINCT FROM
-           (CAST(:kind AS text), CAST(:category_id AS integer), ${incoming})
+           (s.kind, s.category_id, ${incoming})
     RETURNING 1
 ),
 inserted AS (
     INSERT INTO asset (kind, category_id, source, source_ref, status, public_geom, ${columns})
-    SELECT CAST(:kind AS text), CAST(:category_id AS integer), CAST(:source AS text),
+    SELECT s.kind, s.category_id, CAST(:source AS text),
            s.source_ref, 'published',
            -- an individual's public point is worked out by the insert trigger
-           CASE WHEN CAST(:kind AS text) = 'individual' THEN NULL ELSE s.geom END,
+           CASE WHEN s.kind = 'individual' THEN NULL ELSE s.geom END,
            ${inserted}
       FROM chunk AS s
      WHERE s.duplicate_of IS NULL AND s.asset_id IS NULL

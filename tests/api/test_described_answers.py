@@ -5,6 +5,7 @@ lists is asked at least once, so a route added later without a documented answer
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -297,6 +298,7 @@ def test_every_operation_answers_as_described(
     ask("get", "/sessions/{session_id}/events", f"{at}/events", as_="moderator")
     _equal_say(ask)
     _briefs(ask)
+    _open_feed(ask, gp)
     ask("get", "/maps/{area_code}", "/maps/E08000009?layer=gaps&category=gp-practice")
     ask("get", "/")
     ask("get", "/health")
@@ -422,3 +424,28 @@ def _briefs(ask: Any) -> None:
     ask("get", "/areas/{area_code}/snapshots/{snapshot_id}", f"{area}/snapshots/{taken['id']}")
     ask("get", "/areas/{area_code}/changes", f"{area}/changes?since={taken['id']}")
     ask("get", "/areas/{area_code}/brief", f"{area}/brief")
+
+
+def _open_feed(ask: Any, gp: dict[str, Any]) -> None:
+    """The opening hours, the Open Referral UK feed, and a feed imported."""
+    ask("get", "/assets/{asset_id}/opening", f"/assets/{gp['id']}/opening?at=2026-12-07T10:00")
+    ask("get", "/oruk/")
+    ask("get", "/oruk/openapi.json")
+    for name in ("services", "service_at_locations", "organizations", "taxonomies"):
+        listed = ask("get", f"/oruk/{name}", f"/oruk/{name}?per_page=2&full=true").json()
+        first = listed["contents"][0]["id"]
+        ask("get", f"/oruk/{name}/{{id}}", f"/oruk/{name}/{first}")
+    term = ask("get", "/oruk/taxonomy_terms", "/oruk/taxonomy_terms?per_page=1").json()
+    ask("get", "/oruk/taxonomy_terms/{id}", f"/oruk/taxonomy_terms/{term['contents'][0]['id']}")
+    service = {
+        "id": "0b6c5a57-3d0e-4d2a-9f56-1f1d8c3e9a01",
+        "name": "Sale Debt Advice",
+        "status": "active",
+        "service_at_locations": [
+            {"id": "s1", "location": {"id": "l1", "latitude": 53.4239, "longitude": -2.3225}}
+        ],
+        "schedules": [],
+        "attributes": [],
+    }
+    feed = {"file": ("services.json", json.dumps([service]))}
+    ask("post", "/imports", as_="admin", data={"format": "oruk"}, files=feed)

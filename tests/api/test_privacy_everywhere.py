@@ -29,6 +29,8 @@ from shapely.geometry import shape
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.domain.feed_ids import Entity, FeedIds
+from app.settings import FeedSettings
 from tests.conftest import asset_feature, bearer
 
 TO_BNG = Transformer.from_crs(4326, 27700, always_xy=True)
@@ -201,6 +203,12 @@ def _path_values(people: dict[str, Any]) -> dict[str, list[str]]:
         "option_id": [str(o) for o in people["options"]],
         "assessment_id": [str(people["assessment"])],
         "snapshot_id": [str(people["snapshot"])],
+        # the Open Referral UK feed's ids of the people, as a service, a place, a runner
+        "id": [
+            str(FeedIds(FeedSettings().directory).make(entity, int(asset)))
+            for asset in ids
+            for entity in (Entity.SERVICE, Entity.SERVICE_AT_LOCATION, Entity.ORGANIZATION)
+        ],
     }
 
 
@@ -210,6 +218,9 @@ def _queries(parameters: set[str], people: dict[str, Any]) -> list[dict[str, str
     lon, lat = people[HIDDEN["name"]]["home"]
     finding: dict[str, str | list[str]] = {
         "q": "harp oud lessons",
+        "search": "harp oud lessons",
+        "full": "true",
+        "postcode": "M32 0JT",
         "kind": "individual",
         "category": "skill",
         "near": f"{lon},{lat}",

@@ -15,8 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db import make_engine
+from app.domain.feed_ids import Entity, FeedIds
 from app.main import create_app
-from app.settings import ApiSettings, DatabaseSettings
+from app.settings import ApiSettings, DatabaseSettings, FeedSettings
 from tests.conftest import (
     alembic_config,
     asset_feature,
@@ -231,6 +232,8 @@ NO_DATABASE = {
     "/docs",
     "/docs/oauth2-redirect",
     "/openapi.json",
+    "/oruk/",
+    "/oruk/openapi.json",
 }
 SAMPLE_PATH_VALUES = {
     "asset_id": "1",
@@ -253,6 +256,20 @@ SAMPLE_PATH_VALUES = {
     "z": "0",
     "x": "0",
     "y": "0",
+}
+
+
+# The Open Referral UK feed's ids, of what each of its reads names.
+_FEED_IDS = FeedIds(FeedSettings().directory)
+SAMPLE_FEED_IDS = {
+    f"/oruk/{name}/{{id}}": {"id": str(_FEED_IDS.make(entity, 1))}
+    for name, entity in [
+        ("services", Entity.SERVICE),
+        ("service_at_locations", Entity.SERVICE_AT_LOCATION),
+        ("organizations", Entity.ORGANIZATION),
+        ("taxonomies", Entity.TAXONOMY),
+        ("taxonomy_terms", Entity.CATEGORY_TERM),
+    ]
 }
 
 
@@ -282,7 +299,7 @@ def test_a_database_that_is_down_is_a_503_with_retry_after_on_every_route(
             for method in operations:
                 response = client.request(
                     method,
-                    path.format(**SAMPLE_PATH_VALUES),
+                    path.format(**SAMPLE_PATH_VALUES, **SAMPLE_FEED_IDS.get(path, {})),
                     headers={"Authorization": "Bearer x"},
                     **SAMPLE_BODIES.get((method, path), {}),
                 )

@@ -54,7 +54,12 @@ def _find(base: str, name: str) -> list[dict[str, Any]]:
 
 
 def _create(
-    base: str, headers: dict[str, str], name: str, kind: str, where: tuple[float, float]
+    base: str,
+    headers: dict[str, str],
+    name: str,
+    kind: str,
+    where: tuple[float, float],
+    **more: Any,
 ) -> dict[str, Any]:
     """An asset added through the API by an admin, behind the page's back."""
     created = httpx.post(
@@ -62,7 +67,7 @@ def _create(
         json={
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": list(where)},
-            "properties": {"name": name, "kind": kind},
+            "properties": {"name": name, "kind": kind, **more},
         },
         headers=headers,
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from app.api.answers import AssetFeature, AssetPage, Revision, Suggested
+from app.api.answers import AssetFeature, AssetPage, Opening, Revision, Suggested
 from app.api.deps import (
     AccountDep,
     After,
@@ -33,6 +34,7 @@ from app.domain import (
     contributions,
     links,
     moderation,
+    opening,
 )
 from app.domain.geometry import AssetLocation, asset_location
 from app.domain.visibility import PUBLIC_STATUSES, View
@@ -174,6 +176,25 @@ def read_asset(asset_id: AssetId, session: ReadSessionDep, account: AccountDep) 
     allowed = access.access(session, account, asset_id)
     view: View = "full" if allowed.whole else "public"
     return _feature_response(asset_search.get_asset(session, asset_id, view))
+
+
+@router.get(
+    "/{asset_id}/opening",
+    response_model=Opening,
+    summary="Whether an asset is open",
+    responses=problems(404),
+)
+def asset_opening(
+    asset_id: AssetId,
+    session: ReadSessionDep,
+    at: Annotated[
+        datetime | None,
+        Query(description="When (default now); a time without an offset is Europe/London's"),
+    ] = None,
+) -> dict[str, Any]:
+    """Whether the asset is open at `at` by its schedule, and its hours that local day: the
+    page's "open now"."""
+    return opening.opening(session, asset_id, at or datetime.now(UTC)).as_json()
 
 
 @router.patch(

@@ -1,6 +1,7 @@
 // Seeing an asset: its details in the panel, then its links and a way to add one.
 import { state } from "./api.js";
 import { byId } from "./dom.js";
+import { describeWeek, openNow } from "./hours.js";
 import { prepareLinkForm } from "./link-form.js";
 import { showLinks } from "./links.js";
 import { isStale, markerActions } from "./map.js";
@@ -16,7 +17,8 @@ export function showAsset(feature) {
     ["Kind", p.kind], ["Category", p.category], ["Description", p.description],
     ["Address", [p.address, p.postcode].filter(Boolean).join(", ")],
     ["Phone", contact.phone], ["Email", contact.email], ["Website", contact.website],
-    ["Opening hours", p.opening_hours], ["Who it is for", p.audience],
+    ["Opening hours", p.opening_hours], ["Weekly hours", p.schedule ? describeWeek(p.schedule) : null],
+    ["Who it is for", p.audience],
     ["Last verified", p.verified_at ? p.verified_at.slice(0, 10) : "never"],
     ["Status", p.status === "published" ? null : `${p.status}: not public until a moderator approves it`],
     ["Is it still there?", isStale(p) ? "No one has confirmed it for over a year" : null],
@@ -29,6 +31,7 @@ export function showAsset(feature) {
     dd.textContent = value;
     list.append(dt, dd);
   }
+  if (p.schedule) showOpenNow(feature, list);
   state.editing = feature;
   show("details");
   prepareLinkForm(feature);
@@ -36,3 +39,16 @@ export function showAsset(feature) {
 }
 
 markerActions.select = showAsset;
+
+// "Open now" as the service reckons it (Europe/London), once it answers.
+async function showOpenNow(feature, list) {
+  const said = await openNow(feature);
+  if (!said || state.editing !== feature) return;
+  const dt = document.createElement("dt");
+  dt.textContent = "Now";
+  const dd = document.createElement("dd");
+  dd.className = "open-now";
+  dd.id = "open-now";
+  dd.textContent = said;
+  list.prepend(dt, dd);
+}

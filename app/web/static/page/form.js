@@ -3,6 +3,7 @@
 import { api, state } from "./api.js";
 import { showAsset } from "./asset.js";
 import { byId, option, status } from "./dom.js";
+import { buildHoursFields, fillHours, readHours } from "./hours.js";
 import { map, markers, placeMarker } from "./map.js";
 import { closePanel, show } from "./panel.js";
 
@@ -10,6 +11,7 @@ const form = byId("asset-form");
 
 // The form's kinds and outcomes, once the taxonomy is in `state`.
 export function fillFormChoices() {
+  buildHoursFields();
   for (const kind of state.taxonomy) byId("f-kind").append(option(kind.kind, kind.kind));
   for (const outcome of state.outcomes) {
     const label = document.createElement("label");
@@ -71,11 +73,13 @@ function openForm(latlng, feature = null) {
     byId("f-email").value = contact.email || "";
     byId("f-website").value = contact.website || "";
     byId("f-opening-hours").value = p.opening_hours || "";
+    fillHours(p.schedule);
     byId("f-audience").value = p.audience || "";
     for (const box of form.querySelectorAll("input[name=outcomes]")) box.checked = (p.outcomes || []).includes(box.value);
   } else if (!state.draft) {
     form.reset();
     fillCategories(byId("f-kind").value);
+    fillHours(null);
   }
   show("asset-form");
   byId("f-name").focus();
@@ -96,7 +100,9 @@ byId("cancel").addEventListener("click", () => {
 function formProperties() {
   const value = (id) => byId(id).value.trim() || null;
   const contact = { phone: value("f-phone"), email: value("f-email"), website: value("f-website") };
+  const schedule = readHours();
   return {
+    ...(schedule === undefined ? {} : { schedule }),
     name: byId("f-name").value.trim(), kind: value("f-kind"), category: value("f-category"),
     description: value("f-description"), address: value("f-address"), postcode: value("f-postcode"),
     opening_hours: value("f-opening-hours"), audience: value("f-audience"),
@@ -111,7 +117,9 @@ function showErrors(problem) {
   let shown = false;
   for (const error of errors) {
     const parts = error.field.split(".");
-    const name = parts[0] === "properties" ? parts[parts.length - 1] : null;
+    // a schedule's parts ("properties.schedule.weekly.0.opens") show by the week's fields
+    const inSchedule = parts[0] === "properties" && parts[1] === "schedule";
+    const name = parts[0] === "properties" ? (inSchedule ? "schedule" : parts[parts.length - 1]) : null;
     const target = name && byId(`error-${name}`);
     if (target) {
       target.textContent = error.message;

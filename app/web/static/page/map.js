@@ -97,6 +97,7 @@ export async function loadAssets() {
   for (const [name, id] of [["q", "search"], ["kind", "filter-kind"], ["category", "filter-category"], ["outcome", "filter-outcome"]]) {
     if (byId(id).value) query.set(name, byId(id).value);
   }
+  if (byId("filter-open-now").checked) query.set("open_now", "true");
   const { body } = await api(`/assets?${query}`);
   cluster.clearLayers();
   markers.clear();
