@@ -131,8 +131,7 @@ class FeedSettings(BaseSettings):
     # Asks for more are clamped to this.
     per_page_max: int = 200
     proximity_max_m: float = 100_000.0
-    # Reading another directory's feed: how long one page may take, and how many pages.
-    read_timeout_s: float = 30.0
+    # The most pages an import of another directory's feed reads.
     max_pages: int = 10_000
 
 

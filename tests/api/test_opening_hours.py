@@ -4,8 +4,13 @@ the library's notice board would, Christmas closures and clock changes included.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import tempfile
 from typing import Any
 
+import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 
@@ -224,3 +229,19 @@ def test_a_resident_finds_the_food_banks_open_on_a_morning(
 
     assert found.status_code == 200
     assert {f["properties"]["postcode"] for f in found.json()["features"]} == postcodes
+
+
+def test_every_export_carries_the_schedule(client: TestClient, stretford: dict[str, int]) -> None:
+    geojson = client.get("/exports/assets.geojson", params={"q": "Stretford Library"}).json()
+    table = client.get("/exports/assets.csv", params={"q": "Stretford Library"}).text
+    package = client.get("/exports/assets.gpkg", params={"q": "Stretford Library"}).content
+    with tempfile.NamedTemporaryFile(suffix=".gpkg") as file:
+        file.write(package)
+        file.flush()
+        layer = pyogrio.read_dataframe(file.name, layer="assets")
+
+    (feature,) = geojson["features"]
+    assert feature["properties"]["schedule"]["closures"] == LIBRARY_SCHEDULE["closures"]
+    (row,) = list(csv.DictReader(io.StringIO(table)))
+    assert json.loads(row["schedule"])["weekly"] == LIBRARY_SCHEDULE["weekly"]
+    assert json.loads(layer["schedule"][0])["exceptions"] == LIBRARY_SCHEDULE["exceptions"]
