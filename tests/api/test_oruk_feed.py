@@ -1,7 +1,7 @@
 """Another directory (a council's family hub directory, a social prescribing platform) reads
 the Trafford feed as the Open Referral UK validator does: `/oruk/` and its version, every
 list's first, middle and last page, each item read back by its id, every answer checked
-against the published ORUK v3 schemas (JSON Schema 2020-12, ../shared/standards)."""
+against the published ORUK v3 schemas (JSON Schema 2020-12, tests/standards)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,7 @@ from app.main import create_app
 from app.settings import DatabaseSettings
 from tests.conftest import asset_feature, data_path
 
-STANDARD = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "openreferral-uk-v3"
-)
+STANDARD = Path(__file__).resolve().parents[1] / "standards" / "openreferral-uk-v3"
 PUBLISHED = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
 PER_PAGE = 50
 

@@ -18,7 +18,7 @@ from app.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.fast
 
-ORUK = PROJECT_ROOT.parent / "shared" / "standards" / "openreferral-uk-v3"
+ORUK = PROJECT_ROOT / "tests" / "standards" / "openreferral-uk-v3"
 FOOD_BANK = UUID("ac148810-d857-441c-9679-408f346de14b")
 WEEKDAYS_MO_FR: list[Weekday] = ["MO", "TU", "WE", "TH", "FR"]
 

@@ -21,7 +21,7 @@ from tests.oruk_directory import Answer, Directory, page
 
 pytestmark = pytest.mark.fast
 
-EXAMPLES = PROJECT_ROOT.parent / "shared" / "standards" / "openreferral-uk-v3" / "examples"
+EXAMPLES = PROJECT_ROOT / "tests" / "standards" / "openreferral-uk-v3" / "examples"
 
 
 def listed(service_id: str, name: str) -> dict[str, Any]:
