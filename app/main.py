@@ -24,6 +24,7 @@ from app.api.routes import (
     assets,
     auth,
     exports,
+    feeds,
     gaps,
     health,
     imports,
@@ -35,16 +36,20 @@ from app.api.routes import (
     ogc,
     oruk,
     page,
+    postcodes,
+    reminders,
     rounds,
     session_report,
     sessions,
     snapshots,
+    subscriptions,
     taxonomy,
 )
 from app.api.security import SecurityHeaders
 from app.api.session_stream import SessionEvents
 from app.busy import Bound
 from app.db import database_url, make_engine, make_sessionmaker
+from app.domain.deliveries import DeliveryWorker
 from app.io import uploads
 from app.io.spool import Spool
 from app.settings import (
@@ -53,6 +58,8 @@ from app.settings import (
     AuthSettings,
     DatabaseSettings,
     FeedSettings,
+    ReminderSettings,
+    SubscriptionSettings,
 )
 from app.web import vendor
 
@@ -143,9 +150,14 @@ def create_app(
             url, api_settings.session_streams_per_worker, api_settings.session_stream_backlog
         )
         app.state.session_events.start()
+        # this worker process's sender of webhooks
+        deliveries = DeliveryWorker(make_sessionmaker(engine), app.state.subscription_settings)
+        if app.state.subscription_settings.worker:
+            deliveries.start()
         try:
             yield
         finally:
+            await deliveries.stop()
             await app.state.session_events.stop()
             engine.dispose()
 
@@ -163,6 +175,8 @@ def create_app(
     app.state.analysis_settings = analysis_settings or AnalysisSettings()
     app.state.auth_settings = AuthSettings()
     app.state.feed_settings = FeedSettings()
+    app.state.reminder_settings = ReminderSettings()
+    app.state.subscription_settings = SubscriptionSettings()
     errors.install(app)
     openapi.describe(app)
 
@@ -202,13 +216,17 @@ def create_app(
         session_report,
         rounds,
         assessments,
+        reminders,
         snapshots,
+        subscriptions,
+        feeds,
         moderation,
         areas,
         gaps,
         imports,
         exports,
         taxonomy,
+        postcodes,
         ogc,
         oruk,
         maps,

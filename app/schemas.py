@@ -245,6 +245,14 @@ class AssetPropertiesOut(AssetPropertiesBase):
     distance_m: Annotated[
         float | None, Field(description="With `near`: how far it is, in metres")
     ] = None
+    # computed for every read from its review reminders (app.domain.reminders), never stored
+    not_confirmed: Annotated[
+        bool | None,
+        Field(
+            description="Its review reminders went unanswered: no one has confirmed it is "
+            "still there (searches rank it after the confirmed assets)"
+        ),
+    ] = None
 
 
 # Properties a client may send back from a read (and the Feature's id, which some clients

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -66,6 +67,10 @@ class ApiSettings(BaseSettings):
     # Origins whose pages may call the API from a browser (CORS), as a JSON list, e.g.
     # ASSETMAP_CORS_ORIGINS='["https://maps.example.gov.uk"]'; none by default.
     cors_origins: list[str] = []
+    # Origins whose pages may show the embeddable map (/embed) in an <iframe>, as a JSON
+    # list, e.g. ASSETMAP_EMBED_ORIGINS='["https://www.trafford.gov.uk"]'; none by default
+    # (this service's own pages may always frame it).
+    embed_origins: list[str] = []
     # Where exports, map pages and gap analyses are built and kept (by the data's version),
     # and how much of them to keep; the system's temporary folder by default.
     spool_dir: Path | None = None
@@ -93,6 +98,15 @@ class ApiSettings(BaseSettings):
         if not (minlon < maxlon and minlat < maxlat):
             raise ValueError("service_extent must be minlon,minlat,maxlon,maxlat")
         return extent
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _bare_origins(cls, origins: list[str]) -> list[str]:
+        """Each a scheme and host (and port) alone, as a Content-Security-Policy names it."""
+        for origin in origins:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+                raise ValueError(f"embed_origins: {origin!r} is not an origin (https://host)")
+        return origins
 
 
 class AnalysisSettings(BaseSettings):
@@ -135,6 +149,24 @@ class FeedSettings(BaseSettings):
     max_pages: int = 10_000
 
 
+class MailSettings(BaseSettings):
+    """The SMTP server emails go through (digests, reminders); none configured, none sent."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSETMAP_SMTP_", extra="ignore")
+
+    host: str | None = None
+    port: int = 25
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    sender: str = "Community Asset Map <assetmap@localhost>"
+    timeout_s: float = 10.0
+
+    @property
+    def configured(self) -> bool:
+        return self.host is not None
+
+
 class AuthSettings(BaseSettings):
     """Signing in and tokens."""
 
@@ -159,3 +191,56 @@ class ServerSettings(BaseSettings):
     workers: int = 1
     # How long a stop waits for open requests and streams before ending them (seconds).
     graceful_shutdown_s: int = 5
+
+
+class SubscriptionSettings(BaseSettings):
+    """Subscriptions to changes: how many each user may have, and how the delivery worker
+    sends webhooks (every API worker process runs one)."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSETMAP_SUBSCRIPTION_", extra="ignore")
+
+    max_per_user: int = 20
+    # Whether this process's app runs the delivery worker.
+    worker: bool = True
+    # How often the worker looks for deliveries due, and how many it takes at once.
+    poll_s: float = 2.0
+    batch: int = 20
+    # How long a receiver has to answer (seconds).
+    timeout_s: float = 5.0
+    # A failed delivery is tried again after retry_base_s, doubling each time up to
+    # retry_max_s; this many failures in a row pause the subscription.
+    retry_base_s: float = 10.0
+    retry_max_s: float = 3600.0
+    pause_after: int = 10
+    # How often an email digest is sent (days).
+    digest_days: int = 7
+
+
+# An ISO 8601 duration of whole numbers (P3M, P1Y6M, P90D, PT12H), as review periods are
+# written; migration 0013 checks the same.
+WHOLE_DURATION = re.compile(r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?")
+
+
+class ReminderSettings(BaseSettings):
+    """Review reminders: when an asset no one has confirmed is asked about, and the links
+    the emails carry."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSETMAP_REMINDER_", extra="ignore")
+
+    # How long an asset may go unconfirmed (verified, or else added) before its contributor
+    # is asked; a category's own period (PUT /reminders/periods/{category}) comes first.
+    review_after: str = "P12M"
+    # How long each reminder waits for an answer before the next one goes (to the area's
+    # moderators), and the third before the asset is shown as not confirmed.
+    interval: str = "P14D"
+    # How long a reminder's links work.
+    link_valid: str = "P60D"
+    # Where the service is reached from an email: the links start with it.
+    base_url: str = "http://127.0.0.1:8000"
+
+    @field_validator("review_after", "interval", "link_valid")
+    @classmethod
+    def _whole_duration(cls, duration: str) -> str:
+        if not WHOLE_DURATION.fullmatch(duration) or not re.search(r"[1-9]", duration):
+            raise ValueError(f"{duration!r} is not a positive ISO 8601 duration such as P14D")
+        return duration

@@ -353,3 +353,107 @@ class Opening(BaseModel):
     day: str = Field(description="The local date (Europe/London) of `at`")
     hours: list[OpeningHoursToday]
     scheduled: bool
+
+
+class PostcodeOut(BaseModel):
+    """Where a postcode is, by the offline lookup, and the areas it lies in: a code the
+    service holds no area for comes without a name; a ward only where the LSOA's parent
+    area is one."""
+
+    postcode: str = Field(description="Normalised: upper case, one space before the last three")
+    lon: float = Field(description="EPSG:4326")
+    lat: float = Field(description="EPSG:4326")
+    lsoa_code: str | None
+    lsoa_name: str | None
+    ward_code: str | None
+    ward_name: str | None
+
+
+class SubscriptionOut(BaseModel):
+    """A subscription to the changes to assets: a webhook's `url`, or a weekly email
+    digest; whether it is paused (after failed deliveries in a row), and why."""
+
+    id: int
+    url: str | None
+    email_digest: bool
+    within: str = Field(description="The area's code")
+    kind: Kind | None
+    category: str | None
+    outcome: str | None
+    created_at: datetime
+    paused: bool
+    paused_at: datetime | None
+    paused_reason: str | None
+    failures: int = Field(description="Deliveries that failed in a row")
+    last_sent_at: datetime | None = Field(description="The last delivery received, or digest")
+    waiting: int = Field(description="Deliveries not yet received")
+
+
+class NewSubscriptionOut(SubscriptionOut):
+    secret: str | None = Field(
+        description="Signs each webhook (X-Signature: sha256=HMAC-SHA256 of the body): "
+        "shown this once; none for a digest"
+    )
+
+
+class DeliveryOut(BaseModel):
+    """One change sent (or to send) to a webhook, and how it went."""
+
+    id: int = Field(description="Sent as X-Delivery-Id, the same on every attempt")
+    event: Literal["asset.added", "asset.changed", "asset.archived", "asset.removed"]
+    asset_id: int
+    revision: int = Field(description="The asset's version the change made")
+    changed_at: datetime
+    state: Literal["pending", "sent"]
+    attempts: int
+    last_attempt_at: datetime | None
+    status_code: int | None = Field(description="The receiver's answer to the last attempt")
+    error: str | None = Field(description="Why the last attempt failed")
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+
+
+class ReviewPeriodOut(BaseModel):
+    """A category's own review period."""
+
+    category: str = Field(description="The category's slug")
+    review_after: str = Field(description="An ISO 8601 duration, e.g. P3M")
+    set_at: datetime
+
+
+class ReviewPeriodsOut(BaseModel):
+    """How long assets may go unconfirmed before their review reminders start."""
+
+    default: str = Field(description="An ISO 8601 duration: for categories without their own")
+    interval: str = Field(description="An ISO 8601 duration: between one reminder and the next")
+    categories: list[ReviewPeriodOut]
+
+
+ReminderAnswerName = Literal["still_there", "changed", "closed"]
+
+
+class ReminderLinkOut(BaseModel):
+    """What a review reminder's link is about, and the answers it takes."""
+
+    asset_id: int
+    asset_name: str
+    reminder: int = Field(description="1: to its contributor; 2: its moderators; 3: the last")
+    sent_at: datetime
+    expires_at: datetime
+    answers: list[ReminderAnswerName]
+    answer: ReminderAnswerName | None = Field(description="The answer the link was for")
+
+
+class ReminderAnswerOut(BaseModel):
+    """An answer to a review reminder, recorded, and what it did."""
+
+    asset_id: int
+    answer: ReminderAnswerName
+    outcome: Literal["verified", "archived", "queued"]
+    detail: str
+    answered_by: str
+    answered_at: datetime
+    asset: AssetFeature = Field(description="The asset now, as the person may see it")
+    moderation: ModerationRequestOut | None = Field(
+        description="With `queued`: the change waiting for a moderator"
+    )

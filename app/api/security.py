@@ -1,10 +1,11 @@
 """Response headers that keep browsers safe: no MIME sniffing, no referrer leaks, and on
 pages a Content-Security-Policy that lets them load only this service's own files (and the
-basemap's tiles), and no other site frame them; and the one that lets any site's page read
-the open feed."""
+basemap's tiles), and no other site frame them (but the embeddable map, which the sites
+configured may: `embed_policy`); and the one that lets any site's page read the open feed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
@@ -18,9 +19,14 @@ INLINE_PATHS = ("/maps/", "/docs")
 # What any site's page may read: the Open Referral UK feed, which holds only what the
 # public sees (and no credentials are ever sent with it).
 OPEN_PATHS = ("/oruk",)
+ONLY_SELF_FRAMES = "frame-ancestors 'self'"
 
 
-def content_security_policy(scripts: str, basemap_url: str) -> str:
+def content_security_policy(
+    scripts: str, basemap_url: str, frame_ancestors: Sequence[str] = ()
+) -> str:
+    """The policy of a page running `scripts` and showing the basemap's tiles, which only
+    this service's pages and those of `frame_ancestors` (origins) may frame."""
     tiles = urlsplit(basemap_url)
     images = "img-src 'self' data:" + (
         f" {tiles.scheme}://{tiles.netloc}" if tiles.scheme and tiles.netloc else ""
@@ -36,13 +42,21 @@ def content_security_policy(scripts: str, basemap_url: str) -> str:
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
-            "frame-ancestors 'self'",
+            " ".join([ONLY_SELF_FRAMES, *frame_ancestors]),
         ]
     )
 
 
+def embed_policy(basemap_url: str, embed_origins: Sequence[str]) -> str:
+    """The embeddable map's policy (its route sets it): its own scripts, framed by this
+    service's pages and the sites of `embed_origins`."""
+    return content_security_policy(PAGE_SCRIPTS, basemap_url, embed_origins)
+
+
 class SecurityHeaders:
-    """Add the headers to every response; the policy to HTML ones."""
+    """Add the headers to every response; the policy to HTML ones that set none. Only a
+    page whose policy frames it on this service alone says X-Frame-Options SAMEORIGIN:
+    that header knows no list of sites, and older browsers would obey it over the policy."""
 
     def __init__(self, app: ASGIApp, basemap_url: str) -> None:
         self.app = app
@@ -66,7 +80,13 @@ class SecurityHeaders:
                     headers["Access-Control-Allow-Origin"] = "*"
                 if headers.get("content-type", "").startswith("text/html"):
                     headers.setdefault("Content-Security-Policy", policy)
-                    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+                    if _framed_only_here(headers["Content-Security-Policy"]):
+                        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _framed_only_here(policy: str) -> bool:
+    directives = (part.strip() for part in policy.split(";"))
+    return ONLY_SELF_FRAMES in directives

@@ -16,10 +16,12 @@ from app.cli import (
     exports,
     gaps,
     imports,
+    reminders,
     rounds,
     serve,
     sessions,
     snapshots,
+    subscriptions,
     users,
 )
 
@@ -40,6 +42,8 @@ cli.add_typer(users.users_cli, name="users")
 cli.add_typer(sessions.sessions_cli, name="sessions")
 cli.add_typer(rounds.rounds_cli, name="rounds")
 cli.add_typer(snapshots.snapshots_cli, name="snapshots")
+cli.add_typer(reminders.reminders_cli, name="reminders")
+cli.add_typer(subscriptions.subscriptions_cli, name="subscriptions")
 
 
 def main() -> None:

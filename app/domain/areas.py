@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, Literal
@@ -49,6 +49,8 @@ class AreaFilter:
     updated_before: datetime | None = None
     srid: int = WGS84
     bbox_srid: int = WGS84
+    # a condition on the area's columns with its values bound (a CQL2 filter)
+    where: Any = field(default=None, compare=False, hash=False)
 
 
 def list_areas(session: Session, wanted: AreaFilter, limit: int, after: str | None) -> Page:
@@ -79,6 +81,8 @@ def _conditions(wanted: AreaFilter, after: str | None) -> list[ColumnElement[boo
         conditions.append(Area.updated_at >= wanted.updated_since)
     if wanted.updated_before is not None:
         conditions.append(Area.updated_at <= wanted.updated_before)
+    if wanted.where is not None:
+        conditions.append(wanted.where)
     if after is not None:
         (after_id,) = decode_cursor(after, (int,))
         conditions.append(Area.id > after_id)

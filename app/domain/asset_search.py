@@ -2,14 +2,18 @@
 
 An asset reads as a GeoJSON Feature built in PostgreSQL, its properties those
 app.schemas declares (app.domain.asset_fields): the public ones from the public face
-(`public_asset`) for everyone, all of them from `asset` for its stewards.
+(`public_asset`) for everyone, all of them from `asset` for its stewards; and whether it is
+`not_confirmed` (its review reminders went unanswered: app.domain.reminders).
+
+Searches rank the assets not confirmed after the others: each part in its own order (by id,
+or by distance with `near`), the cursor carrying which part a page ended in.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
@@ -27,12 +31,14 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     func,
     literal_column,
     null,
     or_,
     select,
     tuple_,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
@@ -48,13 +54,27 @@ from app.domain.asset_fields import (
 from app.domain.features import BNG, WGS84, feature, geojson, in_crs
 from app.domain.paging import Page, cut_page, decode_cursor
 from app.domain.visibility import PUBLIC_STATUSES, View, source
-from app.errors import not_found
-from app.models import Area, Category
+from app.errors import invalid, not_found
+from app.models import Area, Category, ReviewCycle
 
 asset_category = aliased(Category, name="asset_category")
 NEARBY = "nearby"
 # What searches and exports read: the public face.
 PUBLIC_ASSET = source("public")
+# The largest id: a bound past which no asset lies.
+LAST_ID = 2**63 - 1
+
+
+def not_confirmed(table: Table) -> ColumnElement[bool]:
+    """Whether the asset of a row of `table` (the public face, or `asset`) is shown as not
+    confirmed: its third review reminder about its last confirmation (verified, or else
+    added) went unanswered. Confirming it again, however, starts afresh."""
+    return exists().where(
+        ReviewCycle.asset_id == table.c.id,
+        ReviewCycle.confirmed_at == func.coalesce(table.c.verified_at, table.c.created_at),
+        ReviewCycle.not_confirmed_at.is_not(None),
+        ReviewCycle.answered_at.is_(None),
+    )
 
 
 def _value(prop: AssetProperty, table: Table, srid: int) -> Any:
@@ -84,6 +104,7 @@ def asset_feature(view: View, with_distance: bool = False, srid: int = WGS84) ->
     table = source(view)
     shown = PUBLIC if view == "public" else PROPERTIES
     properties: list[tuple[str, Any]] = [(prop.name, _value(prop, table, srid)) for prop in shown]
+    properties.append(("not_confirmed", not_confirmed(table)))
     if with_distance:
         # the distance column of list_assets' `nearby` subquery, in metres
         distance: ColumnElement[Any] = literal_column(f"{NEARBY}.distance")
@@ -121,6 +142,9 @@ class AssetFilter:
     area_code: str | None = None
     # open at this moment, by its schedule
     open_at: datetime | None = None
+    # a condition on the public face's columns with its values bound (a CQL2 filter:
+    # app.domain.cql); searches only, never exports
+    where: Any = field(default=None, compare=False, hash=False)
     # the CRS of the answer's coordinates, and of `bbox` (EPSG codes; 4326 is lon/lat)
     srid: int = WGS84
     bbox_srid: int = WGS84
@@ -152,10 +176,14 @@ class _QueryShape:
 
 
 def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | None) -> Page:
-    """One page of public asset Features, by id, or by distance when `near` is given."""
+    """One page of public asset Features, by id, or by distance when `near` is given; those
+    not confirmed after all the others."""
     shape, params = _search(session, wanted, after)
     params["rows"] = limit + 1
-    rows = session.connection().execute(_search_query(shape), params).all()
+    # a filter of its own (CQL2) goes inside each part of the statement, which is then
+    # built for this search alone; the others are built once per shape
+    query = _search_query(shape) if wanted.where is None else _build_search(shape, wanted.where)
+    rows = session.connection().execute(query, params).all()
     return cut_page(rows, limit)
 
 
@@ -208,9 +236,17 @@ def _search(
         params.update(lon=wanted.near[0], lat=wanted.near[1], within_m=wanted.within_m)
         params["dx"], params["dy"] = _degrees_around(wanted.near[1], wanted.within_m or 0.0)
         if after is not None:
-            params["after_distance"], params["after_id"] = decode_cursor(after, (float, int))
+            rank, params["after_distance"], params["after_id"] = decode_cursor(
+                after, (int, float, int)
+            )
+            params["after_rank"] = _rank(rank)
     elif after is not None:
-        (params["after_id"],) = decode_cursor(after, (int,))
+        rank, after_id = decode_cursor(after, (int, int))
+        # the confirmed part goes on after the cursor, or is done; the other starts afresh
+        # or goes on after it
+        confirmed_done = _rank(rank) == 1
+        params["after_confirmed"] = LAST_ID if confirmed_done else after_id
+        params["after_unconfirmed"] = after_id if confirmed_done else 0
     shape = _QueryShape(
         bbox=wanted.bbox is not None,
         kind=wanted.kind is not None,
@@ -228,6 +264,13 @@ def _search(
         bbox_srid=wanted.bbox_srid,
     )
     return shape, params
+
+
+def _rank(rank: int) -> int:
+    """A cursor's part: 0 for the confirmed assets, 1 for those not confirmed."""
+    if rank not in (0, 1):
+        raise invalid("after", "is not a cursor this service gave out")
+    return rank
 
 
 def _degrees_around(lat: float, metres: float) -> tuple[float, float]:
@@ -348,20 +391,45 @@ def _conditions(shape: _QueryShape) -> list[ColumnElement[bool]]:
 @cache
 def _search_query(shape: _QueryShape) -> Select[Any]:
     """The statement for one query shape, with bound parameters named as _search sets
-    them, and `rows` (the page size + 1). Rows are (feature text, *cursor key)."""
+    them, and `rows` (the page size + 1). Rows are (feature text, *cursor key): the part
+    (0 confirmed, 1 not confirmed), then the distance with `near`, then the id."""
+    return _build_search(shape)
+
+
+def _build_search(shape: _QueryShape, where: ColumnElement[bool] | None = None) -> Select[Any]:
+    """_search_query's statement, with `where` (a condition on the public face) too."""
     table = PUBLIC_ASSET
     conditions = _conditions(shape)
+    if where is not None:
+        conditions.append(where)
     rows = bindparam("rows", type_=Integer)
 
     if not shape.near:
-        if shape.after:
-            conditions.append(table.c.id > bindparam("after_id", type_=BigInteger))
+        # Each part walks the id index on its own and stops at a page: the confirmed
+        # assets, then those not confirmed (few); rows are (feature, part, id).
+        unconfirmed = not_confirmed(table)
+        parts = []
+        for rank, where, bound in ((0, ~unconfirmed, "after_confirmed"), (1, unconfirmed, None)):
+            part_conditions = [*conditions, where]
+            if shape.after:
+                after_id = bindparam(bound or "after_unconfirmed", type_=BigInteger)
+                part_conditions.append(table.c.id > after_id)
+            parts.append(
+                select(
+                    cast(asset_feature("public", srid=shape.srid), Text).label("feature"),
+                    literal_column(str(rank), Integer).label("part"),
+                    table.c.id.label("id"),
+                )
+                .select_from(table)
+                .outerjoin(asset_category, asset_category.id == table.c.category_id)
+                .where(*part_conditions)
+                .order_by(table.c.id)
+                .limit(rows)
+            )
+        ranked = union_all(*parts).subquery("ranked")
         return (
-            select(cast(asset_feature("public", srid=shape.srid), Text), table.c.id)
-            .select_from(table)
-            .outerjoin(asset_category, asset_category.id == table.c.category_id)
-            .where(*conditions)
-            .order_by(table.c.id)
+            select(ranked.c.feature, ranked.c.part, ranked.c.id)
+            .order_by(ranked.c.part, ranked.c.id)
             .limit(rows)
         )
 
@@ -370,21 +438,26 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
     )
     distance = func.ST_Distance(func.geography(table.c.geom), func.geography(here))
     conditions += _near_conditions()
+    part = case((not_confirmed(table), 1), else_=0)
     inner = (
-        select(table.c.id.label("id"), distance.label("distance"))
+        select(table.c.id.label("id"), part.label("part"), distance.label("distance"))
         .where(*conditions)
         .subquery(NEARBY)
     )
     page_conditions: list[ColumnElement[bool]] = []
     if shape.after:
         after_key = (
+            bindparam("after_rank", type_=Integer),
             bindparam("after_distance", type_=Float),
             bindparam("after_id", type_=BigInteger),
         )
-        page_conditions.append(tuple_(inner.c.distance, inner.c.id) > tuple_(*after_key))
+        page_conditions.append(
+            tuple_(inner.c.part, inner.c.distance, inner.c.id) > tuple_(*after_key)
+        )
     return (
         select(
             cast(asset_feature("public", with_distance=True, srid=shape.srid), Text),
+            inner.c.part,
             inner.c.distance,
             inner.c.id,
         )
@@ -392,7 +465,7 @@ def _search_query(shape: _QueryShape) -> Select[Any]:
         .join(table, table.c.id == inner.c.id)
         .outerjoin(asset_category, asset_category.id == table.c.category_id)
         .where(*page_conditions)
-        .order_by(inner.c.distance, inner.c.id)
+        .order_by(inner.c.part, inner.c.distance, inner.c.id)
         .limit(rows)
     )
 

@@ -7,10 +7,14 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import categories
+from app.domain.asset_fields import public_asset
+from app.domain.asset_search import asset_category
 from app.errors import FieldProblem, Problem
+from app.models import Area
 from app.sql import statement
 
 MAX_ZOOM = 22
@@ -65,9 +69,10 @@ def asset_tile(
     kind: str | None = None,
     category: str | None = None,
     outcome: str | None = None,
+    where: Any = None,
 ) -> Tile:
     """The public assets in tile z/x/y, optionally of one kind, category (and those below
-    it) or outcome."""
+    it) or outcome, and matching `where` (a filter's condition, app.domain.cql)."""
     check_tile(z, x, y)
     category_id = None
     if category is not None:
@@ -82,19 +87,58 @@ def asset_tile(
         "kind": kind,
         "category_id": category_id,
         "outcome": outcome,
+        "ids": None,
     }
+    if where is not None:
+        shown = public_asset.c
+        params["ids"] = _matching(
+            session,
+            select(shown.id)
+            .select_from(
+                public_asset.outerjoin(asset_category, asset_category.id == shown.category_id)
+            )
+            .where(shown.status == "published", shown.geom.op("&&")(_lonlat(z, x, y)), where)
+            .order_by(shown.id),
+            max_features,
+        )
     data = session.execute(statement("asset_tile"), params).scalar_one()
     return Tile(bytes(data or b""))
 
 
 def area_tile(
-    session: Session, z: int, x: int, y: int, max_features: int, level: str | None = None
+    session: Session,
+    z: int,
+    x: int,
+    y: int,
+    max_features: int,
+    level: str | None = None,
+    where: Any = None,
 ) -> Tile:
-    """The areas (of one level, if given) in tile z/x/y."""
+    """The areas (of one level, if given, and matching `where`) in tile z/x/y."""
     check_tile(z, x, y)
-    params = {"z": z, "x": x, "y": y, "max_features": max_features, "level": level}
+    params: dict[str, Any] = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "max_features": max_features,
+        "level": level,
+        "ids": None,
+    }
+    if where is not None:
+        found = select(Area.id).where(Area.geom.op("&&")(_lonlat(z, x, y)), where)
+        params["ids"] = _matching(session, found.order_by(Area.id), max_features)
     data = session.execute(statement("area_tile"), params).scalar_one()
     return Tile(bytes(data or b""))
+
+
+def _lonlat(z: int, x: int, y: int) -> Any:
+    """Tile z/x/y's box in lon/lat, with the tiles' 64-pixel buffer."""
+    return func.ST_Transform(func.ST_TileEnvelope(z, x, y, margin=64.0 / 4096), 4326)
+
+
+def _matching(session: Session, query: Any, max_features: int) -> list[int]:
+    """The ids a filter keeps in a tile: at most as many as a tile holds."""
+    return list(session.scalars(query.limit(max_features)))
 
 
 def tilejson(

@@ -1,6 +1,7 @@
 -- One Mapbox Vector Tile (layer "areas") of the areas (optionally of one :level) in Web
 -- Mercator tile :z/:x/:y, clipped to the tile with a 64-pixel buffer, with population and
--- IMD 2019 decile; at most :max_features per tile.
+-- IMD 2019 decile; at most :max_features per tile; with :ids, only those (a filter's
+-- matches).
 WITH tile AS (
     SELECT ST_TileEnvelope(:z, :x, :y) AS bounds,
            ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 64.0 / 4096), 4326) AS lonlat
@@ -17,6 +18,7 @@ WITH tile AS (
      CROSS JOIN tile
      WHERE a.geom && tile.lonlat
        AND (CAST(:level AS text) IS NULL OR a.level = CAST(:level AS text))
+       AND (CAST(:ids AS bigint[]) IS NULL OR a.id = ANY (CAST(:ids AS bigint[])))
      ORDER BY a.id
      LIMIT :max_features
 )

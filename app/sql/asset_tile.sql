@@ -3,7 +3,7 @@
 -- :z/:x/:y, optionally of one :kind, category :category_id (with the categories below it)
 -- or outcome :outcome. The GiST index on the public point finds them through the tile's
 -- lon/lat box, widened by the 64-pixel buffer; at most :max_features per tile, the oldest
--- first.
+-- first; with :ids, only those (a filter's matches).
 WITH RECURSIVE wanted_category (id) AS (
     SELECT id FROM category WHERE id = CAST(:category_id AS integer)
     UNION ALL
@@ -27,6 +27,7 @@ WITH RECURSIVE wanted_category (id) AS (
        AND (CAST(:category_id AS integer) IS NULL
             OR a.category_id IN (SELECT id FROM wanted_category))
        AND (CAST(:outcome AS text) IS NULL OR a.outcomes @> ARRAY[CAST(:outcome AS text)])
+       AND (CAST(:ids AS bigint[]) IS NULL OR a.id = ANY (CAST(:ids AS bigint[])))
      ORDER BY a.id
      LIMIT :max_features
 )

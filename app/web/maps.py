@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -160,7 +161,27 @@ def locality_map(
             f"{json.dumps(wanted.innovations_url)}, {json.dumps(INNOVATION_COLOUR)}));"
         )
     )
-    return str(page.render())
+    return _accessible(str(page.render()), f"{area['properties']['name']}: community assets")
+
+
+# folium's page says no language, stops people zooming it on a phone, and holds no landmark
+# or heading: said and fixed here, on its rendered HTML.
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="[^"]*"\s*/?>')
+
+
+def _accessible(page: str, heading: str) -> str:
+    """The page in English, zoomable, its content in a `main` landmark under an h1."""
+    page = page.replace("<html>", '<html lang="en">', 1)
+    page = _FOLIUM_VIEWPORT.sub(
+        lambda _: '<meta name="viewport" content="width=device-width, initial-scale=1">', page, 1
+    )
+    title = (
+        '<h1 style="position:absolute;width:1px;height:1px;overflow:hidden;'
+        f'clip:rect(0 0 0 0);white-space:nowrap">{html.escape(heading)}</h1>'
+    )
+    # as tall as the body, as folium's map (height 100%) needs
+    page = page.replace("<body>", f'<body>\n<main style="height:100%">{title}', 1)
+    return page.replace("</body>", "</main>\n</body>", 1)
 
 
 def _choropleth(

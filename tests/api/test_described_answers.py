@@ -16,7 +16,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.auth import accounts
+from app.domain.reminders import send_due_reminders
+from app.settings import ReminderSettings
 from tests.conftest import asset_feature, bearer
+from tests.mailbox import mailbox
 
 STRETFORD = (-2.3157, 53.4466)
 SIX = (
@@ -114,6 +117,10 @@ def test_every_operation_answers_as_described(
     form |= {"lon_field": "lon", "lat_field": "lat"}
     ask("post", "/imports", as_="admin", data=form, files=upload)
     ask("get", "/ogc")
+    ask("get", "/ogc/api")
+    for collection in ("assets", "areas"):
+        queryables = f"/ogc/collections/{collection}/queryables"
+        ask("get", "/ogc/collections/{collection_id}/queryables", queryables)
     ask("get", "/ogc/conformance")
     ask("get", "/ogc/collections")
     for collection, item in (("assets", gp["id"]), ("areas", "E08000009")):
@@ -298,9 +305,14 @@ def test_every_operation_answers_as_described(
     ask("get", "/sessions/{session_id}/events", f"{at}/events", as_="moderator")
     _equal_say(ask)
     _briefs(ask)
+    _reminders(ask, demo_session)
     _open_feed(ask, gp)
+    _subscriptions(ask)
     ask("get", "/maps/{area_code}", "/maps/E08000009?layer=gaps&category=gp-practice")
     ask("get", "/")
+    ask("get", "/embed", "/embed?within=E08000009&kind=association")
+    for postcode in ("m32 0jt", "M32 9ZZ", "Stretford"):  # found, not in the lookup, none
+        ask("get", "/postcodes/{postcode}", f"/postcodes/{postcode}")
     ask("get", "/health")
 
     documented = {
@@ -426,6 +438,34 @@ def _briefs(ask: Any) -> None:
     ask("get", "/areas/{area_code}/brief", f"{area}/brief")
 
 
+def _reminders(ask: Any, session: Session) -> None:
+    """Review periods set and cleared; a year-old asset's reminder, its link and answer."""
+    ask("get", "/reminders/periods")
+    period = "/reminders/periods/food-bank"
+    ask("put", "/reminders/periods/{category}", period, as_="admin", json={"review_after": "P3M"})
+    ask("delete", "/reminders/periods/{category}", period, as_="admin")
+    added = ask("post", "/assets", as_="admin", json=asset_feature(*STRETFORD, name="Old club"))
+    session.execute(
+        text(
+            "UPDATE asset SET created_at = now() - interval '13 months', "
+            "created_by = 'ann@example.org' WHERE id = :id"
+        ),
+        {"id": added.json()["id"]},
+    )
+    with mailbox() as box:
+        send_due_reminders(session, ReminderSettings(), box.settings, datetime.now(UTC))
+    (email,) = box.to("ann@example.org")
+    body = email.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    token = body.decode().split("token=")[1].split("&")[0]
+    link = f"/reminders/answer?token={token}&answer=still_there"
+    ask("get", "/reminders/answer", link)
+    ask("get", "/reminders/answer", link, headers={"Accept": "text/html"})
+    answer = {"token": token, "answer": "still_there"}
+    ask("post", "/reminders/answer", json=answer)
+    ask("post", "/reminders/answer", json=answer)  # 410: used
+
+
 def _open_feed(ask: Any, gp: dict[str, Any]) -> None:
     """The opening hours, the Open Referral UK feed, and a feed imported."""
     ask("get", "/assets/{asset_id}/opening", f"/assets/{gp['id']}/opening?at=2026-12-07T10:00")
@@ -449,3 +489,22 @@ def _open_feed(ask: Any, gp: dict[str, Any]) -> None:
     }
     feed = {"file": ("services.json", json.dumps([service]))}
     ask("post", "/imports", as_="admin", data={"format": "oruk"}, files=feed)
+
+
+def _subscriptions(ask: Any) -> None:
+    """The Atom feed of changes, and a webhook and a digest subscribed to, read and ended."""
+    ask("get", "/feeds/assets.atom", "/feeds/assets.atom?within=E08000009&limit=5")
+    hook = {"url": "https://hooks.example.org/assets", "within": "E08000009"}
+    made = ask("post", "/subscriptions", as_="contributor", json=hook).json()
+    ask(
+        "post",
+        "/subscriptions",
+        as_="contributor",
+        json={"email_digest": True, "within": "E08000009", "category": "food-bank"},
+    )
+    at = f"/subscriptions/{made['id']}"
+    ask("get", "/subscriptions", as_="contributor")
+    ask("get", "/subscriptions/{subscription_id}", at, as_="contributor")
+    ask("get", "/subscriptions/{subscription_id}/deliveries", f"{at}/deliveries", as_="contributor")
+    ask("post", "/subscriptions/{subscription_id}/resume", f"{at}/resume", as_="contributor")
+    ask("delete", "/subscriptions/{subscription_id}", at, as_="contributor")

@@ -234,6 +234,10 @@ NO_DATABASE = {
     "/openapi.json",
     "/oruk/",
     "/oruk/openapi.json",
+    # the embeddable map asked for no area, category or outcome: nothing to look up
+    "/embed",
+    "/ogc/api",
+    "/ogc/collections/{collection_id}/queryables",
 }
 SAMPLE_PATH_VALUES = {
     "asset_id": "1",
@@ -253,6 +257,9 @@ SAMPLE_PATH_VALUES = {
     "format": "geojson",
     "revision": "1",
     "token_id": "1",
+    "postcode": "M32 0JT",
+    "subscription_id": "1",
+    "category": "food-bank",
     "z": "0",
     "x": "0",
     "y": "0",
@@ -284,6 +291,9 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"code": "K7QM4MZ2", "display_name": "Sam", "consent_to_network": True}
     },
     ("get", "/areas/{area_code}/changes"): {"params": {"since": "1"}},
+    ("get", "/reminders/answer"): {"params": {"token": "x", "answer": "closed"}},
+    ("post", "/reminders/answer"): {"json": {"token": "x", "answer": "still_there"}},
+    ("put", "/reminders/periods/{category}"): {"json": {"review_after": "P3M"}},
 }
 
 

@@ -126,3 +126,20 @@ def phone(browser: Browser) -> Iterator[Watched]:
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     yield watch(context.new_page())
     context.close()
+
+
+@pytest.fixture
+def audited_desktop(browser: Browser) -> Iterator[Watched]:
+    """A laptop whose pages axe audits: its context lets playwright add axe's script to
+    pages whose policy runs only the service's own (see tests/browser/axe.py)."""
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    yield watch(context.new_page())
+    context.close()
+
+
+@pytest.fixture
+def audited_phone(browser: Browser) -> Iterator[Watched]:
+    """A phone whose pages axe audits (as `audited_desktop`)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    yield watch(context.new_page())
+    context.close()

@@ -69,6 +69,7 @@ def test_the_page_says_open_now_and_keeps_the_week_the_form_gives(
     # a resident on a phone: only what is open now
     small = _open(phone, browser_server)
     open_now = httpx.get(browser_server + "/assets", params={"open_now": "true", "limit": 10000})
+    small.get_by_role("button", name="Filters").click()  # on a phone, folded away
     small.get_by_label("Open now").check()
     expect(small.locator("body")).to_have_attribute(
         "data-assets", str(len(open_now.json()["features"]))

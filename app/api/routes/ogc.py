@@ -11,7 +11,9 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 
+from app.api import ogc_openapi
 from app.api.answers import (
     AreaFeature,
     AreaPage,
@@ -27,7 +29,7 @@ from app.api.deps import After, Limit, ReadSessionDep, SettingsDep, parse_bbox
 from app.api.filters import MatchDep
 from app.api.openapi import answer, not_modified, problems
 from app.api.responses import GEOJSON, GeoJSONResponse
-from app.domain import areas, asset_search, ogc, tiles
+from app.domain import areas, asset_search, cql, ogc, tiles
 from app.domain.asset_search import AssetMatch
 from app.domain.features import feature_collection
 from app.domain.paging import Page
@@ -67,13 +69,21 @@ def landing(request: Request) -> dict[str, Any]:
             {
                 "rel": "service-desc",
                 "type": "application/vnd.oai.openapi+json;version=3.1",
-                "href": _url(request, "/openapi.json"),
+                "href": _url(request, "/ogc/api"),
             },
             {"rel": "service-doc", "type": "text/html", "href": _url(request, "/docs")},
             {"rel": "conformance", "type": JSON, "href": _url(request, "/ogc/conformance")},
             {"rel": "data", "type": JSON, "href": _url(request, "/ogc/collections")},
         ],
     }
+
+
+@router.get("/api", summary="The OGC API's own description")
+def api_description(request: Request) -> dict[str, Any]:
+    """The OpenAPI description of this OGC API alone, its paths relative to `/ogc` (as
+    clients of OGC API - Features read them: `/collections/{collectionId}/items`), with each
+    queryable as a query parameter of items."""
+    return ogc_openapi.describe(request.app.openapi(), _url(request, "/ogc"))
 
 
 @router.get("/conformance", response_model=Conformance, summary="Conformance classes")
@@ -97,6 +107,12 @@ def _collection_document(
         "links": [
             {"rel": "self", "type": JSON, "href": _url(request, base)},
             {"rel": "items", "type": GEOJSON, "href": _url(request, base + "/items")},
+            {
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "type": "application/schema+json",
+                "title": "What a filter may name",
+                "href": _url(request, base + "/queryables"),
+            },
             {
                 "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
                 "type": JSON,
@@ -128,12 +144,77 @@ def collection(request: Request, collection: Collection, session: ReadSessionDep
     return _collection_document(request, session, collection)
 
 
+@router.get(
+    "/collections/{collection_id}/queryables",
+    summary="What a filter may name",
+    response_class=Response,
+    responses=answer(200, "A JSON Schema of the queryables", "application/schema+json")
+    | problems(404),
+)
+def queryables(request: Request, collection: Collection) -> Response:
+    """The collection's queryables, as a JSON Schema: the properties `filter` (CQL2) and
+    the queryable query parameters may name, each with its type and format."""
+    url = _url(request, f"/ogc/collections/{collection.id}/queryables")
+    body = cql.queryables_schema(collection.id, url)
+    return JSONResponse(body, media_type="application/schema+json")
+
+
 def _bad(field: str, message: str) -> Problem:
     return Problem(400, f"{field}: {message}", [FieldProblem(field, message)])
 
 
 def _match_given(match: AssetMatch) -> dict[str, str | None]:
     return {"kind": match.kind, "category": match.category, "outcome": match.outcome}
+
+
+FilterText = Annotated[
+    str | None,
+    Query(
+        max_length=20_000,
+        description="A CQL2 filter on the collection's queryables (see its /queryables)",
+        examples=["category = 'gp-practice' AND S_INTERSECTS(geometry, BBOX(-2.4,53.4,-2.3,53.5))"],
+    ),
+]
+FilterLangParam = Annotated[
+    cql.FilterLang, Query(alias="filter-lang", description="cql2-text or cql2-json")
+]
+FilterCrs = Annotated[
+    str | None, Query(alias="filter-crs", description="The CRS of the filter's geometries")
+]
+
+# The query parameters items take of their own: a queryable of the same name is filtered
+# through them, not as a queryable parameter.
+ITEMS_PARAMETERS = frozenset(
+    {"limit", "after", "bbox", "bbox-crs", "crs", "datetime", "q", "level", "parent", "kind"}
+    | {"category", "outcome", "filter", "filter-lang", "filter-crs", "f"}
+)
+
+
+def _filter(
+    request: Request, collection_id: str, text: str | None, lang: cql.FilterLang, crs: str | None
+) -> Any:
+    """The condition of `filter` and of the queryables given as query parameters (each an
+    equality), combined with AND; None when neither is given."""
+    queryables = cql.QUERYABLES[collection_id]
+    trees = [] if text is None else [cql.parse(text, lang)]
+    for name, value in request.query_params.items():
+        if name in queryables and name not in ITEMS_PARAMETERS and name != "geometry":
+            trees.append({"op": "=", "args": [{"property": name}, _typed(name, value, queryables)]})
+    if not trees:
+        return None
+    srid = ogc.crs_code(crs, "filter-crs")
+    tree = trees[0] if len(trees) == 1 else {"op": "and", "args": trees}
+    return cql.condition(tree, queryables, srid)
+
+
+def _typed(name: str, value: str, queryables: dict[str, cql.Queryable]) -> Any:
+    """A queryable's query parameter as its type takes it (a 400 naming it otherwise)."""
+    if queryables[name].type not in ("number", "integer"):
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise _bad(name, f"{value!r} is not a number") from None
 
 
 def _only_for(collection_id: str, wanted: str, **given: Any) -> None:
@@ -167,9 +248,15 @@ def items(
     q: Annotated[str | None, Query(max_length=200, description="Assets: text search")] = None,
     level: AreaLevel | None = None,
     parent: Annotated[str | None, Query(max_length=20, description="Areas: parent code")] = None,
+    filter: FilterText = None,
+    filter_lang: FilterLangParam = "cql2-text",
+    filter_crs: FilterCrs = None,
 ) -> Response:
-    """A page of features as GeoJSON, in `crs`; follow the `next` link for more."""
+    """A page of features as GeoJSON, in `crs`; follow the `next` link for more. `filter`
+    (CQL2, OGC API - Features Part 3) and each queryable as a query parameter
+    (`?postcode=M32 0JT`) narrow them."""
     collection_id = collection.id
+    where = _filter(request, collection_id, filter, filter_lang, filter_crs)
     srid = ogc.crs_code(crs, "crs")
     bbox_srid = ogc.crs_code(bbox_crs, "bbox-crs")
     box = None if bbox is None else parse_bbox(bbox, bbox_srid, status=400)
@@ -186,6 +273,7 @@ def items(
             updated_before=before,
             srid=srid,
             bbox_srid=bbox_srid,
+            where=where,
         )
         page = asset_search.list_assets(session, wanted, limit, after)
     else:
@@ -198,6 +286,7 @@ def items(
             updated_before=before,
             srid=srid,
             bbox_srid=bbox_srid,
+            where=where,
         )
         page = areas.list_areas(session, area_filter, limit, after)
     links = [
@@ -293,19 +382,24 @@ def tile(
     session: ReadSessionDep,
     settings: SettingsDep,
     match: MatchDep,
+    request: Request,
     level: AreaLevel | None = None,
+    filter: FilterText = None,
+    filter_lang: FilterLangParam = "cql2-text",
+    filter_crs: FilterCrs = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The collection's features in tile z/x/y (WebMercatorQuad), with an ETag: a repeated
-    request with If-None-Match gets 304."""
+    request with If-None-Match gets 304. `filter` (CQL2) narrows them as it does items."""
     collection_id = collection.id
     _only_for(collection_id, "assets", **_match_given(match))
     _only_for(collection_id, "areas", level=level)
+    where = _filter(request, collection_id, filter, filter_lang, filter_crs)
     limit = settings.tile_max_features
     found = (
-        tiles.asset_tile(session, z, x, y, limit, match.kind, match.category, match.outcome)
+        tiles.asset_tile(session, z, x, y, limit, match.kind, match.category, match.outcome, where)
         if collection_id == "assets"
-        else tiles.area_tile(session, z, x, y, limit, level)
+        else tiles.area_tile(session, z, x, y, limit, level, where)
     )
     headers = {"ETag": found.etag, "Cache-Control": "public, max-age=60"}
     if if_none_match is not None and found.etag in [t.strip() for t in if_none_match.split(",")]:

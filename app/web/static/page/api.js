@@ -7,9 +7,11 @@ export const state = {
   outcomes: [], // GET /outcomes
   linkTypes: [], // how each type of link reads from either end: {type, label, inverse}
   account: null, // who signed in (GET /auth/me)
+  localities: [], // the local authorities the service holds: {code, name}
   editing: null, // the asset the panel shows or edits, as a Feature
   where: null, // where the form's asset goes (a Leaflet LatLng)
-  draft: null, // the form's properties while they wait to be saved
+  placed: null, // how `where` was chosen: "click", "centre", "postcode" or "asset" (form.js)
+  draft: null, // the form holds what was typed and not saved, for {id, feature} (form.js)
 };
 
 // The token is kept for the tab's life only.

@@ -4,10 +4,12 @@ import { byId } from "./dom.js";
 import { describeWeek, openNow } from "./hours.js";
 import { prepareLinkForm } from "./link-form.js";
 import { showLinks } from "./links.js";
-import { isStale, markerActions } from "./map.js";
+import { markerActions } from "./map.js";
+import { isStale } from "./markers.js";
 import { show } from "./panel.js";
 
-export function showAsset(feature) {
+// Its details in the panel; `focus`: and the focus on its name (chosen from the keyboard).
+export function showAsset(feature, { focus = false } = {}) {
   const p = feature.properties;
   byId("details-name").textContent = p.name;
   const list = byId("details-list");
@@ -34,6 +36,7 @@ export function showAsset(feature) {
   if (p.schedule) showOpenNow(feature, list);
   state.editing = feature;
   show("details");
+  if (focus) byId("details-name").focus();
   prepareLinkForm(feature);
   showLinks(feature);
 }

@@ -19,3 +19,6 @@ export function button(label, onClick) {
 
 // What just happened, in the panel's status line (a live region).
 export function status(message) { byId("status").textContent = message; }
+
+// "1 asset", "12 assets"
+export const counted = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;

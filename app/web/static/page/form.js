@@ -5,7 +5,8 @@ import { showAsset } from "./asset.js";
 import { byId, option, status } from "./dom.js";
 import { buildHoursFields, fillHours, readHours } from "./hours.js";
 import { map, markers, placeMarker } from "./map.js";
-import { closePanel, show } from "./panel.js";
+import { closePanel, keepInSight, onPanelChange, show } from "./panel.js";
+import { findPostcode, looksLikePostcode } from "./postcodes.js";
 
 const form = byId("asset-form");
 
@@ -43,58 +44,145 @@ function clearErrors() {
 }
 
 let draftMarker = null;
+// the postcode last looked up for the form's new asset, and what placing it there said
+let postcodeAsked = "";
+let placedNote = "";
 
 function clearDraftMarker() {
   if (draftMarker) map.removeLayer(draftMarker);
   draftMarker = null;
 }
 
-function openForm(latlng, feature = null) {
-  clearErrors();
+// Where the form's asset goes, and how that was chosen: "click" (the builder clicked or
+// tapped the spot: a postcode does not move it), "centre" (the map's centre), "postcode"
+// (the postcode typed placed it), "asset" (an asset being edited stays where it is).
+function placeAt(latlng, placed, how = "") {
   state.where = latlng;
-  clearDraftMarker();
-  if (!feature) {
-    // where the new asset will go
-    draftMarker = L.circleMarker(latlng, { radius: 9, color: "#e76f51", weight: 3, fillOpacity: 0.3 }).addTo(map);
-  }
+  state.placed = placed;
+  if (state.editing) clearDraftMarker();
+  else if (draftMarker) draftMarker.setLatLng(latlng);
+  // where the new asset will go
+  else draftMarker = L.circleMarker(latlng, { radius: 9, color: "#c0392b", weight: 3, fillOpacity: 0.3 }).addTo(map);
+  placedNote = how;
+  byId("form-where").textContent = `At ${latlng.lat.toFixed(5)}, ${latlng.lng.toFixed(5)}${how}`;
+}
+
+function fillForm(feature) {
+  const p = feature.properties;
+  const contact = p.contact || {};
+  byId("f-name").value = p.name || "";
+  byId("f-kind").value = p.kind;
+  fillCategories(p.kind, p.category || "");
+  byId("f-description").value = p.description || "";
+  byId("f-address").value = p.address || "";
+  byId("f-postcode").value = p.postcode || "";
+  byId("f-phone").value = contact.phone || "";
+  byId("f-email").value = contact.email || "";
+  byId("f-website").value = contact.website || "";
+  byId("f-opening-hours").value = p.opening_hours || "";
+  fillHours(p.schedule);
+  byId("f-audience").value = p.audience || "";
+  for (const box of form.querySelectorAll("input[name=outcomes]")) box.checked = (p.outcomes || []).includes(box.value);
+}
+
+// The form, for a new asset at `latlng` or to edit `feature`. What was typed and not saved
+// (`state.draft`: for which asset) stays when the panel is closed and the form opened again
+// for the same asset.
+function openForm(latlng, feature = null, placed = "click") {
+  // a draft of an edit is kept for the version it was typed over, not for a newer one
+  const id = feature ? `${feature.id}-${feature.properties.version}` : "new";
+  const kept = Boolean(state.draft) && state.draft.id === id;
+  const how = { centre: ", the map's centre", postcode: kept ? placedNote : "" }[placed] || "";
+  clearErrors();
   state.editing = feature;
+  placeAt(latlng, feature ? "asset" : placed, how);
   byId("form-title").textContent = feature ? `Edit ${feature.properties.name}` : "Add an asset";
-  byId("form-where").textContent = `At ${latlng.lat.toFixed(5)}, ${latlng.lng.toFixed(5)}`;
-  if (feature) {
-    const p = feature.properties;
-    const contact = p.contact || {};
-    byId("f-name").value = p.name || "";
-    byId("f-kind").value = p.kind;
-    fillCategories(p.kind, p.category || "");
-    byId("f-description").value = p.description || "";
-    byId("f-address").value = p.address || "";
-    byId("f-postcode").value = p.postcode || "";
-    byId("f-phone").value = contact.phone || "";
-    byId("f-email").value = contact.email || "";
-    byId("f-website").value = contact.website || "";
-    byId("f-opening-hours").value = p.opening_hours || "";
-    fillHours(p.schedule);
-    byId("f-audience").value = p.audience || "";
-    for (const box of form.querySelectorAll("input[name=outcomes]")) box.checked = (p.outcomes || []).includes(box.value);
-  } else if (!state.draft) {
-    form.reset();
-    fillCategories(byId("f-kind").value);
-    fillHours(null);
+  byId("postcode-where").textContent = "";
+  if (!kept) {
+    postcodeAsked = "";
+    if (feature) fillForm(feature);
+    else {
+      form.reset();
+      fillCategories(byId("f-kind").value);
+      fillHours(null);
+    }
   }
+  state.draft = { id, feature };
+  byId("resume").hidden = true;
   show("asset-form");
+  keepInSight(latlng);
   byId("f-name").focus();
 }
 
+function forgetDraft() {
+  state.draft = null;
+  clearDraftMarker();
+  byId("resume").hidden = true;
+}
+
 map.on("click", (event) => openForm(event.latlng));
-byId("add-here").addEventListener("click", () => openForm(map.getCenter()));
+byId("add-here").addEventListener("click", () => openForm(map.getCenter(), null, "centre"));
 byId("edit").addEventListener("click", () => {
   const [lon, lat] = state.editing.geometry.coordinates;
   openForm(L.latLng(lat, lon), state.editing);
 });
 byId("cancel").addEventListener("click", () => {
-  state.draft = null;
-  clearDraftMarker();
+  forgetDraft();
   closePanel();
+});
+
+// Closed with something typed and not saved: a way back to it, over the map.
+onPanelChange((section) => {
+  if (section === "asset-form" || !state.draft) return;
+  const typedOver = state.draft.feature;
+  if (typedOver && state.editing && state.editing.id === typedOver.id
+      && state.editing.properties.version !== typedOver.properties.version) {
+    forgetDraft(); // the asset was reloaded, newer than the edit typed over it
+    return;
+  }
+  const name = byId("f-name").value.trim();
+  byId("resume").textContent = state.draft.feature
+    ? `Continue editing ${name || "the asset"}`
+    : `Continue adding ${name || "the new asset"}`;
+  byId("resume").hidden = false;
+});
+byId("resume").addEventListener("click", () => {
+  openForm(state.where, state.draft.feature, state.placed);
+});
+
+// A postcode typed for a new asset places it there, unless the builder chose the spot.
+let postcodeTimer;
+
+async function placeByPostcode() {
+  const typed = byId("f-postcode").value.trim();
+  const said = byId("postcode-where");
+  if (state.editing || !looksLikePostcode(typed) || typed === postcodeAsked) return;
+  postcodeAsked = typed;
+  if (state.placed === "click") {
+    said.textContent = "It stays where you clicked the map.";
+    return;
+  }
+  const { place, problem } = await findPostcode(typed);
+  if (byId("f-postcode").value.trim() !== typed || state.editing) return; // changed meanwhile
+  if (!place) {
+    said.textContent = `${problem}: the asset stays where it was.`;
+    return;
+  }
+  const latlng = L.latLng(place.lat, place.lon);
+  placeAt(latlng, "postcode", `, placed by its postcode ${place.postcode}: click the map to place it exactly`);
+  map.setView(latlng, Math.max(map.getZoom(), 16));
+  keepInSight(latlng);
+  said.textContent = `Placed on the map at ${place.postcode}.`;
+  status(`The new asset is placed at ${place.postcode}: click the map to place it exactly`);
+}
+
+byId("f-postcode").addEventListener("input", () => {
+  clearTimeout(postcodeTimer);
+  postcodeTimer = setTimeout(placeByPostcode, 400);
+});
+byId("f-postcode").addEventListener("change", () => {
+  clearTimeout(postcodeTimer);
+  placeByPostcode();
 });
 
 function formProperties() {
@@ -160,7 +248,7 @@ function offerNamesakes(namesakes) {
     const link = document.createElement("button");
     link.type = "button";
     link.textContent = `${other.properties.name} (${Math.round(other.properties.distance_m)} m away): open it`;
-    link.addEventListener("click", () => { state.draft = null; showAsset(other); });
+    link.addEventListener("click", () => { forgetDraft(); showAsset(other); });
     item.append(link);
     list.append(item);
   }
@@ -173,7 +261,6 @@ function offerNamesakes(namesakes) {
 async function save(checkDuplicates) {
   clearErrors();
   const properties = formProperties();
-  state.draft = properties;
   const geometry = { type: "Point", coordinates: [state.where.lng, state.where.lat] };
   if (!state.editing && checkDuplicates) {
     const namesakes = await nearNamesakes(properties);
@@ -188,8 +275,7 @@ async function save(checkDuplicates) {
   const { response, body } = await request;
   if (response.status === 412) { show("conflict"); return; }
   if (!response.ok) { showErrors(body); return; }
-  state.draft = null;
-  clearDraftMarker();
+  forgetDraft();
   if (response.status === 202) {
     // a suggestion, or a change to a published asset: it waits for a moderator
     byId("notice-text").textContent = `${properties.name}: ${body.detail}.`;

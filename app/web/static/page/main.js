@@ -1,9 +1,13 @@
 // The community builders' page: see the locality, add an asset by clicking the map, select
-// one to see, edit or link it, drag it to move it. Everything goes through the HTTP API.
-// Each module holds one part of the page; this one starts them.
+// one to see, edit or link it, drag it (or use the arrow keys) to move it, and offer the map
+// to other sites. Everything goes through the HTTP API. Each module holds one part of the
+// page; this one starts them.
 import { loadAccount } from "./account.js";
 import { loadBriefLinks } from "./briefs.js";
+import { counted, status } from "./dom.js";
+import "./embed.js";
 import { fillFormChoices } from "./form.js";
+import "./layout.js";
 import { fillLinkTypes } from "./link-form.js";
 import { loadAssets, loadNeighbourhoods, loadTaxonomy } from "./map.js";
 import "./moving.js";
@@ -16,5 +20,5 @@ async function loadChoices() {
 }
 
 await Promise.all([loadNeighbourhoods(), loadChoices(), loadAccount(), loadBriefLinks()]);
-await loadAssets();
+status(`${counted(await loadAssets(), "asset")} shown`);
 document.body.dataset.ready = "true";

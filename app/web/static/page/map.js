@@ -1,20 +1,19 @@
 // The map: the basemap, the neighbourhoods' boundaries, the assets' markers (clustered,
-// coloured by kind, grey when stale) and the filters that choose which are shown.
+// coloured by kind, grey when stale: markers.js) and the filters that choose which are shown;
+// a postcode typed in the search centres the map on it.
 import { api, state } from "./api.js";
-import { byId, option, status } from "./dom.js";
+import { byId, counted, option, status } from "./dom.js";
+import { assetIcon, clusterGroup } from "./markers.js";
+import { findPostcode, looksLikePostcode } from "./postcodes.js";
 
 const config = JSON.parse(byId("config").textContent);
-const KIND_COLOURS = {
-  individual: "#e41a1c", association: "#377eb8", institution: "#4daf4a",
-  physical: "#984ea3", economic: "#ff7f00", cultural: "#a65628",
-};
 
 export const map = L.map("map", { zoomControl: true, keyboard: true });
 if (config.basemap) {
   L.tileLayer(config.basemap, { attribution: "© OpenStreetMap contributors", maxZoom: 19 }).addTo(map);
 }
 map.setView([53.43, -2.35], 12);
-const cluster = L.markerClusterGroup({ disableClusteringAtZoom: 17 });
+const cluster = clusterGroup();
 map.addLayer(cluster);
 export const markers = new Map(); // asset id -> marker
 // for the browser tests and the curious: the map and its markers
@@ -32,7 +31,8 @@ export async function loadNeighbourhoods() {
     interactive: false,
     style: { color: "#1d3557", weight: 1, fillColor: "#a8dadc", fillOpacity: 0.08 },
   }).addTo(map);
-  map.fitBounds(layer.getBounds());
+  // at once: the page is ready when the map is where it will stay
+  map.fitBounds(layer.getBounds(), { animate: false });
 }
 
 function flatten(nodes, depth = 0, into = []) {
@@ -59,59 +59,103 @@ export async function loadTaxonomy() {
 
 // --- the assets -------------------------------------------------------------------------
 
-// Assets no one has confirmed (verified, or else added) for a year are greyed out.
-const STALE_MS = 365 * 24 * 3600 * 1000;
-
-export function isStale(properties) {
-  const confirmed = properties.verified_at || properties.created_at;
-  return Boolean(confirmed) && Date.now() - Date.parse(confirmed) > STALE_MS;
-}
-
-function icon(properties) {
-  const dot = document.createElement("div");
-  dot.className = "asset-dot";
-  if (isStale(properties)) dot.classList.add("stale");
-  if (properties.status !== "published") dot.classList.add("pending");
-  dot.style.background = KIND_COLOURS[properties.kind] || "#666";
-  return L.divIcon({ html: dot.outerHTML, className: "", iconSize: [20, 20], iconAnchor: [10, 10] });
-}
-
 export function placeMarker(feature) {
   const [lon, lat] = feature.geometry.coordinates;
   const existing = markers.get(feature.id);
   if (existing) cluster.removeLayer(existing);
   const marker = L.marker([lat, lon], {
-    icon: icon(feature.properties), title: feature.properties.name,
+    icon: assetIcon(feature.properties), title: feature.properties.name,
     alt: feature.properties.name, draggable: true, keyboard: true,
   });
   marker.feature = feature;
   marker.on("click", () => markerActions.select(marker.feature));
+  // a focused marker is a button: Enter or Space selects it, and the focus goes to its details
+  marker.on("keypress", ({ originalEvent: event }) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    markerActions.select(marker.feature, { focus: true });
+  });
   marker.on("dragend", () => markerActions.move(marker));
   cluster.addLayer(marker);
   markers.set(feature.id, marker);
   return marker;
 }
 
-export async function loadAssets() {
-  const query = new URLSearchParams({ limit: "10000" });
-  for (const [name, id] of [["q", "search"], ["kind", "filter-kind"], ["category", "filter-category"], ["outcome", "filter-outcome"]]) {
-    if (byId(id).value) query.set(name, byId(id).value);
+// The filters as the API takes them (kind, category, outcome), for the embedded map too.
+export function chosenFilters() {
+  const chosen = {};
+  for (const [name, id] of [["kind", "filter-kind"], ["category", "filter-category"], ["outcome", "filter-outcome"]]) {
+    if (byId(id).value) chosen[name] = byId(id).value;
   }
+  return chosen;
+}
+
+// The search's words, unless they are a postcode the lookup found (the map went there,
+// and a ring marks it).
+let searchedPostcode = null;
+let postcodeRing = null;
+
+export async function loadAssets() {
+  const query = new URLSearchParams({ limit: "10000", ...chosenFilters() });
+  const words = byId("search").value.trim();
+  if (words && words !== searchedPostcode) query.set("q", words);
   if (byId("filter-open-now").checked) query.set("open_now", "true");
   const { body } = await api(`/assets?${query}`);
   cluster.clearLayers();
   markers.clear();
   for (const feature of (body && body.features) || []) placeMarker(feature);
   document.body.dataset.assets = String(markers.size);
-  status(`${markers.size} assets shown`);
+  return markers.size;
+}
+
+// The filters changed, or the search: a postcode newly typed is looked up (the map goes
+// there), anything else searches the assets' names.
+async function search() {
+  const words = byId("search").value.trim();
+  if (words !== searchedPostcode) {
+    searchedPostcode = null;
+    if (postcodeRing) postcodeRing.remove();
+    postcodeRing = null;
+  }
+  let said = "";
+  if (!searchedPostcode && looksLikePostcode(words)) {
+    const { place, problem } = await findPostcode(words);
+    if (place) {
+      searchedPostcode = words;
+      map.setView([place.lat, place.lon], 16);
+      postcodeRing = L.circleMarker([place.lat, place.lon], {
+        radius: 14, color: "#1d3557", weight: 2, dashArray: "4 3", fill: false, interactive: false,
+      }).addTo(map);
+      const where = [place.lsoa_name, place.ward_name].filter(Boolean).join(", ");
+      said = `Found ${place.postcode}${where ? ` (${where})` : ""}: the map is centred there. `;
+    } else {
+      said = `${problem}: searched the names instead. `;
+    }
+  }
+  status(`${said}${counted(await loadAssets(), "asset")} shown`);
 }
 
 let searchTimer;
 byId("filters").addEventListener("input", () => {
   clearTimeout(searchTimer);
-  searchTimer = setTimeout(loadAssets, 300);
+  searchTimer = setTimeout(search, 300);
 });
-byId("filters").addEventListener("submit", (event) => { event.preventDefault(); loadAssets(); });
+byId("filters").addEventListener("submit", (event) => {
+  event.preventDefault();
+  clearTimeout(searchTimer);
+  search();
+});
+
+// Once `marker` is on the map in view, at a street's zoom (where nothing is clustered).
+export async function showMarker(marker) {
+  if (map.getZoom() < 17 || !map.getBounds().pad(-0.1).contains(marker.getLatLng())) {
+    map.setView(marker.getLatLng(), Math.max(map.getZoom(), 17), { animate: false });
+  }
+  // markercluster draws the new view's markers a moment later
+  for (let tries = 0; !marker.getElement() && tries < 100; tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 export function goTo(feature) {
   const [lon, lat] = feature.geometry.coordinates;
