@@ -18,10 +18,10 @@ from uuid import UUID
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from app.domain import postcodes
 from app.domain.feed_ids import Entity, FeedIds, slug_number
 from app.errors import invalid, not_found
 from app.models import Category, Outcome, Postcode
-from app.schemas import normalise_postcode
 from app.sql import statements
 from app.taxonomy import KINDS
 
@@ -189,9 +189,7 @@ def term_filter(
 
 def postcode_point(session: Session, postcode: str) -> tuple[float, float]:
     """Where a postcode is (lon, lat), from the offline lookup; a 422 naming `postcode`."""
-    compact = normalise_postcode(postcode)
-    if not re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}", compact):
-        raise invalid("postcode", f"{postcode!r} is not a UK postcode")
+    compact = postcodes.checked(postcode)
     point = session.execute(
         select(Postcode.geom.ST_X(), Postcode.geom.ST_Y()).where(Postcode.postcode == compact)
     ).first()
