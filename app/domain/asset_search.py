@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -45,11 +45,9 @@ from sqlalchemy.orm import Session, aliased
 
 from app.domain import areas, categories, opening
 from app.domain.asset_fields import (
-    EXPORT_COLUMNS,
     PROPERTIES,
     PUBLIC,
     AssetProperty,
-    ExportColumn,
 )
 from app.domain.features import BNG, WGS84, feature, geojson, in_crs
 from app.domain.paging import Page, cut_page, decode_cursor
@@ -187,19 +185,6 @@ def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | 
     return cut_page(rows, limit)
 
 
-ExportKind = Literal["features", "rows"]
-
-
-def export_query(
-    session: Session, wanted: AssetFilter, kind: ExportKind
-) -> tuple[Select[Any], dict[str, Any]]:
-    """Every public asset matching `wanted`, by id, unpaged: as Feature texts
-    (`features`), or as rows of asset_fields.EXPORT_NAMES then the point as WKB (`rows`).
-    Returns the statement and its parameters, for a server-side cursor or COPY to stream."""
-    shape, params = _search(session, wanted, None)
-    return _export_query(shape, kind), params
-
-
 def _search(
     session: Session, wanted: AssetFilter, after: str | None
 ) -> tuple[_QueryShape, dict[str, Any]]:
@@ -280,45 +265,6 @@ def _degrees_around(lat: float, metres: float) -> tuple[float, float]:
     edge = min(89.0, abs(lat) + dy)
     dx = metres / (111_320 * math.cos(math.radians(edge))) * 1.01
     return min(dx, 180.0), min(dy, 90.0)
-
-
-def _export_value(column: ExportColumn) -> Any:
-    """An export column's value for the asset of a row of the public face."""
-    table = PUBLIC_ASSET
-    if column.part is not None:
-        return table.c[column.prop.column][column.part.name].astext
-    if column.prop.name == "outcomes":
-        return func.array_to_string(table.c.outcomes, ";")
-    if column.prop.stored.whole:
-        return cast(table.c[column.prop.column], Text)  # its JSON
-    return _value(column.prop, table, WGS84)
-
-
-@cache
-def _export_query(shape: _QueryShape, kind: ExportKind) -> Select[Any]:
-    """All the public assets of one query shape, by id (never by distance)."""
-    table = PUBLIC_ASSET
-    conditions = _conditions(shape)
-    if shape.near:
-        conditions += _near_conditions()
-    if kind == "features":
-        columns: list[Any] = [cast(asset_feature("public", srid=shape.srid), Text)]
-    else:
-        columns = [
-            table.c.id,
-            *(_export_value(column) for column in EXPORT_COLUMNS),
-            func.round(cast(func.ST_X(table.c.geom), Numeric), 7),
-            func.round(cast(func.ST_Y(table.c.geom), Numeric), 7),
-            func.ST_AsText(table.c.footprint, 7),
-            func.ST_AsBinary(table.c.geom),
-        ]
-    return (
-        select(*columns)
-        .select_from(table)
-        .outerjoin(asset_category, asset_category.id == table.c.category_id)
-        .where(*conditions)
-        .order_by(table.c.id)
-    )
 
 
 def _near_conditions() -> list[ColumnElement[bool]]:

@@ -2,7 +2,7 @@
 
 GeoJSON is written from Feature texts built by PostgreSQL and read through a server-side
 cursor, and CSV from PostgreSQL's COPY, so memory stays flat at any size; a GeoPackage
-(SQLite) is written by pyogrio a chunk at a time. The service writes them into its spool
+file is written by pyogrio a chunk at a time. The service writes them into its spool
 (app.io.spool) and serves the file; the CLI writes them where it is told.
 """
 
@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.domain import areas, asset_search, links
+from app.domain import areas, asset_export, asset_search, links
 from app.domain.asset_fields import EXPORT_NAMES
 from app.io.spool import check
 
@@ -49,8 +49,8 @@ class Layer:
 
 def asset_layer(session: Session, wanted: asset_search.AssetFilter) -> Layer:
     """The public assets matching `wanted` (a 422 for an unknown category or outcome)."""
-    features, params = asset_search.export_query(session, wanted, "features")
-    rows, _ = asset_search.export_query(session, wanted, "rows")
+    features, params = asset_export.export_query(session, wanted, "features")
+    rows, _ = asset_export.export_query(session, wanted, "rows")
     exported = select(rows.subquery().c.id)
     beside = link_layer(exported, params)
     return Layer("assets", features, rows, EXPORT_NAMES, params, "Point", (beside,))

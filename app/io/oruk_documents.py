@@ -11,9 +11,9 @@ from uuid import UUID
 
 from sqlalchemy import Row
 
-from app.domain import schedules
 from app.domain.feed_ids import Entity
 from app.domain.oruk import TAXONOMIES, TaxonomyKey, Term, Vocabulary
+from app.domain.schedule_exchange import to_hsds
 from app.schemas import Schedule
 
 Document = dict[str, Any]
@@ -175,7 +175,7 @@ def service_full(
     service_id = vocab.ids.make(Entity.SERVICE, row.id)
     document = service_brief(vocab, row, organization)
     schedule = None if row.schedule is None else Schedule.model_validate(row.schedule)
-    document["schedules"] = [] if schedule is None else schedules.to_hsds(schedule, service_id)
+    document["schedules"] = [] if schedule is None else to_hsds(schedule, service_id)
     document["service_areas"] = []
     if with_locations:
         document["service_at_locations"] = [service_at_location(vocab, row, None, True)]

@@ -23,7 +23,8 @@ from app.domain import categories
 from app.errors import invalid
 from app.io.asset_import import import_assets
 from app.io.asset_rows import AssetImport, Extent
-from app.io.oruk_feed import Vocabulary, load_mapping, read_feed, service_rows
+from app.io.oruk_feed import read_feed
+from app.io.oruk_rows import Vocabulary, load_mapping, service_rows
 from app.io.report import ImportReport
 from app.models import FeedImport
 from app.settings import FeedSettings

@@ -13,7 +13,7 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain import asset_search
+from app.domain import asset_export, asset_search
 from app.domain.asset_search import AssetMatch
 from app.models import Area
 from app.settings import PROJECT_ROOT
@@ -40,7 +40,7 @@ def embed_html(session: Session, wanted: EmbedRequest, basemap_url: str) -> str:
     naming `within`, `category` or `outcome` when no such area, category or outcome is held."""
     # what the export will refuse, refused now: the snippet's author sees it at once
     shown = asset_search.AssetFilter.matching(wanted.match, area_code=wanted.within)
-    asset_search.export_query(session, shown, "features")
+    asset_export.export_query(session, shown, "features")
     name = None
     if wanted.within is not None:
         name = session.scalar(select(Area.name).where(Area.code == wanted.within))

@@ -12,7 +12,8 @@ from uuid import UUID
 import jsonschema
 import pytest
 
-from app.domain.schedules import describe, from_day_columns, from_hsds, from_osm, to_hsds
+from app.domain.schedule_exchange import describe, from_hsds, to_hsds
+from app.domain.schedules import from_day_columns, from_osm
 from app.schemas import Closure, DatedHours, Schedule, Weekday, WeeklyHours
 from app.settings import PROJECT_ROOT
 

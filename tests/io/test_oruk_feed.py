@@ -14,7 +14,8 @@ import httpx
 import pytest
 from shapely.geometry import Point
 
-from app.io.oruk_feed import FeedError, Vocabulary, load_mapping, read_feed, service_rows
+from app.io.oruk_feed import FeedError, read_feed
+from app.io.oruk_rows import Vocabulary, load_mapping, service_rows
 from app.io.sources import SourceError
 from app.settings import PROJECT_ROOT
 from tests.oruk_directory import Answer, Directory, page

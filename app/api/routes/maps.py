@@ -16,7 +16,7 @@ from app.api.deps import AnalysisSettingsDep, HeavyDep, SessionsDep, SettingsDep
 from app.api.filters import MatchDep
 from app.api.openapi import not_modified, problems
 from app.api.spooled import Spooled, spooled_response
-from app.domain import areas, asset_search
+from app.domain import areas, asset_export, asset_search
 from app.io.spool import check
 from app.schemas import MapLayer
 
@@ -65,7 +65,7 @@ async def area_map(
         if layer == "gaps":
             wanted.question.check(analysis)
         # unknown categories and outcomes, as the assets' export will find them
-        asset_search.export_query(
+        asset_export.export_query(
             session,
             asset_search.AssetFilter.matching(match),
             "features",

@@ -24,7 +24,7 @@ from app.api.deps import ReadSessionDep, SessionDep, SignedInDep
 from app.api.openapi import Responses, problems
 from app.api.openapi import answer as described_answer
 from app.auth.accounts import Account
-from app.domain import access, reminders
+from app.domain import access, reminder_answers, reminders
 from app.errors import invalid
 from app.settings import PROJECT_ROOT, ReminderSettings
 
@@ -171,7 +171,7 @@ def reminder_link(
     """What a reminder's link is about: a browser gets a page with the answer and a button
     that sends it (POST), anyone else this as JSON. Nothing is recorded: a mail scanner
     fetching the links answers nothing."""
-    about = reminders.describe(session, token, answer)
+    about = reminder_answers.describe(session, token, answer)
     if accept is not None and "text/html" in accept:
         page = _render("reminder_answer.html", about=about, token=token, said=reminders.SAID)
         return HTMLResponse(page, headers=NO_STORE)
@@ -203,7 +203,7 @@ def answer_reminder(
     for its moderators with the `note`; `closed` archives it when they moderate its area,
     and otherwise proposes that to its moderators. A used or expired link is a 410."""
     body = posted.body
-    done = reminders.answer(session, body.token, body.answer, body.note or None)
+    done = reminder_answers.answer(session, body.token, body.answer, body.note or None)
     if posted.from_form:
         page = _render("reminder_answer.html", done=done, said=reminders.SAID)
         return HTMLResponse(page, headers=NO_STORE)
