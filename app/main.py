@@ -235,10 +235,16 @@ def create_app(
         app.include_router(module.router)
     vendor.mount(app)
     vendor.add_docs(app)
+    # cost matrices (travel times) for gap analyses
+    costs_bytes = (analysis_settings or AnalysisSettings()).costs_max_bytes
     app.add_middleware(
         BodyLimit,
         max_bytes=api_settings.max_body_bytes,
-        larger={"/imports": api_settings.max_import_bytes},
+        larger={
+            "/imports": api_settings.max_import_bytes,
+            "/gaps": costs_bytes,
+            "/gaps/suggestions": costs_bytes,
+        },
     )
     app.add_middleware(SecurityHeaders, basemap_url=api_settings.basemap_url)
     if api_settings.cors_origins:

@@ -401,6 +401,28 @@ LonLat = tuple[
 ]
 
 
+class CostRow(BaseModel):
+    """One travel time: from an area (code) or postcode to an asset (id or source_ref) or a
+    candidate area (code), in minutes; null minutes: not reachable."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    origin: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    destination: (
+        Annotated[int, Field(ge=1)]
+        | Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    )
+    minutes: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None
+
+
+class GapCostsRequest(BaseModel):
+    """`POST /gaps` as JSON: the cost matrix's rows (the question is in the query)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    costs: Annotated[list[CostRow], Field(min_length=1)]
+
+
 class SuggestionRequest(BaseModel):
     """`POST /gaps/suggestions`: the gap analysis' filter, and how many sites to add where."""
 
@@ -418,3 +440,11 @@ class SuggestionRequest(BaseModel):
         Literal["areas"] | Annotated[list[LonLat], Field(min_length=1, max_length=10_000)]
     ) = Field(default="areas", description='"areas" (their demand points) or [[lon, lat], ...]')
     weight: Literal["population", "need"] = "population"
+    costs: Annotated[list[CostRow], Field(min_length=1)] | None = Field(
+        default=None,
+        description="Travel times instead of straight lines: candidates are the areas given "
+        "as destinations; needs threshold_minutes",
+    )
+    threshold_minutes: float | None = Field(
+        default=None, description="With costs: the most minutes that count as within reach"
+    )

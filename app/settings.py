@@ -131,6 +131,11 @@ class AnalysisSettings(BaseSettings):
     exact_max_links: int = 500_000
     exact_time_limit_s: float = 20.0
     max_sites: int = 100
+    # Travel times an analyst brings (POST /gaps, `assetmap gaps --costs`): the largest
+    # matrix read, in bytes and rows (413 and 422 beyond), and the longest threshold.
+    costs_max_bytes: int = 100_000_000
+    costs_max_rows: int = 2_000_000
+    threshold_max_minutes: float = 600.0
 
 
 class FeedSettings(BaseSettings):

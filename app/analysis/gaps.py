@@ -16,7 +16,10 @@ from numpy.typing import NDArray
 from scipy import sparse
 from sqlalchemy.orm import Session
 
-from app.analysis import accessibility, coverage, priority, siting
+from app.analysis import accessibility, catchments, costs, coverage, priority, siting
+from app.analysis.catchments import Catchment
+from app.analysis.costs import CostRows, TravelTimes
+from app.analysis.gap_method import described
 from app.analysis.inputs import (
     Areas,
     DemandPoints,
@@ -31,18 +34,6 @@ from app.analysis.inputs import (
 from app.analysis.question import GapQuestion, Weight
 from app.errors import invalid
 from app.settings import AnalysisSettings
-
-DEMAND_METHODS = {
-    "centroid": "one demand point per area: its centroid, computed in the projected CRS",
-    "postcodes": (
-        "the postcode points inside each area, sharing its population equally (an area "
-        "with no postcode falls back to its centroid). Per area, nearest_m is the farthest "
-        "of its points from its nearest asset, so covered (nearest_m <= distance_m) means "
-        "all its points are in reach, population_covered counts the shares of those that "
-        "are, count_within counts assets in reach of any of its points, and access_2sfca "
-        "is the mean of its points' scores"
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -60,47 +51,109 @@ class GapReport:
 
 
 @dataclass(frozen=True)
+class TravelAsked:
+    """An analyst's travel times (`costs`): the cost matrix's rows and the catchment in
+    minutes, for every asset alike."""
+
+    rows: CostRows
+    threshold_minutes: float
+
+    def check(self, question: GapQuestion, settings: AnalysisSettings) -> None:
+        """A 422 naming what travel times cannot be asked with."""
+        high = settings.threshold_max_minutes
+        if not (math.isfinite(self.threshold_minutes) and 0 < self.threshold_minutes <= high):
+            raise invalid("threshold_minutes", f"must be more than 0 and at most {high:g}")
+        if question.demand != "centroid":
+            raise invalid(
+                "demand", "travel times are from areas (the matrix's origins): ask centroid"
+            )
+        if question.decay != "none":
+            raise invalid("decay", "travel times have no 2SFCA decay: ask method=e2sfca")
+
+
+@dataclass(frozen=True)
 class _Inputs:
     areas: Areas
     points: DemandPoints
     supply: Supply
     nearest_m: NDArray[np.float64]
+    catchment: Catchment
+    times: TravelTimes | None
 
 
-def _read(session: Session, question: GapQuestion, settings: AnalysisSettings) -> _Inputs:
+def _read(
+    session: Session,
+    question: GapQuestion,
+    settings: AnalysisSettings,
+    travel: TravelAsked | None,
+) -> _Inputs:
     question.check(settings)
+    if travel is not None:
+        travel.check(question, settings)
     srid = settings.projected_srid
     areas = load_areas(session, question.within, question.level, srid)
     supply = load_supply(session, question.match, srid)
     points = demand_points(session, areas, question.demand, srid)
-    return _Inputs(areas, points, supply, coverage.nearest_m(points.xy, supply.xy))
+    nearest = coverage.nearest_m(points.xy, supply.xy)
+    if travel is not None:
+        times = costs.resolve(session, travel.rows, areas, supply)
+        catchment = catchments.travel_times(times, travel.threshold_minutes)
+        return _Inputs(areas, points, supply, nearest, catchment, times)
+    reach = catchments.asset_reach_m(supply.reach_m, question.distance_m)
+    try:
+        catchment = catchments.straight_line(
+            points.xy, supply.xy, reach, settings.max_links, question.method == "3sfca"
+        )
+    except coverage.TooManyLinks as too_many:
+        raise _too_many(too_many, question.distance_m) from too_many
+    return _Inputs(areas, points, supply, nearest, catchment, None)
 
 
-def analyse_gaps(session: Session, question: GapQuestion, settings: AnalysisSettings) -> GapReport:
-    """Coverage, 2SFCA accessibility, need and priority for each analysed area."""
-    read = _read(session, question, settings)
-    areas, points, supply = read.areas, read.points, read.supply
-    reach_m = question.distance_m
-    links = _links(points.xy, supply.xy, reach_m, settings)
+def analyse_gaps(
+    session: Session,
+    question: GapQuestion,
+    settings: AnalysisSettings,
+    travel: TravelAsked | None = None,
+) -> GapReport:
+    """Coverage, accessibility (2SFCA, and the score of `question.method`), need and
+    priority for each analysed area; by straight-line metres, or by `travel` times."""
+    read = _read(session, question, settings, travel)
+    areas, points, supply, within = read.areas, read.points, read.supply, read.catchment.within
     decay = (
         accessibility.gaussian(question.decay_sigma_m)
         if question.decay == "gaussian"
         else accessibility.no_decay
     )
-    point_access = accessibility.two_stage_fca(links, points.people, supply.capacity, decay)
+    point_2sfca = catchments.scores(read.catchment, "2sfca", points.people, supply.capacity, decay)
+    point_access = (
+        point_2sfca
+        if question.method == "2sfca"
+        else catchments.scores(
+            read.catchment, question.method, points.people, supply.capacity, decay
+        )
+    )
 
     n = len(areas)
-    point_covered = read.nearest_m <= reach_m
+    point_covered = np.bincount(within.origin, minlength=len(points)) > 0
     points_in = np.bincount(points.area, minlength=n)
     people_covered = np.bincount(points.area, weights=points.people * point_covered, minlength=n)
     covered = np.bincount(points.area, weights=~point_covered, minlength=n) == 0
     # the farthest of an area's demand points from its nearest asset: everyone in the area
-    # has one within nearest_m, so covered is nearest_m <= distance_m
+    # has one within nearest_m
     nearest = np.full(n, -np.inf)
     np.maximum.at(nearest, points.area, read.nearest_m)
+    nearest_minutes = np.full(n, np.nan)
+    if read.times is not None:
+        # demand points are the areas themselves: the quickest matching asset of each
+        quickest = np.full(len(points), np.inf)
+        np.minimum.at(quickest, read.times.area, read.times.minutes)
+        nearest_minutes = np.where(np.isfinite(quickest), quickest, np.nan)
+    access_2sfca = np.bincount(points.area, weights=point_2sfca, minlength=n) / points_in
     access = np.bincount(points.area, weights=point_access, minlength=n) / points_in
     # distinct assets within reach of any of an area's demand points
-    pairs = np.unique(points.area[links.origin].astype(np.int64) * len(supply) + links.destination)
+    pairs = np.unique(
+        points.area[within.origin].astype(np.int64) * len(supply) + within.destination
+    )
     count_within = np.bincount(pairs // max(len(supply), 1), minlength=n)
     # people_covered is a sum of shares: clip the rounding error of a fully covered area
     uncovered = np.clip(areas.population - people_covered, 0.0, None)
@@ -108,7 +161,7 @@ def analyse_gaps(session: Session, question: GapQuestion, settings: AnalysisSett
     need = priority.need(areas.imd_decile)
     area_priority = need * uncovered
     ranks = priority.rank(covered, area_priority, access)
-    reachable_supply = float(supply.capacity[np.unique(links.destination)].sum())
+    reachable_supply = float(supply.capacity[np.unique(within.destination)].sum())
 
     known = areas.population_known
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -121,11 +174,13 @@ def analyse_gaps(session: Session, question: GapQuestion, settings: AnalysisSett
         "imd_score": _values(areas.imd_score[order]),
         "imd_decile": _values(np.where(areas.imd_decile > 0, areas.imd_decile, np.nan)[order], 0),
         "nearest_m": _values(nearest[order], 2),
+        "nearest_minutes": _values(nearest_minutes[order], 2),
         "count_within": count_within[order].tolist(),
         "per_1000": _values(np.where(areas.population > 0, per_1000, np.nan)[order], 4),
         "covered": covered[order].tolist(),
         "population_covered": _values(np.where(known, people_covered, np.nan)[order], 2),
-        "access_2sfca": _values(access[order]),
+        "access_2sfca": _values(access_2sfca[order]),
+        "access": _values(access[order]),
         "need": _values(need[order], 4),
         "priority": _values(area_priority[order], 2),
         "rank": ranks[order].tolist(),
@@ -151,7 +206,7 @@ def analyse_gaps(session: Session, question: GapQuestion, settings: AnalysisSett
         "reachable_supply": reachable_supply,
     }
     return GapReport(
-        _method(question, settings, read),
+        described(question, settings, read.areas, read.points, read.supply, read.times, travel),
         summary,
         rows,
         dict(zip(areas.codes, areas.ids.tolist(), strict=True)),
@@ -166,31 +221,41 @@ def suggest_sites(
     weight: Weight,
     settings: AnalysisSettings,
     extent: tuple[float, float, float, float] | None = None,
+    travel: TravelAsked | None = None,
 ) -> dict[str, Any]:
     """The k sites (from the areas' demand points, or the lon/lat points given, which must
     lie inside `extent`) that would newly bring the most people (or need-weighted people)
-    within reach of a matching asset, the existing ones counting as open."""
+    within reach of a matching asset, the existing ones counting as open. With `travel`,
+    the candidates are the analysed areas the matrix gives times to (as destinations), and
+    reach is those times within the threshold."""
     if not 1 <= k <= settings.max_sites:
         raise invalid("k", f"must be between 1 and {settings.max_sites}")
     if candidates != "areas":
+        if travel is not None:
+            raise invalid(
+                "candidates", "with travel times, candidates are the areas the matrix gives"
+            )
         _check_candidates(candidates, extent)
-    read = _read(session, question, settings)
+    read = _read(session, question, settings, travel)
     areas, points = read.areas, read.points
-    sites = (
-        Sites(points.xy, points.area)
-        if candidates == "areas"
-        else candidate_sites(session, areas, candidates, settings.projected_srid)
-    )
+    if travel is not None and read.times is not None:
+        sites, reach = _travel_sites(read.times, areas, travel.threshold_minutes)
+    else:
+        sites = (
+            Sites(points.xy, points.area)
+            if candidates == "areas"
+            else candidate_sites(session, areas, candidates, settings.projected_srid)
+        )
+        links = _links(sites.xy, points.xy, question.distance_m, settings)
+        reach = sparse.csr_array(
+            (np.ones(len(links.origin)), (links.origin, links.destination)),
+            shape=(len(sites), len(points)),
+        )
     if k > len(sites):
         raise invalid("k", f"must be at most the number of candidate sites ({len(sites)})")
     need = priority.need(areas.imd_decile)[points.area]
     people = points.people * (need if weight == "need" else 1)
-    covered_before = read.nearest_m <= question.distance_m
-    links = _links(sites.xy, points.xy, question.distance_m, settings)
-    reach = sparse.csr_array(
-        (np.ones(len(links.origin)), (links.origin, links.destination)),
-        shape=(len(sites), len(points)),
-    )
+    covered_before = np.bincount(read.catchment.within.origin, minlength=len(points)) > 0
     limits = siting.ExactLimits(
         settings.exact_max_candidates, settings.exact_max_links, settings.exact_time_limit_s
     )
@@ -223,7 +288,9 @@ def suggest_sites(
     newly_total = float(sum(chosen.gains))
     people_before = float(points.people[covered_before].sum())
     people_newly = float(sum(points.people[newly].sum() for newly in chosen.newly_covered))
-    method = _method(question, settings, read) | {
+    method = described(
+        question, settings, read.areas, read.points, read.supply, read.times, travel
+    ) | {
         "k": k,
         "candidates": "areas' demand points" if candidates == "areas" else "given points",
         "candidate_count": len(sites),
@@ -258,6 +325,27 @@ def suggest_sites(
     }
 
 
+def _travel_sites(
+    times: TravelTimes, areas: Areas, threshold_minutes: float
+) -> tuple[Sites, sparse.csr_array]:
+    """The candidate areas the matrix gives times to (at their centroids), and which areas
+    each reaches within the threshold; a 422 naming `costs` when it gives none."""
+    site_areas = np.unique(times.site_area)
+    if len(site_areas) == 0:
+        raise invalid(
+            "costs",
+            "where next with travel times needs candidate sites: rows whose destination is "
+            "an analysed area's code",
+        )
+    within = times.site_minutes <= threshold_minutes
+    site = np.searchsorted(site_areas, times.site_area[within])
+    reach = sparse.csr_array(
+        (np.ones(len(site)), (site, times.site_origin[within])),
+        shape=(len(site_areas), len(areas)),
+    )
+    return Sites(areas.centroid_xy[site_areas], site_areas.astype(np.intp)), reach
+
+
 def _links(
     origin_xy: NDArray[np.float64],
     destination_xy: NDArray[np.float64],
@@ -268,12 +356,16 @@ def _links(
     try:
         return coverage.links_within(origin_xy, destination_xy, reach_m, settings.max_links)
     except coverage.TooManyLinks as too_many:
-        raise invalid(
-            "distance_m",
-            f"{too_many.count:,} pairs of points lie within {reach_m:g} m, over the "
-            f"{too_many.limit:,} one analysis may hold: ask for a shorter distance, fewer "
-            "areas (within), or fewer candidates",
-        ) from too_many
+        raise _too_many(too_many, reach_m) from too_many
+
+
+def _too_many(too_many: coverage.TooManyLinks, reach_m: float) -> Exception:
+    return invalid(
+        "distance_m",
+        f"{too_many.count:,} pairs of points lie within reach ({reach_m:g} m, or assets' "
+        f"reach_m), over the {too_many.limit:,} one analysis may hold: ask for a shorter "
+        "distance, fewer areas (within), or fewer candidates",
+    )
 
 
 def _check_candidates(
@@ -286,44 +378,6 @@ def _check_candidates(
             raise invalid(f"candidates.{index}", "must be finite numbers")
         if not (minlon <= lon <= maxlon and minlat <= lat <= maxlat):
             raise invalid(f"candidates.{index}", f"[{lon}, {lat}] lies outside the service extent")
-
-
-def _method(question: GapQuestion, settings: AnalysisSettings, read: _Inputs) -> dict[str, Any]:
-    match = question.match
-    decay: dict[str, Any] = {"decay": question.decay}
-    if question.decay == "gaussian":
-        decay |= {
-            "sigma_m": question.decay_sigma_m,
-            "weight": "exp(-d^2 / (2 sigma^2)), as PySAL access.weights.gaussian",
-        }
-    return {
-        "areas": {"within": question.within, "level": question.level, "count": len(read.areas)},
-        "assets": {
-            "kind": match.kind,
-            "category": match.category,
-            "outcome": match.outcome,
-            "counted": "published, publicly visible assets at their public points",
-            "count": len(read.supply),
-        },
-        "demand": question.demand,
-        "demand_method": DEMAND_METHODS[question.demand],
-        "demand_points": len(read.points),
-        "distance": (
-            f"straight line in EPSG:{settings.projected_srid}, in metres; covered means the "
-            "nearest matching asset is at most distance_m away"
-        ),
-        "projected_crs": f"EPSG:{settings.projected_srid}",
-        "distance_m": question.distance_m,
-        "two_step_fca": {
-            "supply": "1 per asset, or its capacity when set",
-            "demand": "population",
-            "catchment_m": question.distance_m,
-            **decay,
-            "score": "supply per person (Luo and Wang 2003), as PySAL access two_stage_fca",
-        },
-        "need": priority.NEED_METHOD,
-        "priority": priority.PRIORITY_METHOD,
-    }
 
 
 def _values(values: NDArray[Any], decimals: int | None = None) -> list[float | int | None]:

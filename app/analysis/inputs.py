@@ -64,11 +64,13 @@ class DemandPoints:
 
 @dataclass(frozen=True)
 class Supply:
-    """The matching assets: id, projected position, and capacity (1 unless set)."""
+    """The matching assets: id, projected position, capacity (1 unless set) and `reach_m`
+    (how far people come to it, metres; NaN unless set)."""
 
     ids: NDArray[np.int64]
     xy: NDArray[np.float64]
     capacity: NDArray[np.float64]
+    reach_m: NDArray[np.float64]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -142,14 +144,16 @@ def load_supply(session: Session, match: AssetMatch, srid: int) -> Supply:
             func.ST_AsBinary(func.ST_Collect(aggregate_order_by(point, shown.id))), LargeBinary
         ),
         func.array_agg(aggregate_order_by(func.coalesce(shown.capacity, 1.0), shown.id)),
+        func.array_agg(aggregate_order_by(shown.reach_m, shown.id)),
     ).where(*conditions)
-    ids, points, capacity = session.execute(query).one()
+    ids, points, capacity, reach_m = session.execute(query).one()
     if ids is None:
-        return Supply(np.empty(0, np.int64), np.empty((0, 2)), np.empty(0))
+        return Supply(np.empty(0, np.int64), np.empty((0, 2)), np.empty(0), np.empty(0))
     return Supply(
         ids=np.array(ids, dtype=np.int64),
         xy=shapely.get_coordinates(shapely.from_wkb(points)),
         capacity=np.array(capacity, dtype=np.float64),
+        reach_m=np.array(reach_m, dtype=np.float64),  # None becomes NaN
     )
 
 

@@ -13,13 +13,16 @@ from app.errors import invalid
 from app.settings import AnalysisSettings
 
 DecayName = Literal["none", "gaussian"]
+# The accessibility score that ranks covered areas: 2SFCA, enhanced 2SFCA or 3SFCA.
+AccessMethod = Literal["2sfca", "e2sfca", "3sfca"]
 Weight = Literal["population", "need"]
 
 
 @dataclass(frozen=True)
 class GapQuestion:
     """What to analyse: the areas (`level` inside `within`), which assets count, how far
-    people go (metres, straight line), how demand is placed, and the 2SFCA decay."""
+    people go (metres, straight line, unless an asset's `reach_m` says otherwise), how
+    demand is placed, the accessibility method and 2SFCA's decay."""
 
     within: str | None = None
     level: str = "lsoa"
@@ -28,6 +31,7 @@ class GapQuestion:
     demand: DemandMethod = "centroid"
     decay: DecayName = "none"
     sigma_m: float | None = None
+    method: AccessMethod = "2sfca"
 
     @classmethod
     def asked(
@@ -41,6 +45,7 @@ class GapQuestion:
         demand: DemandMethod = "centroid",
         decay: DecayName = "none",
         sigma_m: float | None = None,
+        method: AccessMethod = "2sfca",
     ) -> GapQuestion:
         """The question as the API, the CLI and the maps ask it: the reach, when not
         given, is the settings' default."""
@@ -52,6 +57,7 @@ class GapQuestion:
             demand=demand,
             decay=decay,
             sigma_m=sigma_m,
+            method=method,
         )
 
     def check(self, settings: AnalysisSettings) -> None:
@@ -60,6 +66,8 @@ class GapQuestion:
             raise invalid("distance_m", "must be a positive number of metres")
         if self.distance_m > settings.distance_max_m:
             raise invalid("distance_m", f"must be at most {settings.distance_max_m:g} metres")
+        if self.decay != "none" and self.method != "2sfca":
+            raise invalid("decay", f"applies to 2sfca; {self.method} weighs by its own bands")
         if self.sigma_m is not None:
             if self.decay != "gaussian":
                 raise invalid("sigma_m", "applies only with decay=gaussian")

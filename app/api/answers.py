@@ -220,11 +220,15 @@ class GapArea(BaseModel):
     imd_score: float | None
     imd_decile: int | None
     nearest_m: float | None
+    nearest_minutes: float | None = Field(
+        default=None, description="With travel times: the quickest matching asset, minutes"
+    )
     count_within: int
     per_1000: float | None
     covered: bool
     population_covered: int | None
     access_2sfca: float
+    access: float = Field(description="The score of the method asked (method.accessibility)")
     need: float
     priority: float
     rank: int

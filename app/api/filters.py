@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
-from app.analysis.question import GapQuestion
+from app.analysis.question import AccessMethod, GapQuestion
 from app.api.deps import AnalysisSettingsDep, BBox, Near, WithinM
 from app.domain.asset_search import AssetFilter, AssetMatch
 from app.errors import invalid
@@ -93,6 +93,10 @@ async def gap_question(
     sigma_m: Annotated[
         float | None, Query(description="Gaussian width in metres; default distance_m / 2")
     ] = None,
+    method: Annotated[
+        AccessMethod,
+        Query(description="The accessibility score `access` and the ranking use (PySAL's)"),
+    ] = "2sfca",
 ) -> GapQuestion:
     """A gap analysis' question, as `GET /gaps` and the locality maps take it."""
     return GapQuestion.asked(
@@ -104,6 +108,7 @@ async def gap_question(
         demand=demand,
         decay=decay,
         sigma_m=sigma_m,
+        method=method,
     )
 
 

@@ -44,16 +44,34 @@ def gaps(
     weight: Annotated[
         Literal["population", "need"], typer.Option(help="What --suggest maximises")
     ] = "population",
+    method: Annotated[
+        Literal["2sfca", "e2sfca", "3sfca"],
+        typer.Option(help="The accessibility score that ranks covered areas (PySAL's)"),
+    ] = "2sfca",
+    costs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Travel times instead of straight lines: a CSV or Parquet cost matrix "
+            "(origin, destination, minutes)"
+        ),
+    ] = None,
+    threshold_minutes: Annotated[
+        float | None, typer.Option(help="With --costs: the most minutes within reach")
+    ] = None,
 ) -> None:
     """Which neighbourhoods lack a matching asset within reach, how many people live there,
-    how deprived they are; ranked by priority. The same analysis as GET /gaps."""
-    from app.analysis.gaps import analyse_gaps, suggest_sites
+    how deprived they are; ranked by priority. The same analysis as GET /gaps, or with
+    --costs as POST /gaps."""
+    from app.analysis.costs import read_matrix
+    from app.analysis.gaps import TravelAsked, analyse_gaps, suggest_sites
     from app.analysis.question import GapQuestion
     from app.domain.asset_search import AssetMatch
     from app.io.gap_writers import gaps_csv, gaps_geojson
 
     if output is not None and output.suffix.lower() not in {".geojson", ".json", ".csv"}:
         raise fail("--output must end in .geojson or .csv")
+    if (costs is None) != (threshold_minutes is None):
+        raise fail("--costs and --threshold-minutes go together")
     settings = AnalysisSettings()
     question = GapQuestion.asked(
         settings,
@@ -64,14 +82,23 @@ def gaps(
         demand=demand,
         decay=decay,
         sigma_m=sigma_m,
+        method=method,
     )
     with sessions()() as session:
         try:
-            report = analyse_gaps(session, question, settings)
+            travel = None
+            if costs is not None and threshold_minutes is not None:
+                matrix = _read_file(costs, settings.costs_max_bytes)
+                travel = TravelAsked(
+                    read_matrix(matrix, settings.costs_max_rows), threshold_minutes
+                )
+            report = analyse_gaps(session, question, settings, travel)
             suggestion = (
                 None
                 if suggest is None
-                else suggest_sites(session, question, suggest, "areas", weight, settings)
+                else suggest_sites(
+                    session, question, suggest, "areas", weight, settings, None, travel
+                )
             )
             written = None
             if output is not None:
@@ -90,6 +117,15 @@ def gaps(
         out.print(f"written to {output}")
 
 
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    """The cost matrix file's bytes; a CLI failure if it is missing or over the limit."""
+    if not path.is_file():
+        raise fail(f"--costs: no file {path}")
+    if path.stat().st_size > max_bytes:
+        raise fail(f"--costs: {path} is over the {max_bytes:,} bytes one analysis may read")
+    return path.read_bytes()
+
+
 def _print_gaps(report: dict[str, Any], top: int) -> None:
     table = Table(title="Gap analysis, most urgent first")
     columns = {
@@ -103,8 +139,11 @@ def _print_gaps(report: dict[str, Any], top: int) -> None:
         "per_1000": "per 1,000",
         "covered": "covered",
         "access_2sfca": "2SFCA",
+        "access": "access",
         "priority": "priority",
     }
+    if "threshold_minutes" in report["method"]:
+        columns["nearest_minutes"] = "nearest min"
     for heading in columns.values():
         table.add_column(heading, justify="left" if heading in {"area", "name"} else "right")
     rows = report["areas"][:top] if top > 0 else report["areas"]
@@ -112,7 +151,7 @@ def _print_gaps(report: dict[str, Any], top: int) -> None:
         cells = []
         for key in columns:
             value = row[key]
-            if key == "access_2sfca":
+            if key in {"access_2sfca", "access"}:
                 cells.append(f"{value:.3g}")
             elif key == "covered":
                 cells.append("yes" if value else "[red]no[/]")

@@ -1,0 +1,384 @@
+"""Travel times an analyst brings: a cost matrix (CSV or Parquet, or JSON rows) of minutes
+from origins to destinations, as r5py, OpenTripPlanner or the DfT journey time statistics
+produce them, read and checked row by row.
+
+Columns, by name (any order, other columns ignored):
+- origin (`origin` or r5py's `from_id`): an area code (LSOA) or a postcode, which the
+  offline postcodes table places in its LSOA;
+- destination (`destination` or `to_id`): an asset, by id or, failing that, by
+  `source_ref`; or an analysed area's code, a candidate site for "where next";
+- minutes (`minutes` or `travel_time`): a finite number, 0 or more; an empty cell (or NaN,
+  r5py's "no route") means not reachable.
+
+A pair missing from the matrix is not reachable. Rows whose origin is a stored area or
+postcode outside the analysed areas, or whose destination is a published asset that does not
+match the question, are set aside and counted. Any other row the matrix cannot mean (an
+unknown origin or destination, minutes that are not a number or are negative, a pair given
+twice) is refused with a 422 naming the row and column: `costs.<row>.<column>`, rows counted
+from 0 after the header. An asset the public may not see is unknown, like one that does not
+exist, so a matrix cannot reveal it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+from numpy.typing import NDArray
+from sqlalchemy import String, bindparam, select, text
+from sqlalchemy.orm import Session
+
+from app.analysis.inputs import Areas, Supply
+from app.domain.asset_fields import public_asset
+from app.domain.postcodes import UK_POSTCODE
+from app.errors import FieldProblem, Problem, invalid
+from app.schemas import normalise_postcode
+
+COLUMNS = {
+    "origin": ("origin", "from_id"),
+    "destination": ("destination", "to_id"),
+    "minutes": ("minutes", "travel_time"),
+}
+# How many bad rows one answer names.
+PROBLEMS_SHOWN = 20
+PARQUET_MAGIC = b"PAR1"
+# What a cell of minutes may say for a pair with no route (r5py writes NaN).
+NOT_REACHABLE = {"", "nan", "na", "null"}
+
+
+@dataclass(frozen=True)
+class CostRows:
+    """A cost matrix as read, one entry per row: origin and destination as text, minutes
+    (NaN: not reachable)."""
+
+    origin: list[str]
+    destination: list[str]
+    minutes: NDArray[np.float64]
+    # the file's format, for the method's words
+    format: str = "json"
+
+    def __len__(self) -> int:
+        return len(self.origin)
+
+
+@dataclass(frozen=True)
+class TravelTimes:
+    """A cost matrix resolved against the analysed areas (demand points) and the matching
+    assets (supply, by index): minutes from each origin area to each asset, and to each
+    candidate area for "where next"; `counts` tells what became of the rows."""
+
+    area: NDArray[np.intp]
+    asset: NDArray[np.intp]
+    minutes: NDArray[np.float64]
+    site_origin: NDArray[np.intp]
+    site_area: NDArray[np.intp]
+    site_minutes: NDArray[np.float64]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Problems:
+    """Bad rows, gathered, then refused together (the first PROBLEMS_SHOWN named)."""
+
+    def __init__(self) -> None:
+        self.found: list[FieldProblem] = []
+        self.count = 0
+
+    def add(self, row: int, column: str, message: str) -> None:
+        self.count += 1
+        if len(self.found) < PROBLEMS_SHOWN:
+            self.found.append(FieldProblem(f"costs.{row}.{column}", message))
+
+    def raise_any(self) -> None:
+        if not self.found:
+            return
+        more = f" (and {self.count - len(self.found)} more)" if self.count > len(self.found) else ""
+        detail = "; ".join(f"{p.field}: {p.message}" for p in self.found[:3])
+        raise Problem(422, f"{self.count} bad rows in the cost matrix{more}: {detail}", self.found)
+
+
+def read_matrix(data: bytes, max_rows: int) -> CostRows:
+    """A cost matrix file: Parquet (by its magic bytes) or CSV (UTF-8, a header row).
+    A 422 naming `costs` for a file that is neither, lacks a column, or has more than
+    `max_rows` rows; naming the row and column for a bad value."""
+    if data[:4] == PARQUET_MAGIC:
+        return _parquet(data, max_rows)
+    return _csv(data, max_rows)
+
+
+def matrix_rows(rows: Sequence[tuple[str, str, float | None]], max_rows: int) -> CostRows:
+    """JSON rows (origin, destination, minutes or None), checked as a file's are."""
+    _check_size(len(rows), max_rows)
+    minutes = np.array([np.nan if m is None else m for _, _, m in rows], dtype=np.float64)
+    problems = _Problems()
+    _check_minutes(minutes, problems)
+    problems.raise_any()
+    return CostRows(
+        [str(o).strip() for o, _, _ in rows], [str(d).strip() for _, d, _ in rows], minutes
+    )
+
+
+def _check_size(rows: int, max_rows: int) -> None:
+    if rows > max_rows:
+        raise invalid("costs", f"{rows:,} rows, over the {max_rows:,} one analysis may read")
+    if rows == 0:
+        raise invalid("costs", "the cost matrix has no rows")
+
+
+def _columns(names: Iterable[str]) -> dict[str, str]:
+    """Which of the file's columns is the origin, the destination and the minutes."""
+    present = list(names)
+    lowered = {name.strip().lower(): name for name in present}
+    found: dict[str, str] = {}
+    for role, accepted in COLUMNS.items():
+        matches = [lowered[name] for name in accepted if name in lowered]
+        if not matches:
+            raise invalid(
+                "costs",
+                f"no {role} column: name one {' or '.join(accepted)} "
+                f"(the columns are {', '.join(present) or 'none'})",
+            )
+        if len(matches) > 1:
+            raise invalid("costs", f"two {role} columns ({', '.join(matches)}): keep one")
+        found[role] = matches[0]
+    return found
+
+
+def _csv(data: bytes, max_rows: int) -> CostRows:
+    try:
+        text_data = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise invalid("costs", "is neither Parquet nor UTF-8 CSV") from error
+    header = next(csv.reader(io.StringIO(text_data)), None)
+    if not header:
+        raise invalid("costs", "the CSV has no header row")
+    columns = _columns(header)
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                include_columns=list(columns.values()),
+                strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise invalid("costs", f"could not be read as CSV: {error}") from error
+    _check_size(table.num_rows, max_rows)
+    return _rows(table, columns, "csv")
+
+
+def _parquet(data: bytes, max_rows: int) -> CostRows:
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        columns = _columns(parquet.schema_arrow.names)
+        _check_size(parquet.metadata.num_rows, max_rows)
+        table = parquet.read(columns=list(columns.values()))
+    except (pa.ArrowInvalid, OSError) as error:
+        raise invalid("costs", f"could not be read as Parquet: {error}") from error
+    return _rows(table, columns, "parquet")
+
+
+def _rows(table: pa.Table, columns: dict[str, str], file_format: str) -> CostRows:
+    """The origin, destination and minutes columns as CostRows, every bad value named."""
+    problems = _Problems()
+    ends: dict[str, list[str]] = {}
+    for role in ("origin", "destination"):
+        values = table.column(columns[role])
+        if pa.types.is_floating(values.type):
+            # ids written as floats by a tool that had a missing value: 12.0 means 12
+            values = pc.cast(values, pa.int64(), safe=False)
+        labels = pc.cast(values, pa.string()).to_pylist()
+        ends[role] = ["" if label is None else label.strip() for label in labels]
+    raw = table.column(columns["minutes"])
+    if pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type):
+        minutes = pc.fill_null(pc.cast(raw, pa.float64()), np.nan).to_numpy(zero_copy_only=False)
+    elif pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type):
+        minutes = _parsed_minutes(raw.to_pylist(), problems)
+    else:
+        raise invalid("costs", f"the minutes column holds {raw.type}, not numbers")
+    _check_minutes(minutes, problems)
+    problems.raise_any()
+    return CostRows(ends["origin"], ends["destination"], minutes, file_format)
+
+
+def _parsed_minutes(written: list[str | None], problems: _Problems) -> NDArray[np.float64]:
+    """Minutes written as text: a number, or blank (or NaN, NA, null) for not reachable."""
+    minutes = np.full(len(written), np.nan)
+    for row, value in enumerate(written):
+        cell = (value or "").strip()
+        if cell.lower() in NOT_REACHABLE:
+            continue
+        try:
+            minutes[row] = float(cell)
+        except ValueError:
+            problems.add(row, "minutes", f"{cell!r} is not a number of minutes")
+    return minutes
+
+
+def _check_minutes(minutes: NDArray[np.float64], problems: _Problems) -> None:
+    for row in np.flatnonzero(np.isinf(minutes)):
+        problems.add(int(row), "minutes", "must be a finite number of minutes")
+    for row in np.flatnonzero(minutes < 0):
+        problems.add(int(row), "minutes", f"{minutes[row]:g} is negative")
+
+
+def resolve(session: Session, rows: CostRows, areas: Areas, supply: Supply) -> TravelTimes:
+    """The rows placed on the analysed areas and the matching assets, as module docstring
+    says; a 422 naming every row that cannot be placed, or `costs` when no row reaches a
+    matching asset or candidate area from an analysed area."""
+    problems = _Problems()
+    area_index = {code: index for index, code in enumerate(areas.codes)}
+    origin = _origins(session, rows.origin, area_index, problems)
+    target, is_site = _destinations(session, rows.destination, area_index, supply, problems)
+    problems.raise_any()
+    reachable = ~np.isnan(rows.minutes)
+    placed = (origin >= 0) & (target >= 0)
+    used = placed & reachable
+    # a pair given twice, whether or not either says it is reachable
+    keys = origin.astype(np.int64) * (len(supply) + len(areas) + 1) + np.where(
+        is_site, len(supply) + target, target
+    )
+    first_of: dict[int, int] = {}
+    for row in np.flatnonzero(placed):
+        earlier = first_of.setdefault(int(keys[row]), int(row))
+        if earlier != row:
+            problems.add(
+                int(row),
+                "destination",
+                f"{rows.origin[row]} to {rows.destination[row]} is given already by row "
+                f"{earlier} (a postcode counts as its LSOA)",
+            )
+    problems.raise_any()
+    to_asset, to_site = used & ~is_site, used & is_site
+    if not used.any():
+        raise invalid(
+            "costs",
+            "no row gives a time from an analysed area to a matching asset or an analysed "
+            "area: check within, level and the asset filter",
+        )
+    return TravelTimes(
+        area=origin[to_asset],
+        asset=target[to_asset],
+        minutes=rows.minutes[to_asset],
+        site_origin=origin[to_site],
+        site_area=target[to_site],
+        site_minutes=rows.minutes[to_site],
+        counts={
+            "rows": len(rows),
+            "to_assets": int(to_asset.sum()),
+            "to_candidate_areas": int(to_site.sum()),
+            "not_reachable": int((placed & ~reachable).sum()),
+            "origin_outside_the_analysed_areas": int((origin == OUTSIDE).sum()),
+            "destination_not_matching": int(((target == OUTSIDE) & (origin >= 0)).sum()),
+        },
+    )
+
+
+# Where a row's origin or destination is known but not analysed (set aside, counted).
+OUTSIDE = -1
+UNKNOWN = -2
+POSTCODE_LSOA = text(
+    "SELECT postcode, lsoa_code FROM postcode WHERE postcode IN :postcodes"
+).bindparams(bindparam("postcodes", expanding=True, type_=String))
+STORED_AREAS = text("SELECT code FROM area WHERE code IN :codes").bindparams(
+    bindparam("codes", expanding=True, type_=String)
+)
+
+
+def _origins(
+    session: Session, labels: list[str], area_index: dict[str, int], problems: _Problems
+) -> NDArray[np.intp]:
+    """Each row's origin as an analysed area's index, OUTSIDE, or a problem named."""
+    postcodes = {label: normalise_postcode(label) for label in set(labels) - set(area_index)}
+    postcodes = {label: code for label, code in postcodes.items() if UK_POSTCODE.fullmatch(code)}
+    lsoa_of: dict[str, str | None] = {}
+    if postcodes:
+        found = session.execute(POSTCODE_LSOA, {"postcodes": sorted(set(postcodes.values()))})
+        lsoa_of = {row.postcode: row.lsoa_code for row in found}
+    others = sorted(set(labels) - set(area_index) - set(postcodes))
+    stored = set(session.scalars(STORED_AREAS, {"codes": others})) if others else set()
+    origin = np.empty(len(labels), dtype=np.intp)
+    for row, label in enumerate(labels):
+        if label in area_index:
+            origin[row] = area_index[label]
+        elif label in postcodes:
+            compact = postcodes[label]
+            if compact not in lsoa_of:
+                problems.add(row, "origin", f"postcode {compact} is not in the postcodes table")
+                origin[row] = UNKNOWN
+            else:
+                origin[row] = area_index.get(lsoa_of[compact] or "", OUTSIDE)
+        elif label in stored:
+            origin[row] = OUTSIDE
+        else:
+            problems.add(
+                row,
+                "origin",
+                f"{label!r} is neither an area code nor a postcode" if label else "is empty",
+            )
+            origin[row] = UNKNOWN
+    return origin
+
+
+def _destinations(
+    session: Session,
+    labels: list[str],
+    area_index: dict[str, int],
+    supply: Supply,
+    problems: _Problems,
+) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """Each row's destination as a matching asset's index (supply order) or a candidate
+    area's index (flagged), OUTSIDE for a published asset that does not match, or a
+    problem named."""
+    asset_labels = sorted(set(labels) - set(area_index) - {""})
+    numbers = [int(label) for label in asset_labels if re.fullmatch(r"[0-9]{1,18}", label)]
+    shown = public_asset.c
+    visible_ids = (
+        set(
+            session.scalars(
+                select(shown.id).where(shown.status == "published", shown.id.in_(numbers))
+            )
+        )
+        if numbers
+        else set()
+    )
+    refs = [label for label in asset_labels if not (label.isdigit() and int(label) in visible_ids)]
+    by_ref: dict[str, list[int]] = {}
+    if refs:
+        query = select(shown.source_ref, shown.id).where(
+            shown.status == "published", shown.source_ref.in_(refs)
+        )
+        for ref, asset_id in session.execute(query):
+            by_ref.setdefault(ref, []).append(asset_id)
+    supply_index = {int(asset_id): index for index, asset_id in enumerate(supply.ids)}
+    target = np.empty(len(labels), dtype=np.intp)
+    is_site = np.zeros(len(labels), dtype=np.bool_)
+    for row, label in enumerate(labels):
+        if label in area_index:
+            target[row], is_site[row] = area_index[label], True
+            continue
+        if label.isdigit() and int(label) in visible_ids:
+            asset_id = int(label)
+        elif len(by_ref.get(label, ())) == 1:
+            asset_id = by_ref[label][0]
+        else:
+            target[row] = UNKNOWN
+            if label in by_ref:
+                problems.add(row, "destination", f"source_ref {label!r} names several assets")
+            else:
+                problems.add(
+                    row,
+                    "destination",
+                    f"no published asset has id or source_ref {label!r}" if label else "is empty",
+                )
+            continue
+        target[row] = supply_index.get(asset_id, OUTSIDE)
+    return target, is_site
