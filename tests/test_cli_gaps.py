@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from app.settings import PROJECT_ROOT
+from tests.analysis import travel
 
 GP = ("--within", "E08000009", "--category", "gp-practice")
 
@@ -70,3 +72,46 @@ def test_bad_questions_exit_non_zero_with_the_reason(demo_url: str, tmp_path: Pa
     assert bad_file.returncode == 1 and ".geojson or .csv" in bad_file.stderr
     assert not (tmp_path / "gaps.xlsx").exists()
     assert no_sites.returncode == 1 and "k: must be between 1" in no_sites.stderr
+
+
+def test_travel_times_from_a_file_give_the_apis_answer(
+    demo_url: str, demo_client: TestClient, demo_session: Session, tmp_path: Path
+) -> None:
+    # the CLI reads the committed demo data: a matrix of the practices every test sees
+    frame = travel.matrix(demo_session, "gp-practice", seed=4, unreachable_rows=5)
+    (tmp_path / "times.parquet").write_bytes(travel.as_parquet(frame))
+    asked = ("--costs", str(tmp_path / "times.parquet"), "--threshold-minutes", "15")
+
+    result = _assetmap(
+        demo_url, *GP, *asked, "--method", "3sfca", "--output", str(tmp_path / "gaps.csv")
+    )
+
+    assert result.returncode == 0, result.stderr
+    api = demo_client.post(
+        "/gaps",
+        params={
+            "within": "E08000009",
+            "category": "gp-practice",
+            "threshold_minutes": 15,
+            "method": "3sfca",
+            "f": "csv",
+        },
+        files={"costs": ("times.csv", travel.as_csv(frame), "text/csv")},
+    )
+    assert (tmp_path / "gaps.csv").read_bytes() == api.content
+    assert "nearest min" in result.stdout
+
+
+def test_a_bad_matrix_exits_non_zero_naming_the_row(demo_url: str, tmp_path: Path) -> None:
+    matrix = tmp_path / "times.csv"
+    matrix.write_text("origin,destination,minutes\nE01006074,1,soon\n")
+
+    bad = _assetmap(demo_url, *GP, "--costs", str(matrix), "--threshold-minutes", "15")
+    alone = _assetmap(demo_url, *GP, "--costs", str(matrix))
+    missing = _assetmap(
+        demo_url, *GP, "--costs", str(tmp_path / "none.csv"), "--threshold-minutes", "15"
+    )
+
+    assert bad.returncode == 1 and "costs.0.minutes: 'soon' is not a number" in bad.stderr
+    assert alone.returncode == 1 and "go together" in alone.stderr
+    assert missing.returncode == 1 and "no file" in missing.stderr

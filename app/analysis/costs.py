@@ -85,23 +85,25 @@ class TravelTimes:
 
 
 class _Problems:
-    """Bad rows, gathered, then refused together (the first PROBLEMS_SHOWN named)."""
+    """Bad rows, gathered, then refused together in row order (the first PROBLEMS_SHOWN
+    found named)."""
 
     def __init__(self) -> None:
-        self.found: list[FieldProblem] = []
+        self.found: list[tuple[int, FieldProblem]] = []
         self.count = 0
 
     def add(self, row: int, column: str, message: str) -> None:
         self.count += 1
         if len(self.found) < PROBLEMS_SHOWN:
-            self.found.append(FieldProblem(f"costs.{row}.{column}", message))
+            self.found.append((row, FieldProblem(f"costs.{row}.{column}", message)))
 
     def raise_any(self) -> None:
         if not self.found:
             return
-        more = f" (and {self.count - len(self.found)} more)" if self.count > len(self.found) else ""
-        detail = "; ".join(f"{p.field}: {p.message}" for p in self.found[:3])
-        raise Problem(422, f"{self.count} bad rows in the cost matrix{more}: {detail}", self.found)
+        named = [problem for _, problem in sorted(self.found, key=lambda found: found[0])]
+        more = f" (and {self.count - len(named)} more)" if self.count > len(named) else ""
+        detail = "; ".join(f"{p.field}: {p.message}" for p in named[:3])
+        raise Problem(422, f"{self.count} problems in the cost matrix{more}: {detail}", named)
 
 
 def read_matrix(data: bytes, max_rows: int) -> CostRows:

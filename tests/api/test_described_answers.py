@@ -100,6 +100,16 @@ def test_every_operation_answers_as_described(
         ask("get", "/gaps", f"/gaps?within=E08000009&category=gp-practice&f={f}")
     body = {"within": "E08000009", "category": "food-bank", "k": 2, "weight": "need"}
     ask("post", "/gaps/suggestions", json=body)
+    gps = ask("get", "/assets", "/assets?category=gp-practice&limit=2").json()["features"]
+    matrix = "origin,destination,minutes\n" + "".join(
+        f"E01006074,{gp['id']},{minutes}\nE01006108,{gp['id']},\n"
+        for gp, minutes in zip(gps, (5, 25), strict=True)
+    )
+    for f in ("json", "geojson", "csv"):
+        travel = f"/gaps?within=E08000009&category=gp-practice&threshold_minutes=15&f={f}"
+        ask("post", "/gaps", travel, files={"costs": ("times.csv", matrix.encode(), "text/csv")})
+    rows = [{"origin": "E01006074", "destination": gps[0]["id"], "minutes": 4.5}]
+    ask("post", "/gaps", travel.replace("f=csv", "method=3sfca"), json={"costs": rows})
     signed_in = ask(
         "post", "/auth/token", data={"username": "pat@example.org", "password": PASSWORD}
     )

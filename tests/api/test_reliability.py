@@ -285,6 +285,10 @@ SAMPLE_FEED_IDS = {
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/auth/token"): {"data": {"username": "ann@example.org", "password": "x"}},
     ("post", "/gaps/suggestions"): {"json": {"within": "E08000009", "k": 1}},
+    ("post", "/gaps"): {
+        "params": {"within": "E08000009", "threshold_minutes": 15},
+        "files": {"costs": ("times.csv", b"origin,destination,minutes\nE01006074,1,5\n")},
+    },
     ("get", "/network"): {"params": {"within": "E08000009"}},
     ("get", "/assessments"): {"params": {"area": "E08000009"}},
     ("post", "/sessions/{session_id}/join"): {
