@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from alembic import command
@@ -180,3 +182,14 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]
             errors.seek(0)
             raise RuntimeError(f"{command[:4]} failed: {errors.read().decode(errors='replace')}")
     return seconds, peak
+
+
+def timed(work: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    """The median time (seconds) of `runs` runs after a warm-up, and the last result."""
+    result = work()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result

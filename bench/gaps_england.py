@@ -19,7 +19,6 @@ Times are the median of several runs after one warm-up. Run with `python -m benc
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,7 +35,7 @@ from app.analysis import accessibility, coverage
 from app.analysis.inputs import demand_points, load_areas, load_supply
 from app.db import make_engine
 from app.domain.asset_search import AssetMatch
-from bench.common import bench_database, running_service
+from bench.common import bench_database, running_service, timed
 
 AREAS = 33_000
 ASSETS = 100_000
@@ -88,13 +87,7 @@ def main() -> None:
 
 def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
     """The median time of RUNS runs after a warm-up, and the last result."""
-    result = work()
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    return timed(work, RUNS)
 
 
 def _generate_areas(engine: Any) -> None:

@@ -55,18 +55,37 @@ NOT_REACHABLE = {"", "nan", "na", "null"}
 
 
 @dataclass(frozen=True)
+class Labels:
+    """One column of text, each distinct value once (`values`, stripped; "" for empty) and
+    each row's position in it (`index`): a matrix names few places many times."""
+
+    values: list[str]
+    index: NDArray[np.intp]
+
+    @classmethod
+    def of(cls, labels: Sequence[str]) -> Labels:
+        values, index = np.unique(
+            np.array([label.strip() for label in labels], dtype=object), return_inverse=True
+        )
+        return cls([str(value) for value in values], index.astype(np.intp))
+
+    def __getitem__(self, row: int) -> str:
+        return self.values[int(self.index[row])]
+
+
+@dataclass(frozen=True)
 class CostRows:
     """A cost matrix as read, one entry per row: origin and destination as text, minutes
     (NaN: not reachable)."""
 
-    origin: list[str]
-    destination: list[str]
+    origin: Labels
+    destination: Labels
     minutes: NDArray[np.float64]
     # the file's format, for the method's words
     format: str = "json"
 
     def __len__(self) -> int:
-        return len(self.origin)
+        return len(self.minutes)
 
 
 @dataclass(frozen=True)
@@ -97,6 +116,19 @@ class _Problems:
         if len(self.found) < PROBLEMS_SHOWN:
             self.found.append((row, FieldProblem(f"costs.{row}.{column}", message)))
 
+    def add_labels(self, labels: Labels, column: str, problem_of: dict[int, str]) -> None:
+        """The problem of each distinct value (by position in `labels.values`), named in
+        every row that has it."""
+        if not problem_of:
+            return
+        bad = np.zeros(len(labels.values), dtype=np.bool_)
+        bad[list(problem_of)] = True
+        rows = np.flatnonzero(bad[labels.index])
+        for row in rows[: max(PROBLEMS_SHOWN - len(self.found), 0)]:
+            message = problem_of[int(labels.index[row])]
+            self.found.append((int(row), FieldProblem(f"costs.{row}.{column}", message)))
+        self.count += len(rows)
+
     def raise_any(self) -> None:
         if not self.found:
             return
@@ -122,9 +154,9 @@ def matrix_rows(rows: Sequence[tuple[str, str, float | None]], max_rows: int) ->
     problems = _Problems()
     _check_minutes(minutes, problems)
     problems.raise_any()
-    return CostRows(
-        [str(o).strip() for o, _, _ in rows], [str(d).strip() for _, d, _ in rows], minutes
-    )
+    origins = Labels.of([str(origin) for origin, _, _ in rows])
+    destinations = Labels.of([str(destination) for _, destination, _ in rows])
+    return CostRows(origins, destinations, minutes)
 
 
 def _check_size(rows: int, max_rows: int) -> None:
@@ -191,19 +223,31 @@ def _parquet(data: bytes, max_rows: int) -> CostRows:
 def _rows(table: pa.Table, columns: dict[str, str], file_format: str) -> CostRows:
     """The origin, destination and minutes columns as CostRows, every bad value named."""
     problems = _Problems()
-    ends: dict[str, list[str]] = {}
+    ends: dict[str, Labels] = {}
     for role in ("origin", "destination"):
         values = table.column(columns[role])
         if pa.types.is_floating(values.type):
             # ids written as floats by a tool that had a missing value: 12.0 means 12
             values = pc.cast(values, pa.int64(), safe=False)
-        labels = pc.cast(values, pa.string()).to_pylist()
-        ends[role] = ["" if label is None else label.strip() for label in labels]
+        text_values = pc.fill_null(pc.utf8_trim_whitespace(pc.cast(values, pa.string())), "")
+        encoded = text_values.combine_chunks().dictionary_encode()
+        index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+        ends[role] = Labels(encoded.dictionary.to_pylist(), index)
     raw = table.column(columns["minutes"])
     if pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type):
         minutes = pc.fill_null(pc.cast(raw, pa.float64()), np.nan).to_numpy(zero_copy_only=False)
     elif pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type):
-        minutes = _parsed_minutes(raw.to_pylist(), problems)
+        trimmed = pc.utf8_trim_whitespace(raw)
+        blank = pc.or_kleene(
+            pc.is_null(trimmed),
+            pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(sorted(NOT_REACHABLE))),
+        )
+        try:
+            as_numbers = pc.cast(pc.if_else(blank, "nan", trimmed), pa.float64())
+            minutes = as_numbers.to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:
+            # some cell is not a number: find and name each, row by row
+            minutes = _parsed_minutes(raw.to_pylist(), problems)
     else:
         raise invalid("costs", f"the minutes column holds {raw.type}, not numbers")
     _check_minutes(minutes, problems)
@@ -244,21 +288,7 @@ def resolve(session: Session, rows: CostRows, areas: Areas, supply: Supply) -> T
     reachable = ~np.isnan(rows.minutes)
     placed = (origin >= 0) & (target >= 0)
     used = placed & reachable
-    # a pair given twice, whether or not either says it is reachable
-    keys = origin.astype(np.int64) * (len(supply) + len(areas) + 1) + np.where(
-        is_site, len(supply) + target, target
-    )
-    first_of: dict[int, int] = {}
-    for row in np.flatnonzero(placed):
-        earlier = first_of.setdefault(int(keys[row]), int(row))
-        if earlier != row:
-            problems.add(
-                int(row),
-                "destination",
-                f"{rows.origin[row]} to {rows.destination[row]} is given already by row "
-                f"{earlier} (a postcode counts as its LSOA)",
-            )
-    problems.raise_any()
+    _check_pairs(rows, origin, np.where(is_site, len(supply) + target, target), placed)
     to_asset, to_site = used & ~is_site, used & is_site
     if not used.any():
         raise invalid(
@@ -284,6 +314,38 @@ def resolve(session: Session, rows: CostRows, areas: Areas, supply: Supply) -> T
     )
 
 
+def _check_pairs(
+    rows: CostRows, origin: NDArray[np.intp], target: NDArray[np.intp], placed: NDArray[np.bool_]
+) -> None:
+    """A 422 naming each placed row whose pair an earlier row gives already, whether or not
+    either says it is reachable."""
+    candidates = np.flatnonzero(placed)
+    keys = (
+        origin[candidates].astype(np.int64) * (int(target.max(initial=0)) + 1) + target[candidates]
+    )
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    again = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]) + 1
+    if len(again) == 0:
+        return
+    first = np.searchsorted(sorted_keys, sorted_keys, side="left")
+    repeated = candidates[order[again]]
+    earliest = candidates[order[first[again]]]
+    by_row = np.argsort(repeated)
+    problems = _Problems()
+    for row, earlier in zip(repeated[by_row], earliest[by_row], strict=True):
+        if len(problems.found) == PROBLEMS_SHOWN:
+            problems.count += len(repeated) - PROBLEMS_SHOWN
+            break
+        problems.add(
+            int(row),
+            "destination",
+            f"{rows.origin[row]} to {rows.destination[row]} is given already by row "
+            f"{earlier} (a postcode counts as its LSOA)",
+        )
+    problems.raise_any()
+
+
 # Where a row's origin or destination is known but not analysed (set aside, counted).
 OUTSIDE = -1
 UNKNOWN = -2
@@ -296,43 +358,44 @@ STORED_AREAS = text("SELECT code FROM area WHERE code IN :codes").bindparams(
 
 
 def _origins(
-    session: Session, labels: list[str], area_index: dict[str, int], problems: _Problems
+    session: Session, labels: Labels, area_index: dict[str, int], problems: _Problems
 ) -> NDArray[np.intp]:
     """Each row's origin as an analysed area's index, OUTSIDE, or a problem named."""
-    postcodes = {label: normalise_postcode(label) for label in set(labels) - set(area_index)}
+    others = set(labels.values) - set(area_index)
+    postcodes = {label: normalise_postcode(label) for label in others}
     postcodes = {label: code for label, code in postcodes.items() if UK_POSTCODE.fullmatch(code)}
     lsoa_of: dict[str, str | None] = {}
     if postcodes:
         found = session.execute(POSTCODE_LSOA, {"postcodes": sorted(set(postcodes.values()))})
         lsoa_of = {row.postcode: row.lsoa_code for row in found}
-    others = sorted(set(labels) - set(area_index) - set(postcodes))
-    stored = set(session.scalars(STORED_AREAS, {"codes": others})) if others else set()
-    origin = np.empty(len(labels), dtype=np.intp)
-    for row, label in enumerate(labels):
+    codes = sorted(others - set(postcodes))
+    stored = set(session.scalars(STORED_AREAS, {"codes": codes})) if codes else set()
+    placed = np.empty(len(labels.values), dtype=np.intp)
+    problem_of: dict[int, str] = {}
+    for value, label in enumerate(labels.values):
+        problem = None
         if label in area_index:
-            origin[row] = area_index[label]
+            placed[value] = area_index[label]
         elif label in postcodes:
             compact = postcodes[label]
-            if compact not in lsoa_of:
-                problems.add(row, "origin", f"postcode {compact} is not in the postcodes table")
-                origin[row] = UNKNOWN
+            if compact in lsoa_of:
+                placed[value] = area_index.get(lsoa_of[compact] or "", OUTSIDE)
             else:
-                origin[row] = area_index.get(lsoa_of[compact] or "", OUTSIDE)
+                problem = f"postcode {compact} is not in the postcodes table"
         elif label in stored:
-            origin[row] = OUTSIDE
+            placed[value] = OUTSIDE
         else:
-            problems.add(
-                row,
-                "origin",
-                f"{label!r} is neither an area code nor a postcode" if label else "is empty",
-            )
-            origin[row] = UNKNOWN
-    return origin
+            problem = f"{label!r} is neither an area code nor a postcode" if label else "is empty"
+        if problem is not None:
+            placed[value] = UNKNOWN
+            problem_of[value] = problem
+    problems.add_labels(labels, "origin", problem_of)
+    return placed[labels.index]
 
 
 def _destinations(
     session: Session,
-    labels: list[str],
+    labels: Labels,
     area_index: dict[str, int],
     supply: Supply,
     problems: _Problems,
@@ -340,7 +403,7 @@ def _destinations(
     """Each row's destination as a matching asset's index (supply order) or a candidate
     area's index (flagged), OUTSIDE for a published asset that does not match, or a
     problem named."""
-    asset_labels = sorted(set(labels) - set(area_index) - {""})
+    asset_labels = sorted(set(labels.values) - set(area_index) - {""})
     numbers = [int(label) for label in asset_labels if re.fullmatch(r"[0-9]{1,18}", label)]
     shown = public_asset.c
     visible_ids = (
@@ -361,26 +424,25 @@ def _destinations(
         for ref, asset_id in session.execute(query):
             by_ref.setdefault(ref, []).append(asset_id)
     supply_index = {int(asset_id): index for index, asset_id in enumerate(supply.ids)}
-    target = np.empty(len(labels), dtype=np.intp)
-    is_site = np.zeros(len(labels), dtype=np.bool_)
-    for row, label in enumerate(labels):
+    target = np.empty(len(labels.values), dtype=np.intp)
+    is_site = np.zeros(len(labels.values), dtype=np.bool_)
+    problem_of: dict[int, str] = {}
+    for value, label in enumerate(labels.values):
         if label in area_index:
-            target[row], is_site[row] = area_index[label], True
+            target[value], is_site[value] = area_index[label], True
             continue
         if label.isdigit() and int(label) in visible_ids:
-            asset_id = int(label)
+            target[value] = supply_index.get(int(label), OUTSIDE)
         elif len(by_ref.get(label, ())) == 1:
-            asset_id = by_ref[label][0]
+            target[value] = supply_index.get(by_ref[label][0], OUTSIDE)
         else:
-            target[row] = UNKNOWN
-            if label in by_ref:
-                problems.add(row, "destination", f"source_ref {label!r} names several assets")
-            else:
-                problems.add(
-                    row,
-                    "destination",
-                    f"no published asset has id or source_ref {label!r}" if label else "is empty",
-                )
-            continue
-        target[row] = supply_index.get(asset_id, OUTSIDE)
-    return target, is_site
+            target[value] = UNKNOWN
+            problem_of[value] = (
+                f"source_ref {label!r} names several assets"
+                if label in by_ref
+                else f"no published asset has id or source_ref {label!r}"
+                if label
+                else "is empty"
+            )
+    problems.add_labels(labels, "destination", problem_of)
+    return target[labels.index], is_site[labels.index]
