@@ -269,3 +269,22 @@ def test_where_next_takes_travel_times_as_json_rows(
     assert found["method"]["threshold_minutes"] == 10
     assert "threshold_minutes" in dict(_refused(without_threshold))
     assert "candidates" in dict(_refused(points))
+
+
+def test_sql_in_a_matrix_is_a_place_no_one_knows_and_runs_nothing(
+    demo_client: TestClient, demo_session: Session
+) -> None:
+    before = demo_session.scalar(text("SELECT count(*) FROM asset"))
+    attempts = ["'; DROP TABLE asset; --", "1) OR (1=1", "x' OR '1'='1"]
+    matrix = HEADER + "".join(f'"{attempt}","{attempt}",5\n' for attempt in attempts)
+
+    problems = dict(_refused(_post(demo_client, matrix)))
+
+    for row, attempt in enumerate(attempts):
+        assert problems[f"costs.{row}.origin"] == (
+            f"{attempt!r} is neither an area code nor a postcode"
+        )
+        assert problems[f"costs.{row}.destination"] == (
+            f"no published asset has id or source_ref {attempt!r}"
+        )
+    assert demo_session.scalar(text("SELECT count(*) FROM asset")) == before
