@@ -288,3 +288,24 @@ def test_sql_in_a_matrix_is_a_place_no_one_knows_and_runs_nothing(
             f"no published asset has id or source_ref {attempt!r}"
         )
     assert demo_session.scalar(text("SELECT count(*) FROM asset")) == before
+
+
+def test_analyses_by_travel_time_share_the_analyses_bound(
+    demo_client: TestClient, demo_session: Session
+) -> None:
+    matrix = travel.as_csv(travel.matrix(demo_session, "gp-practice"))
+    heavy = demo_client.app.state.heavy  # type: ignore[attr-defined]
+    holding = [heavy.analyses.slot() for _ in range(heavy.analyses.limit)]
+    for slot in holding:
+        slot.__enter__()
+    try:
+        busy = _post(demo_client, matrix)
+    finally:
+        for slot in holding:
+            slot.__exit__(None, None, None)
+    afterwards = _post(demo_client, matrix)
+
+    assert busy.status_code == 503
+    assert busy.headers["content-type"] == "application/problem+json"
+    assert int(busy.headers["retry-after"]) >= 1
+    assert afterwards.status_code == 200
