@@ -270,3 +270,46 @@ def test_an_assets_own_reach_m_counts_in_straight_lines(
     np.testing.assert_allclose(
         ours.sort_index().to_numpy(), theirs.sort_index().to_numpy(), rtol=1e-9, atol=0
     )
+
+
+def test_where_next_counts_an_assets_own_reach_m_as_spopt_does(demo_session: Session) -> None:
+    # three food banks say people come from 3 km away; the question asks 1 km
+    demo_session.execute(
+        text(
+            "UPDATE asset SET reach_m = 3000 WHERE id IN (SELECT a.id FROM asset a JOIN "
+            "category c ON c.id = a.category_id WHERE c.slug = 'food-bank' "
+            "ORDER BY a.id LIMIT 3)"
+        )
+    )
+    question = GapQuestion(within="E08000009", match=AssetMatch(category="food-bank"))
+    answer = suggest_sites(demo_session, question, 2, "areas", "population", SETTINGS)
+
+    areas = load_areas(demo_session, "E08000009", "lsoa", BNG)
+    supply = load_supply(demo_session, question.match, BNG)
+    own = {
+        asset_id: reach
+        for asset_id, reach in demo_session.execute(
+            text("SELECT id, reach_m FROM asset WHERE id = ANY(:ids)"),
+            {"ids": supply.ids.tolist()},
+        )
+    }
+    catchment = np.array([own[i] or 1000.0 for i in supply.ids])
+    centroids = gpd.GeoSeries(gpd.points_from_xy(*areas.centroid_xy.T), crs=BNG)
+    to_assets = np.array(
+        [centroids.distance(p).to_numpy() for p in gpd.points_from_xy(*supply.xy.T)]
+    ).T
+    to_sites = np.array([centroids.distance(p).to_numpy() for p in centroids]).T
+    # an existing asset is within reach when its metres, put on the 1 km radius, are
+    cost = np.hstack([to_assets * 1000.0 / catchment, to_sites])
+    predefined = np.r_[np.ones(len(supply)), np.zeros(len(areas))].astype(int)
+    model = MCLP.from_cost_matrix(
+        cost, areas.population, 1000.0, len(supply) + 2, predefined_facilities_arr=predefined
+    )
+    model.solve(pulp.PULP_CBC_CMD(msg=False))
+
+    assert (catchment > 1000).sum() == 3
+    assert answer["solver"] == "exact"
+    assert answer["covered_after"] == pytest.approx(pulp.value(model.problem.objective), abs=0.01)
+    in_own_reach = (to_assets <= catchment).any(axis=1)
+    assert answer["covered_before"] == int(areas.population[in_own_reach].sum())
+    assert in_own_reach.sum() > (to_assets <= 1000.0).any(axis=1).sum()
