@@ -44,6 +44,7 @@ def test_a_contributor_signs_in_and_is_known_by_the_token(
         "email": "ann@example.org",
         "role": "contributor",
         "areas": [],
+        "authority": None,
     }
     stored = session.execute(
         text("SELECT password_hash FROM app_user WHERE email = 'ann@example.org'")
