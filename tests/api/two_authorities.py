@@ -27,10 +27,10 @@ def add_second_authority(session: Session) -> None:
     Trafford, so what is in one is never in the other."""
     session.execute(
         text(
-            "INSERT INTO area (code, name, level, population, geom) VALUES "
-            "(:la, 'Manchester (a square for the tests)', 'local_authority', 550000, "
+            "INSERT INTO area (code, name, level, parent_code, population, geom) VALUES "
+            "(:la, 'Manchester (a square for the tests)', 'local_authority', NULL, 550000, "
             " ST_GeomFromEWKT(:la_geom)), "
-            "(:lsoa, 'Piccadilly (a square for the tests)', 'lsoa', 1500, "
+            "(:lsoa, 'Piccadilly (a square for the tests)', 'lsoa', :la, 1500, "
             " ST_GeomFromEWKT(:lsoa_geom))"
         ),
         {
