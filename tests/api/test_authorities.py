@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.domain.reminders import send_due_reminders
+from app.settings import ReminderSettings
 from tests.api.two_authorities import (
     ALTRINCHAM_WARD,
     MANCHESTER,
@@ -24,6 +28,7 @@ from tests.api.two_authorities import (
     add_second_authority,
 )
 from tests.conftest import asset_feature, bearer
+from tests.mailbox import mailbox
 
 COMMUNITY_FRIDGE = {
     "slug": "community-fridge",
@@ -244,3 +249,28 @@ def test_within_an_authority_narrows_lists_exports_ogc_items_and_gaps(
     assert gaps.json()["summary"]["population_covered"] == 1500
     unknown = demo_client.get("/ogc/collections/assets/items?within=E99999999")
     assert 400 <= unknown.status_code < 500
+
+
+def test_a_reminder_no_moderator_takes_goes_to_the_admins_of_its_authority_not_the_others(
+    demo_client: TestClient, demo_session: Session, tenants: Tenants
+) -> None:
+    added = demo_client.post(
+        "/assets", json=asset_feature(*STRETFORD, name="Old darts club"), headers=tenants.root
+    )
+    demo_session.execute(
+        text(
+            "UPDATE asset SET created_at = now() - interval '13 months', created_by = NULL "
+            "WHERE id = :id"
+        ),
+        {"id": added.json()["id"]},
+    )
+
+    with mailbox() as box:
+        send_due_reminders(demo_session, ReminderSettings(), box.settings, datetime.now(UTC))
+
+    def about_the_club(email: str) -> list[str]:
+        return [m["Subject"] for m in box.to(email) if "Old darts club" in m["Subject"]]
+
+    assert about_the_club("ta@trafford.example") == ["Is Old darts club still there?"]
+    assert about_the_club("root@example.org") == ["Is Old darts club still there?"]
+    assert about_the_club("ma@manchester.example") == []
