@@ -2,7 +2,9 @@
 
 - An area of level `local_authority` is a tenant. An admin with areas (user_area) is an
   *authority admin*: those areas must be local authorities, and they administer only
-  them; an admin without areas administers everything, as before.
+  them; an admin without areas administers everything, as before. So that an authority
+  admin never becomes an admin of everything by their areas going, an area that is an
+  admin's is not deleted (the trigger `area_keeps_its_admins`).
 - `app_user.authority_code`: the authority whose people a contributor or analyst is (a
   moderator's and an authority admin's follow from their areas); none for the service's
   own people, whom only admins of everything manage.
@@ -62,6 +64,25 @@ $$;
 CREATE TRIGGER asset_category_authority
     BEFORE INSERT OR UPDATE OF category_id, geom ON asset
     FOR EACH ROW EXECUTE FUNCTION asset_category_authority();
+
+-- An authority admin's areas going would leave an admin of everything: an authority with
+-- admins of its own is not removed until their areas change.
+CREATE FUNCTION area_keeps_its_admins() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM user_area AS ua JOIN app_user AS u ON u.id = ua.user_id
+         WHERE ua.area_code = OLD.code AND u.role = 'admin'
+    ) THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'foreign_key_violation',
+            CONSTRAINT = 'area_keeps_its_admins',
+            MESSAGE = format('%s has admins of its own: change their areas first', OLD.code);
+    END IF;
+    RETURN OLD;
+END
+$$;
+CREATE TRIGGER area_keeps_its_admins BEFORE DELETE ON area
+    FOR EACH ROW EXECUTE FUNCTION area_keeps_its_admins();
 
 -- Whether area `code` lies within one of `authorities` (local authority codes): it is one
 -- of them, or an area below that level whose point on its surface is inside one.
@@ -139,6 +160,8 @@ DROP TABLE account_audit, password_reset;
 DROP FUNCTION user_within(integer, text[]);
 DROP FUNCTION user_authorities(integer);
 DROP FUNCTION area_within(text, text[]);
+DROP TRIGGER area_keeps_its_admins ON area;
+DROP FUNCTION area_keeps_its_admins();
 DROP TRIGGER asset_category_authority ON asset;
 DROP FUNCTION asset_category_authority();
 UPDATE asset SET category_id = NULL

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import accounts
@@ -445,3 +446,17 @@ def test_each_authoritys_admins_read_the_audit_of_their_own_people_alone(
     assert {"tmod@trafford.example", "mmod@manchester.example", "both@example.org"} <= audited(
         people.root
     )
+
+
+def test_an_authority_with_admins_is_not_removed_so_they_never_become_admins_of_everything(
+    demo_session: Session, people: People
+) -> None:
+    with pytest.raises(IntegrityError) as refused, demo_session.begin_nested():
+        demo_session.execute(text("DELETE FROM area WHERE code = :code"), {"code": MANCHESTER})
+
+    assert "has admins of its own" in str(refused.value)
+    areas = demo_session.scalars(
+        text("SELECT area_code FROM user_area WHERE user_id = :id"),
+        {"id": people.ids["ma@manchester.example"]},
+    ).all()
+    assert areas == [MANCHESTER]
