@@ -1,5 +1,6 @@
 """The people page in Chromium: Trafford's admin signs in, finds their authority's people
-(and no one else's), makes a contributor a moderator of a neighbourhood, is told beside
+(and no one else's), adds someone of Trafford's (told beside the field when they would be
+no authority's), makes a contributor a moderator of a neighbourhood, is told beside
 the field when an area is not theirs, disables and enables the account, and sends a reset
 link that the user opens to choose a new password; the page's audit shows each change.
 axe finds nothing serious on it, nor on the reset page."""
@@ -56,11 +57,20 @@ def test_an_authority_admin_manages_their_peoples_accounts_on_the_page(
     assert CONTRIBUTOR not in listed  # ann belongs to no authority
     found = blocking(page, "the people page")
 
+    page.get_by_label("Their email").fill("quin.page@example.org")
+    page.get_by_role("button", name="Add them").click()
+    expect(page.locator("#a-authority-error")).to_contain_text("their people belong to one")
+    page.get_by_label("Their authority").fill(TRAFFORD)
+    page.get_by_role("button", name="Add them").click()
+    expect(page.locator("#status")).to_contain_text("quin.page@example.org is added")
+    assert "quin.page@example.org" in _rows(audited_desktop)
+    found += blocking(page, "someone added")
+
     page.get_by_label("Email contains").fill("pat.page")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#users tbody tr")).to_have_count(1)
     page.get_by_role("button", name=PAT).click()
-    page.get_by_label("Their role").select_option("moderator")
+    page.get_by_label("Their role", exact=True).select_option("moderator")
     page.locator("#e-areas").fill("E99999999")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#e-areas-error")).to_contain_text("E99999999")
@@ -90,9 +100,11 @@ def test_an_authority_admin_manages_their_peoples_accounts_on_the_page(
     assert [item.split(" — ")[1] for item in entries] == ["reset_link", "enable", "disable", "role"]
     assert all(f": {ADMIN} — " in item and f" — {PAT}" in item for item in entries)
     assert not found, found
-    # the one refused save, which Chromium logs; nothing else went wrong
-    refused_save = "the server responded with a status of 422 (Unprocessable Entity)"
-    assert [refused_save in p for p in audited_desktop.problems] == [True]
+    # the refused addition and save, which Chromium logs; nothing else went wrong
+    assert [p.split("status of ")[-1] for p in audited_desktop.problems] == [
+        "403 (Forbidden)",
+        "422 (Unprocessable Entity)",
+    ]
 
     # Pat opens the link on a page of their own, and chooses a new password
     # the link starts with ASSETMAP_REMINDER_BASE_URL, which this test server leaves as is

@@ -140,6 +140,28 @@ async function loadAudit(email) {
   if (!body.entries.length) list.append(Object.assign(document.createElement("li"), { textContent: "Nothing yet." }));
 }
 
+const ADD_FIELDS = { email: "a-email", role: "a-role", areas: "a-areas", authority: "a-authority" };
+
+byId("add").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const role = byId("a-role").value;
+  const belongs = ["contributor", "analyst"].includes(role);
+  const areas = byId("a-areas").value.split(",").map((code) => code.trim()).filter(Boolean);
+  const { response, body } = await api("/people/users", {
+    method: "POST",
+    json: {
+      email: byId("a-email").value,
+      role,
+      areas: belongs ? [] : areas,
+      authority: (belongs && byId("a-authority").value.trim()) || null,
+    },
+  });
+  if (!response.ok) { showErrors(body, ADD_FIELDS, "add-error"); return; }
+  clearErrors(ADD_FIELDS, "add-error");
+  byId("add").reset();
+  await changed(body, `${body.email} is added: send them a reset link to choose a password`);
+});
+
 byId("search").addEventListener("submit", (event) => { event.preventDefault(); search(); });
 byId("more").addEventListener("click", () => search(true));
 
