@@ -23,6 +23,7 @@ from app.api.routes import (
     assessments,
     assets,
     auth,
+    authorities,
     exports,
     feeds,
     gaps,
@@ -36,6 +37,7 @@ from app.api.routes import (
     ogc,
     oruk,
     page,
+    people,
     postcodes,
     reminders,
     rounds,
@@ -58,6 +60,7 @@ from app.settings import (
     AuthSettings,
     DatabaseSettings,
     FeedSettings,
+    MailSettings,
     ReminderSettings,
     SubscriptionSettings,
 )
@@ -176,6 +179,7 @@ def create_app(
     app.state.auth_settings = AuthSettings()
     app.state.feed_settings = FeedSettings()
     app.state.reminder_settings = ReminderSettings()
+    app.state.mail_settings = MailSettings()
     app.state.subscription_settings = SubscriptionSettings()
     errors.install(app)
     openapi.describe(app)
@@ -221,6 +225,8 @@ def create_app(
         subscriptions,
         feeds,
         moderation,
+        people,
+        authorities,
         areas,
         gaps,
         imports,

@@ -184,6 +184,8 @@ class AuthSettings(BaseSettings):
     free_failures: int = 5
     lockout_base_s: float = 2.0
     lockout_max_s: float = 900.0
+    # How long a password-reset link works (it works once).
+    reset_link_minutes: int = 60
 
 
 class ServerSettings(BaseSettings):

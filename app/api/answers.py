@@ -151,6 +151,7 @@ class AccountOut(BaseModel):
     email: str
     role: Literal["contributor", "moderator", "analyst", "admin"]
     areas: list[str]
+    authority: str | None = None
 
 
 class TokenOut(BaseModel):
@@ -185,6 +186,9 @@ class CategoryNode(BaseModel):
     slug: str
     name: str
     kind: Kind
+    authority: str | None = Field(
+        default=None, description="The local authority whose own category it is; none: shared"
+    )
     children: list[CategoryNode]
 
 

@@ -35,12 +35,21 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 @dataclass(frozen=True)
 class Account:
-    """A signed-in user: id, email, role, and (for moderators) the areas they look after."""
+    """A signed-in user: id, email, role, the areas they look after (a moderator's; an
+    authority admin's local authorities) and, for a contributor or analyst, the authority
+    whose people they are."""
 
     id: int
     email: str
     role: Role
     areas: tuple[str, ...]
+    authority: str | None = None
+
+    @property
+    def everywhere(self) -> bool:
+        """Whether this is an admin of everything (an admin without areas), not one
+        authority's admin."""
+        return self.role == "admin" and not self.areas
 
 
 @dataclass(frozen=True)
@@ -61,34 +70,70 @@ def normalise_email(email: str) -> str:
 
 
 def create_user(
-    session: Session, email: str, role: str, areas: list[str], password: str | None = None
+    session: Session,
+    email: str,
+    role: str,
+    areas: list[str],
+    password: str | None = None,
+    authority: str | None = None,
 ) -> tuple[int, str]:
     """A new user; returns their id and password (a random one-time password unless one is
-    given). A 422 naming `email`, `role` or `area` when the user cannot be made."""
+    given). A 422 naming `email`, `role`, `area` or `authority` when the user cannot be
+    made (check_role)."""
     email = normalise_email(email)
     if "@" not in email.strip("@"):
         raise invalid("email", "is not an email address")
-    if role not in ROLES:
-        raise invalid("role", f"must be one of {', '.join(ROLES)}")
-    if role == "moderator" and not areas:
-        raise invalid("area", "a moderator looks after at least one area")
-    if role != "moderator" and areas:
-        raise invalid("area", "only moderators look after areas")
-    known = set(session.scalars(select(Area.code).where(Area.code.in_(areas))))
-    for code in areas:
-        if code not in known:
-            raise invalid("area", f"no area has the code {code!r}")
+    check_role(session, role, areas, authority)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Problem(409, f"email: {email} already has an account")
     password = password or secrets.token_urlsafe(12)
     user_id = session.execute(
         insert(User)
-        .values(email=email, password_hash=_hasher.hash(password), role=role)
+        .values(
+            email=email,
+            password_hash=hash_password(password),
+            role=role,
+            authority_code=authority,
+        )
         .returning(User.id)
     ).scalar_one()
     for code in dict.fromkeys(areas):
         session.execute(insert(UserArea).values(user_id=user_id, area_code=code))
     return user_id, password
+
+
+def check_role(session: Session, role: str, areas: list[str], authority: str | None) -> None:
+    """A 422 naming `role`, `area` or `authority` unless the three fit: a moderator looks
+    after at least one area; an admin's areas, if any, are local authorities (an authority
+    admin; none: an admin of everything); contributors and analysts look after none, and
+    may belong to one local authority."""
+    if role not in ROLES:
+        raise invalid("role", f"must be one of {', '.join(ROLES)}")
+    if role == "moderator" and not areas:
+        raise invalid("area", "a moderator looks after at least one area")
+    if role not in ("moderator", "admin") and areas:
+        raise invalid("area", "only moderators and authority admins look after areas")
+    if authority is not None and role not in ("contributor", "analyst"):
+        raise invalid("authority", "only contributors and analysts belong to an authority")
+    asked = [*areas, *([] if authority is None else [authority])]
+    rows = session.execute(select(Area.code, Area.level).where(Area.code.in_(asked)))
+    levels = {row.code: row.level for row in rows}
+    for code in areas:
+        if code not in levels:
+            raise invalid("area", f"no area has the code {code!r}")
+        if role == "admin" and levels[code] != "local_authority":
+            raise invalid("area", f"an authority admin's areas are local authorities: {code!r}")
+    if authority is not None and levels.get(authority) != "local_authority":
+        raise invalid("authority", f"no local authority has the code {authority!r}")
+
+
+def hash_password(password: str) -> str:
+    """The Argon2id hash of `password`, as stored."""
+    return _hasher.hash(password)
+
+
+def password_matches(password: str, stored_hash: str) -> bool:
+    return _hasher.verify(password, stored_hash)
 
 
 def issue_token(
@@ -183,7 +228,7 @@ def account_for(session: Session, token: str) -> Account | None:
     """The account a bearer token belongs to; None if unknown, expired, revoked or the user
     is disabled."""
     row = session.execute(
-        select(User.id, User.email, User.role)
+        select(User.id, User.email, User.role, User.authority_code)
         .join(AuthToken, AuthToken.user_id == User.id)
         .where(
             AuthToken.digest == _digest(token),
@@ -199,7 +244,7 @@ def account_by_email(session: Session, email: str) -> Account | None:
     """The account of `email`, for commands run by the service's operator; None if there
     is none, or it is disabled."""
     row = session.execute(
-        select(User.id, User.email, User.role).where(
+        select(User.id, User.email, User.role, User.authority_code).where(
             User.email == normalise_email(email), User.disabled_at.is_(None)
         )
     ).first()
@@ -207,8 +252,14 @@ def account_by_email(session: Session, email: str) -> Account | None:
 
 
 def _account(session: Session, row: Any) -> Account:
-    areas = tuple(session.scalars(select(UserArea.area_code).where(UserArea.user_id == row.id)))
-    return Account(row.id, row.email, row.role, areas)
+    areas = tuple(
+        session.scalars(
+            select(UserArea.area_code)
+            .where(UserArea.user_id == row.id)
+            .order_by(UserArea.area_code)
+        )
+    )
+    return Account(row.id, row.email, row.role, areas, row.authority_code)
 
 
 def revoke_token(session: Session, user_id: int, token_id: int) -> None:

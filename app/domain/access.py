@@ -2,8 +2,10 @@
 
 - Anyone reads published (and archived) assets in the public view: an individual only with
   current consent, at their neighbourhood's point, without contact details.
-- An asset's *moderators* read it whole and change it directly: admins, and moderators of an
-  area containing it (a ward or a locality holds everything inside it).
+- An asset's *moderators* read it whole and change it directly: admins of everything,
+  admins of the local authority containing it, and moderators of an area containing it (a
+  ward or a locality holds everything inside it). Nothing unpublished in one authority is
+  seen by another authority's admins or moderators.
 - Its *contributor* (the account that added it) reads it whole too, and changes it directly
   until it is published; a change to a published asset waits for a moderator.
 - Everyone else who is signed in reads what the public reads, and their changes wait for a
@@ -33,13 +35,14 @@ def moderates(account: Account | None, table: NamedFromClause = ASSET) -> Column
 
 
 def _moderates_at(account: Account | None, place: Any) -> ColumnElement[bool]:
-    """Whether `account` moderates `place` (a point, EPSG:4326): an admin, or a moderator of
-    an area containing it."""
+    """Whether `account` moderates `place` (a point, EPSG:4326): an admin of everything, or
+    a moderator (or authority admin) of an area containing it."""
     if account is None:
         return false()
-    if account.role == "admin":
+    if account.everywhere:
         return true()
-    if account.role != "moderator" or not account.areas:
+    # an authority admin moderates their authorities as a moderator does their areas
+    if account.role not in ("moderator", "admin") or not account.areas:
         return false()
     return exists(
         select(Area.id).where(Area.code.in_(account.areas), func.ST_Intersects(Area.geom, place))

@@ -160,6 +160,9 @@ def _integrity_problem(clash: IntegrityError) -> Problem:
             "another asset already has this source and source_ref",
             [invalid("properties.source_ref", "is already used for this source").errors[0]],
         )
+    if "asset_category_authority" in message:
+        # migration 0016: an authority's own category is for assets inside it
+        return invalid("properties.category", message.splitlines()[0])
     return invalid("properties", "breaks a rule of the data: " + message.splitlines()[0])
 
 

@@ -271,6 +271,16 @@ def _claim(session: Session, due: Any, step: int, now: datetime) -> int | None:
     ).scalar_one_or_none()
 
 
+def _admin_of(point: Any) -> ColumnElement[bool]:
+    """Whether the admin of the row administers `point`: everything (no areas), or a local
+    authority holding it (migration 0016), not another authority."""
+    areas = select(UserArea.area_code).where(UserArea.user_id == User.id)
+    holding = areas.join(Area, Area.code == UserArea.area_code).where(
+        func.ST_Intersects(Area.geom, point)
+    )
+    return or_(~areas.exists(), holding.exists())
+
+
 def _recipients(session: Session, due: Any, step: int) -> tuple[Recipient, ...]:
     """Who reminder `step` about `due` goes to: its contributor first, its area's
     moderators next (the admins when no one looks after the place), both the last time."""
@@ -305,7 +315,7 @@ def _recipients(session: Session, due: Any, step: int) -> tuple[Recipient, ...]:
             Recipient(row.id, row.email, "no moderator looks after its area, and you are an admin")
             for row in session.execute(
                 select(User.id, User.email)
-                .where(User.role == "admin", User.disabled_at.is_(None))
+                .where(User.role == "admin", User.disabled_at.is_(None), _admin_of(point))
                 .order_by(User.email)
             )
         )

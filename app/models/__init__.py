@@ -29,6 +29,7 @@ from app.models.commissioning import (
     SessionParticipant,
     SnapshotAsset,
 )
+from app.models.people import AccountAudit, PasswordReset
 from app.models.places import (
     Area,
     Asset,
@@ -56,6 +57,7 @@ __all__ = [
     "AREA_LEVELS",
     "KIND_VALUES",
     "STATUS_VALUES",
+    "AccountAudit",
     "Area",
     "AreaSnapshot",
     "Assessment",
@@ -81,6 +83,7 @@ __all__ = [
     "LocalityQuestion",
     "ModerationRequest",
     "Outcome",
+    "PasswordReset",
     "Postcode",
     "ReviewCycle",
     "ReviewReminder",

@@ -64,6 +64,12 @@ class Category(Base):
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="RESTRICT"))
+    # An authority's own category (migration 0016); NULL: the shared taxonomy.
+    authority_code: Mapped[str | None] = mapped_column(
+        Text, ForeignKey("area.code", onupdate="CASCADE")
+    )
+    added_by: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Outcome(Base):
@@ -168,6 +174,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The authority whose people a contributor or analyst is (migration 0016).
+    authority_code: Mapped[str | None] = mapped_column(
+        Text, ForeignKey("area.code", onupdate="CASCADE", ondelete="SET NULL")
+    )
 
 
 class UserArea(Base):

@@ -44,6 +44,7 @@ def test_a_contributor_signs_in_and_is_known_by_the_token(
         "email": "ann@example.org",
         "role": "contributor",
         "areas": [],
+        "authority": None,
     }
     stored = session.execute(
         text("SELECT password_hash FROM app_user WHERE email = 'ann@example.org'")
@@ -140,3 +141,33 @@ def test_a_moderator_looks_after_areas(client: TestClient, session: Session) -> 
     me = client.get("/auth/me", headers={"Authorization": f"Bearer {token}"}).json()
 
     assert me["role"] == "moderator" and me["areas"] == ["E01006108"]
+
+
+def test_an_authority_admin_looks_after_local_authorities_and_others_belong_to_one(
+    session: Session,
+) -> None:
+    load_trafford_lsoas(session, ["E01006108"])
+    session.execute(
+        text(
+            "INSERT INTO area (code, name, level, geom) SELECT 'E08000009', 'Trafford', "
+            "'local_authority', geom FROM area WHERE code = 'E01006108'"
+        )
+    )
+    refused = []
+    for role, areas, authority in [
+        ("admin", ["E01006108"], None),  # an LSOA is no authority
+        ("contributor", [], "E01006108"),
+        ("moderator", ["E01006108"], "E08000009"),  # a moderator's follows from their areas
+    ]:
+        with pytest.raises(Problem) as problem:
+            accounts.create_user(session, "x@example.org", role, areas, authority=authority)
+        refused.append(problem.value.errors[0].field)
+    accounts.create_user(session, "ta@example.org", "admin", ["E08000009"], PASSWORD)
+    accounts.create_user(session, "cy@example.org", "analyst", [], PASSWORD, "E08000009")
+    session.flush()
+
+    assert refused == ["area", "authority", "authority"]
+    admin = accounts.account_by_email(session, "ta@example.org")
+    analyst = accounts.account_by_email(session, "cy@example.org")
+    assert admin is not None and (admin.areas, admin.everywhere) == (("E08000009",), False)
+    assert analyst is not None and analyst.authority == "E08000009"

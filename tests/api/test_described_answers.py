@@ -316,6 +316,7 @@ def test_every_operation_answers_as_described(
     _equal_say(ask)
     _briefs(ask)
     _reminders(ask, demo_session)
+    _people(ask, signed_in.json()["access_token"])
     _open_feed(ask, gp)
     _subscriptions(ask)
     ask("get", "/maps/{area_code}", "/maps/E08000009?layer=gaps&category=gp-practice")
@@ -474,6 +475,43 @@ def _reminders(ask: Any, session: Session) -> None:
     answer = {"token": token, "answer": "still_there"}
     ask("post", "/reminders/answer", json=answer)
     ask("post", "/reminders/answer", json=answer)  # 410: used
+
+
+def _people(ask: Any, pats_token: str) -> None:
+    """People administration: the pages, users listed, made, changed, disabled, enabled and
+    sent a reset link that is used; one's own password; the audit; an authority's own
+    categories."""
+    ask("get", "/people")
+    ask("get", "/people/reset")
+    ask("get", "/people/users", "/people/users?q=example&limit=2", as_="admin")
+    body = {"email": "quin@example.org", "role": "contributor", "authority": "E08000009"}
+    made = ask("post", "/people/users", as_="admin", json=body).json()
+    user = f"/people/users/{made['id']}"
+    ask("get", "/people/users/{user_id}", user, as_="admin")
+    ask("get", "/people/users/{user_id}", user, as_="moderator")  # 403
+    change = {"role": "moderator", "areas": ["E01006108"]}
+    ask("patch", "/people/users/{user_id}", user, as_="admin", json=change)
+    ask("post", "/people/users/{user_id}/disable", f"{user}/disable", as_="admin")
+    ask("post", "/people/users/{user_id}/enable", f"{user}/enable", as_="admin")
+    link = ask("post", "/people/users/{user_id}/reset", f"{user}/reset", as_="admin").json()
+    reset = {"token": link["link"].split("#token=")[1], "password": "quin's own pass phrase"}
+    ask("post", "/auth/reset", json=reset)
+    ask("post", "/auth/reset", json=reset)  # 410: used
+    pat = {"Authorization": f"Bearer {pats_token}"}
+    own = {"current_password": PASSWORD, "new_password": "pat's new pass phrase"}
+    ask("post", "/auth/password", headers=pat, json=own)
+    ask("get", "/people/audit", "/people/audit?limit=3", as_="admin")
+    ask("get", "/authorities")
+    category = {"slug": "seed-library", "name": "Seed library", "kind": "association"}
+    ask(
+        "post",
+        "/authorities/{code}/categories",
+        "/authorities/E08000009/categories",
+        as_="admin",
+        json=category,
+    )
+    ask("get", "/authorities/{code}/categories", "/authorities/E08000009/categories")
+    ask("get", "/taxonomy", "/taxonomy?within=E08000009")
 
 
 def _open_feed(ask: Any, gp: dict[str, Any]) -> None:

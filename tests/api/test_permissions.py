@@ -1,7 +1,8 @@
 """Who may do what: each role against each endpoint that writes or reveals, one by one.
 
-The world of each test: two real Trafford LSOAs; a moderator of `INSIDE` and one of
-`OUTSIDE` only; and three assets in `INSIDE`, all added by the contributor `ann`: one
+The world of each test: two real Trafford LSOAs, each also the shape of a local authority
+of the tests' own; a moderator of `INSIDE` and one of `OUTSIDE` only, and an admin of each
+authority; and three assets in `INSIDE`, all added by the contributor `ann`: one
 published, one pending, and a published individual without consent to publish.
 """
 
@@ -23,6 +24,8 @@ from sqlalchemy.orm import Session
 from tests.conftest import asset_feature, bearer, load_trafford_lsoas
 
 INSIDE, OUTSIDE = "E01006108", "E01006187"
+# local authorities of the tests' own, each the shape of one of the LSOAs
+AUTHORITY_INSIDE, AUTHORITY_OUTSIDE = "E06000901", "E06000902"
 ROLES = (
     "anonymous",
     "contributor",  # ann, who added the assets
@@ -31,6 +34,8 @@ ROLES = (
     "moderator_outside",
     "analyst",
     "admin",
+    "authority_admin_inside",  # an admin of a local authority holding INSIDE
+    "authority_admin_outside",  # ... of one holding OUTSIDE only
 )
 
 
@@ -42,6 +47,7 @@ class World:
     published: int
     pending: int
     person: int
+    ann: int
 
     def call(self, role: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
         if role == "anonymous":
@@ -53,6 +59,15 @@ class World:
 def world(client: TestClient, session: Session) -> World:
     stored = load_trafford_lsoas(session, [INSIDE, OUTSIDE])
     inside = shape(stored[INSIDE]["geometry"]).representative_point()
+    for authority, lsoa in ((AUTHORITY_INSIDE, INSIDE), (AUTHORITY_OUTSIDE, OUTSIDE)):
+        session.execute(
+            text(
+                "INSERT INTO area (code, name, level, geom) "
+                "SELECT :authority, 'An authority of the tests', 'local_authority', geom "
+                "FROM area WHERE code = :lsoa"
+            ),
+            {"authority": authority, "lsoa": lsoa},
+        )
     headers = {
         "contributor": bearer(session, "ann@example.org", "contributor"),
         "other_contributor": bearer(session, "bo@example.org", "contributor"),
@@ -60,6 +75,8 @@ def world(client: TestClient, session: Session) -> World:
         "moderator_outside": bearer(session, "mo@example.org", "moderator", (OUTSIDE,)),
         "analyst": bearer(session, "an@example.org", "analyst"),
         "admin": bearer(session, "ad@example.org", "admin"),
+        "authority_admin_inside": bearer(session, "ai@example.org", "admin", (AUTHORITY_INSIDE,)),
+        "authority_admin_outside": bearer(session, "ao@example.org", "admin", (AUTHORITY_OUTSIDE,)),
     }
     ann = headers["contributor"]
 
@@ -72,7 +89,8 @@ def world(client: TestClient, session: Session) -> World:
     person = add(name="Sam's guitar lessons", kind="individual", category="skill")
     for asset_id in (published, person):
         client.post(f"/moderation/{asset_id}/approve", headers=headers["admin"]).raise_for_status()
-    return World(client, headers, (inside.x, inside.y), published, pending, person)
+    ann_id = session.scalar(text("SELECT id FROM app_user WHERE email = 'ann@example.org'"))
+    return World(client, headers, (inside.x, inside.y), published, pending, person, ann_id)
 
 
 def _import_file() -> dict[str, Any]:
@@ -89,89 +107,111 @@ Call = Callable[[World, str], httpx.Response]
 MATRIX: dict[str, tuple[Call, tuple[int, ...]]] = {
     "POST /assets": (
         lambda w, r: w.call(r, "POST", "/assets", json=asset_feature(*w.point)),
-        (202, 201, 201, 201, 201, 201, 201),
+        (202, 201, 201, 201, 201, 201, 201, 201, 201),
     ),
     "GET /assets/{pending}": (
         lambda w, r: w.call(r, "GET", f"/assets/{w.pending}"),
-        (404, 200, 404, 200, 404, 404, 200),
+        (404, 200, 404, 200, 404, 404, 200, 200, 404),
     ),
     "GET /assets/{individual without consent}": (
         lambda w, r: w.call(r, "GET", f"/assets/{w.person}"),
-        (404, 200, 404, 200, 404, 404, 200),
+        (404, 200, 404, 200, 404, 404, 200, 200, 404),
     ),
     "GET /assets?status=pending": (
         lambda w, r: w.call(r, "GET", "/assets?status=pending"),
-        (403, 403, 403, 403, 403, 403, 200),
+        (403, 403, 403, 403, 403, 403, 200, 403, 403),
     ),
     "PATCH /assets/{published}": (
         lambda w, r: w.call(
             r, "PATCH", f"/assets/{w.published}", json={"properties": {"cost": "Free"}}
         ),
-        (401, 202, 202, 200, 202, 202, 200),
+        (401, 202, 202, 200, 202, 202, 200, 200, 202),
     ),
     "PATCH /assets/{pending}": (
         lambda w, r: w.call(
             r, "PATCH", f"/assets/{w.pending}", json={"properties": {"cost": "Free"}}
         ),
-        (401, 200, 404, 200, 404, 404, 200),
+        (401, 200, 404, 200, 404, 404, 200, 200, 404),
     ),
     "DELETE /assets/{published}": (
         lambda w, r: w.call(r, "DELETE", f"/assets/{w.published}"),
-        (401, 403, 403, 204, 403, 403, 204),
+        (401, 403, 403, 204, 403, 403, 204, 204, 403),
     ),
     "DELETE /assets/{pending}": (
         lambda w, r: w.call(r, "DELETE", f"/assets/{w.pending}"),
-        (401, 204, 404, 204, 404, 404, 204),
+        (401, 204, 404, 204, 404, 404, 204, 204, 404),
     ),
     "DELETE /assets/{individual}?erase=true": (
         lambda w, r: w.call(r, "DELETE", f"/assets/{w.person}?erase=true"),
-        (401, 204, 404, 403, 404, 404, 204),
+        (401, 204, 404, 403, 404, 404, 204, 204, 404),
     ),
     "POST /assets/{published}/verify": (
         lambda w, r: w.call(r, "POST", f"/assets/{w.published}/verify"),
-        (401, 200, 200, 200, 200, 200, 200),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
     "GET /assets/{published}/history": (
         lambda w, r: w.call(r, "GET", f"/assets/{w.published}/history"),
-        (401, 200, 200, 200, 200, 200, 200),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
     "GET /assets/{individual}/history": (
         lambda w, r: w.call(r, "GET", f"/assets/{w.person}/history"),
-        (401, 200, 404, 200, 404, 404, 200),
+        (401, 200, 404, 200, 404, 404, 200, 200, 404),
     ),
     "POST /assets/{published}/restore/1": (
         lambda w, r: w.call(r, "POST", f"/assets/{w.published}/restore/1"),
-        (401, 403, 403, 200, 403, 403, 200),
+        (401, 403, 403, 200, 403, 403, 200, 200, 403),
     ),
     "GET /moderation/queue": (
         lambda w, r: w.call(r, "GET", "/moderation/queue"),
-        (401, 403, 403, 200, 200, 403, 200),
+        (401, 403, 403, 200, 200, 403, 200, 200, 200),
     ),
     "POST /moderation/{pending}/approve": (
         lambda w, r: w.call(r, "POST", f"/moderation/{w.pending}/approve"),
-        (401, 403, 404, 200, 404, 404, 200),
+        (401, 403, 404, 200, 404, 404, 200, 200, 404),
     ),
     "POST /moderation/{pending}/reject": (
         lambda w, r: w.call(
             r, "POST", f"/moderation/{w.pending}/reject", json={"reason": "Duplicate"}
         ),
-        (401, 403, 404, 200, 404, 404, 200),
+        (401, 403, 404, 200, 404, 404, 200, 200, 404),
     ),
     "GET /moderation/mine": (
         lambda w, r: w.call(r, "GET", "/moderation/mine"),
-        (401, 200, 200, 200, 200, 200, 200),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
     "POST /imports": (
         lambda w, r: w.call(r, "POST", "/imports", **_import_file()),
-        (401, 403, 403, 403, 403, 403, 200),
+        (401, 403, 403, 403, 403, 403, 200, 403, 403),
     ),
     "GET /auth/me": (
         lambda w, r: w.call(r, "GET", "/auth/me"),
-        (401, 200, 200, 200, 200, 200, 200),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
     "POST /auth/tokens": (
         lambda w, r: w.call(r, "POST", "/auth/tokens", json={"name": "script"}),
-        (401, 201, 201, 201, 201, 201, 201),
+        (401, 201, 201, 201, 201, 201, 201, 201, 201),
+    ),
+    "GET /people/users": (
+        lambda w, r: w.call(r, "GET", "/people/users"),
+        (401, 403, 403, 403, 403, 403, 200, 200, 200),
+    ),
+    "GET /people/audit": (
+        lambda w, r: w.call(r, "GET", "/people/audit"),
+        (401, 403, 403, 403, 403, 403, 200, 200, 200),
+    ),
+    # ann belongs to no authority: only an admin of everything manages her
+    "POST /people/users/{ann}/disable": (
+        lambda w, r: w.call(r, "POST", f"/people/users/{w.ann}/disable"),
+        (401, 403, 403, 403, 403, 403, 200, 403, 403),
+    ),
+    "POST /authorities/{inside}/categories": (
+        lambda w, r: w.call(
+            r,
+            "POST",
+            f"/authorities/{AUTHORITY_INSIDE}/categories",
+            json={"slug": "seed-library", "name": "Seed library", "kind": "association"},
+        ),
+        (401, 403, 403, 403, 403, 403, 201, 201, 403),
     ),
 }
 # The restore needs a version 2 to go back from: the published asset's is its approval.

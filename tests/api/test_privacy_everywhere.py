@@ -194,6 +194,7 @@ def _path_values(people: dict[str, Any]) -> dict[str, list[str]]:
         "fmt": ["geojson", "csv"],
         "revision": ["1"],
         "token_id": ["1"],
+        "user_id": ["1"],
         "postcode": ["M32 0JT"],
         "category": ["skill"],
         "subscription_id": ["1"],

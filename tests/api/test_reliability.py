@@ -238,6 +238,9 @@ NO_DATABASE = {
     "/embed",
     "/ogc/api",
     "/ogc/collections/{collection_id}/queryables",
+    # the people pages are static: their scripts ask the API
+    "/people",
+    "/people/reset",
 }
 SAMPLE_PATH_VALUES = {
     "asset_id": "1",
@@ -257,6 +260,7 @@ SAMPLE_PATH_VALUES = {
     "format": "geojson",
     "revision": "1",
     "token_id": "1",
+    "user_id": "1",
     "postcode": "M32 0JT",
     "subscription_id": "1",
     "category": "food-bank",
@@ -298,6 +302,14 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/reminders/answer"): {"params": {"token": "x", "answer": "closed"}},
     ("post", "/reminders/answer"): {"json": {"token": "x", "answer": "still_there"}},
     ("put", "/reminders/periods/{category}"): {"json": {"review_after": "P3M"}},
+    ("post", "/auth/reset"): {"json": {"token": "x", "password": "a long new password"}},
+    ("post", "/auth/password"): {
+        "json": {"current_password": "x", "new_password": "a long new password"}
+    },
+    ("post", "/people/users"): {"json": {"email": "a@b.org", "role": "contributor"}},
+    ("post", "/authorities/{code}/categories"): {
+        "json": {"slug": "seed-library", "name": "Seed library", "kind": "association"}
+    },
 }
 
 

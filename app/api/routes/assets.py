@@ -97,8 +97,8 @@ def search_assets(
     With `near`, assets within `within_m` metres (default 5 km) ordered by distance on the
     spheroid, each with `distance_m`.
     """
-    if status_ not in PUBLIC_STATUSES and (account is None or account.role != "admin"):
-        raise access.forbidden(f"only admins list {status_} assets", "status")
+    if status_ not in PUBLIC_STATUSES and (account is None or not account.everywhere):
+        raise access.forbidden(f"only admins of everything list {status_} assets", "status")
     wanted = replace(
         wanted,
         status=status_,
@@ -265,7 +265,7 @@ def delete_asset(
     from the asset and from every revision; the history keeps only who erased it, when."""
     allowed = access.access(session, account, asset_id)
     if erase:
-        if not (account.role == "admin" or allowed.contributor):
+        if not ((account.role == "admin" and allowed.moderator) or allowed.contributor):
             raise access.forbidden("only an admin or the contributor who added it erases it")
         asset_history.erase_asset(session, asset_id, account.email)
         moderation.withdraw(session, asset_id, account.email, "the asset was erased")

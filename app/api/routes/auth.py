@@ -1,4 +1,5 @@
-"""Signing in (`POST /auth/token`, the OAuth2 password flow), who am I, and API tokens."""
+"""Signing in (`POST /auth/token`, the OAuth2 password flow), who am I, API tokens, and
+passwords: changing one's own, and choosing a new one from a reset link."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.answers import AccountOut, TokenOut
 from app.api.deps import AuthSettingsDep, SessionDep, SessionsDep, SignedInDep
-from app.api.openapi import problems
-from app.auth import accounts
+from app.api.openapi import Responses, problems
+from app.api.people_answers import PasswordChange, PasswordReset
+from app.auth import accounts, resets
 
 router = APIRouter(prefix="/auth", tags=["accounts"])
 
@@ -48,7 +50,13 @@ def sign_in(
 
 @router.get("/me", response_model=AccountOut, summary="Who the token belongs to")
 def me(account: SignedInDep) -> dict[str, Any]:
-    return {"id": account.id, "email": account.email, "role": account.role, "areas": account.areas}
+    return {
+        "id": account.id,
+        "email": account.email,
+        "role": account.role,
+        "areas": account.areas,
+        "authority": account.authority,
+    }
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED, summary="A new API token")
@@ -75,3 +83,30 @@ def revoke(
     token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], account: SignedInDep, session: SessionDep
 ) -> None:
     accounts.revoke_token(session, account.id, token_id)
+
+
+GONE: Responses = {410: {"description": "The link was used already, or has expired"}}
+
+
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Change your own password",
+    responses=problems(401, 422),
+)
+def change_password(body: PasswordChange, account: SignedInDep, session: SessionDep) -> None:
+    """Your current password, and a new one of at least 10 characters."""
+    resets.change_own(session, account, body.current_password, body.new_password)
+
+
+@router.post(
+    "/reset",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Choose a new password with a reset link's token",
+    responses={**problems(422), **GONE},
+)
+def use_reset_link(body: PasswordReset, session: SessionDep) -> None:
+    """The token from the link an admin sent (it works once, until it expires) and a new
+    password of at least 10 characters; every token of the account is revoked, so sign in
+    again with it."""
+    resets.use_link(session, body.token, body.password)

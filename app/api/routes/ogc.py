@@ -246,6 +246,10 @@ def items(
         str | None, Query(description="When last updated: an instant or an interval a/b")
     ] = None,
     q: Annotated[str | None, Query(max_length=200, description="Assets: text search")] = None,
+    within: Annotated[
+        str | None,
+        Query(max_length=20, description="Assets: only those inside this area, e.g. E08000009"),
+    ] = None,
     level: AreaLevel | None = None,
     parent: Annotated[str | None, Query(max_length=20, description="Areas: parent code")] = None,
     filter: FilterText = None,
@@ -261,7 +265,7 @@ def items(
     bbox_srid = ogc.crs_code(bbox_crs, "bbox-crs")
     box = None if bbox is None else parse_bbox(bbox, bbox_srid, status=400)
     since, before = ogc.datetime_range(datetime)
-    _only_for(collection_id, "assets", q=q, **_match_given(match))
+    _only_for(collection_id, "assets", q=q, within=within, **_match_given(match))
     _only_for(collection_id, "areas", level=level, parent=parent)
     page: Page
     if collection_id == "assets":
@@ -269,6 +273,7 @@ def items(
             match,
             bbox=box,
             q=q,
+            area_code=within,
             updated_since=since,
             updated_before=before,
             srid=srid,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from app.api.answers import OutcomeOut, Taxonomy
 from app.api.deps import ReadSessionDep
@@ -16,10 +16,22 @@ router = APIRouter(tags=["taxonomy"])
 
 
 @router.get("/taxonomy", response_model=Taxonomy, summary="The category tree")
-def taxonomy(session: ReadSessionDep) -> dict[str, Any]:
+def taxonomy(
+    session: ReadSessionDep,
+    within: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="An area's code: its local authority's own categories are offered too",
+            examples=["E08000009"],
+        ),
+    ] = None,
+) -> dict[str, Any]:
     """The six kinds of asset, each with its tree of categories (slug, name, children), and
-    the kinds of link between assets with how each reads from either end."""
-    tree = categories.category_tree(session)
+    the kinds of link between assets with how each reads from either end. The shared
+    taxonomy, and with `within` the categories of the local authority holding that area."""
+    authorities = [] if within is None else categories.authorities_at(session, within)
+    tree = categories.category_tree(session, authorities)
     return {
         "kinds": [
             {
