@@ -347,16 +347,17 @@ def _legend(title: str, entries: list[tuple[str, str]]) -> str:
 def _brief_link(code: str, _: i18n.Translate) -> str:
     """A link to the area's commissioning brief (its latest snapshot, printable)."""
     href = html.escape(f"/areas/{quote(code, safe='')}/brief")
+    words = html.escape(_("Commissioning brief"))
     return (
         f'<a class="brief-link" href="{href}" style="position:fixed;top:10px;left:54px;'
         "z-index:1000;background:#fff;padding:5px 9px;border:1px solid #999;"
-        'border-radius:4px;font:13px sans-serif;color:#1d3557">'
-        f"{html.escape(_('Commissioning brief'))}</a>"
+        f'border-radius:4px;font:13px sans-serif;color:#1d3557">{words}</a>'
     )
 
 
 def _kind_legend(_: i18n.Translate) -> str:
     named = [(_(KIND_NAMES[kind]), colour) for kind, colour in KIND_COLOURS.items()]
+    heading = html.escape(_("Assets by kind"))
     rows = "".join(
         f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
         f'background:{colour};margin-right:6px;vertical-align:middle"></span>'
@@ -366,5 +367,5 @@ def _kind_legend(_: i18n.Translate) -> str:
     return (
         '<div class="map-legend" style="position:fixed;bottom:24px;right:12px;z-index:1000;'
         "background:#fff;padding:8px 10px;border:1px solid #999;border-radius:4px;"
-        f'font:12px sans-serif"><strong>{html.escape(_("Assets by kind"))}</strong>{rows}</div>'
+        f'font:12px sans-serif"><strong>{heading}</strong>{rows}</div>'
     )
