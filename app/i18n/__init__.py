@@ -80,6 +80,11 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's name for "translated late
     return message
 
 
+def as_written(message: str) -> str:
+    """A Translate that says each message as it is written (English)."""
+    return message
+
+
 @cache
 def script_messages(language: str, folder: str) -> dict[str, str]:
     """The translations of the strings of the scripts under `folder` (a path from the

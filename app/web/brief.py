@@ -15,15 +15,19 @@ prints it to PDF with no network (`assetmap brief CODE --output brief.pdf`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.analysis import changes
 from app.errors import Problem, not_found
+from app.i18n import N_
 from app.models import Area, AreaSnapshot, Category, Outcome
 from app.settings import PROJECT_ROOT, AnalysisSettings
 from app.taxonomy import KINDS
@@ -31,9 +35,9 @@ from app.web.brief_drawings import drawings
 from app.web.brief_gaps import GAPS_RULE, hardest_gaps
 from app.web.brief_svg import people, share, signed
 from app.web.brief_words import (
-    KIND_WORDS,
     css_string,
     day,
+    kind_words,
     metres,
     moment,
     plural,
@@ -55,24 +59,34 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     made.filters.update(
-        people=people,
-        share=share,
+        people=_in_language(lambda value, lang: i18n.translator(lang)(people(value))),
+        share=_in_language(lambda value, lang: i18n.translator(lang)(share(value))),
         signed=signed,
-        points=points,
-        day=day,
-        moment=moment,
+        points=_in_language(points),
+        day=_in_language(day),
+        moment=_in_language(moment),
         css_string=css_string,
-        plural=plural,
-        metres=metres,
-        score=score,
+        plural=pass_context(
+            lambda context, n, one, many=None: plural(n, one, many, context["lang"])
+        ),
+        metres=_in_language(metres),
+        score=_in_language(score),
     )
     return made
 
 
-def brief_html(session: Session, area_code: str, snapshot_id: int | None) -> str:
+def _in_language(said: Callable[[Any, str], str]) -> Callable[[Context, Any], str]:
+    """A filter of one value, said in the brief's language (the template's `lang`)."""
+    return pass_context(lambda context, value: said(value, context["lang"]))
+
+
+def brief_html(
+    session: Session, area_code: str, snapshot_id: int | None, language: str = i18n.ENGLISH
+) -> str:
     """The brief of snapshot `snapshot_id` of area `area_code` (its latest if None), with
-    the change since the area's previous snapshot. A 404 for an unknown area, for an area
-    with no snapshot, and for a snapshot of another area."""
+    the change since the area's previous snapshot, in `language` (English or Welsh; the
+    snapshot's own words, such as its questions' labels, as they were recorded). A 404 for
+    an unknown area, for an area with no snapshot, and for a snapshot of another area."""
     if session.scalar(select(Area.id).where(Area.code == area_code)) is None:
         raise not_found(f"area {area_code}")
     this = _chosen(session, area_code, snapshot_id)
@@ -91,22 +105,26 @@ def brief_html(session: Session, area_code: str, snapshot_id: int | None) -> str
     figures = this.figures
     questions = [q for q in figures["questions"] if "summary" in q]
     headline = questions[0] if questions else None
-    names = _names(session, figures)
+    _ = i18n.translator(language)
+    names = _names(session, figures, _)
     template = _environment().get_template("brief.html")
     return template.render(
+        **i18n.page_words(language),
+        # English as a partnership in England reads it
+        html_lang="en-GB" if language == i18n.ENGLISH else language,
         snapshot=this,
         figures=figures,
         area=figures["area"],
-        cite=_cite(this),
+        cite=_cite(this, language),
         headline=headline,
-        has=_what_it_has(figures, headline, names),
+        has=_what_it_has(figures, headline, names, language),
         gaps=hardest_gaps(figures["questions"]),
         gaps_rule=GAPS_RULE,
         unmeasured=[q for q in questions if q["summary"]["assets"] == 0],
         failed=[q for q in figures["questions"] if "summary" not in q],
         earlier=earlier,
         change=None if change is None else _change(change),
-        drawings=drawings(session, this, headline, questions, change, names),
+        drawings=drawings(session, this, headline, questions, change, names, _),
         in_need=[q for q in questions if q["summary"]["assets"] > 0],
         assessment=_assessment(figures.get("assessment")),
         methods=_methods(figures["questions"]),
@@ -174,13 +192,19 @@ def _all_snapshots(session: Session, area_code: str) -> list[dict[str, Any]]:
     ]
 
 
-def _cite(snapshot: AreaSnapshot) -> str:
-    name = snapshot.figures["area"]["name"]
-    return f"Snapshot {snapshot.id} of {name}, taken {day(snapshot.taken_at)}"
+def _cite(snapshot: AreaSnapshot, language: str) -> str:
+    _ = i18n.translator(language)
+    area = snapshot.figures["area"]["name"]
+    return _("Snapshot {id} of {area}, taken {day}").format(
+        id=snapshot.id, area=area, day=day(snapshot.taken_at, language)
+    )
 
 
-def _names(session: Session, figures: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """The names of the categories and outcomes the figures count (slugs where unknown)."""
+def _names(
+    session: Session, figures: dict[str, Any], _: i18n.Translate
+) -> dict[str, dict[str, str]]:
+    """The names of the categories and outcomes the figures count, in the brief's language
+    (slugs where unknown)."""
     categories = set(figures["assets"]["by_category"]) | {
         q["category"] for q in figures["questions"] if q.get("category")
     }
@@ -188,13 +212,13 @@ def _names(session: Session, figures: dict[str, Any]) -> dict[str, dict[str, str
         q["outcome"] for q in figures["questions"] if q.get("outcome")
     }
     found_categories = {
-        slug: name
+        slug: _(name)
         for slug, name in session.execute(
             select(Category.slug, Category.name).where(Category.slug.in_(categories))
         )
     }
     found_outcomes = {
-        slug: name
+        slug: _(name)
         for slug, name in session.execute(
             select(Outcome.slug, Outcome.name).where(Outcome.slug.in_(outcomes))
         )
@@ -209,7 +233,10 @@ def _names(session: Session, figures: dict[str, Any]) -> dict[str, dict[str, str
 
 
 def _what_it_has(
-    figures: dict[str, Any], headline: dict[str, Any] | None, names: dict[str, dict[str, str]]
+    figures: dict[str, Any],
+    headline: dict[str, Any] | None,
+    names: dict[str, dict[str, str]],
+    language: str,
 ) -> dict[str, Any]:
     counts = figures["assets"]
     summary = headline["summary"] if headline else None
@@ -220,9 +247,11 @@ def _what_it_has(
             {
                 "kind": kind,
                 "count": counts["by_kind"].get(kind, 0),
-                "words": KIND_WORDS[kind][0 if counts["by_kind"].get(kind, 0) == 1 else 1],
+                "words": words,
+                "none": none,
             }
             for kind in KINDS
+            for words, none in [kind_words(kind, counts["by_kind"].get(kind, 0), language)]
         ],
         "categories": [
             {"name": names["category"].get(slug, slug), "count": n} for slug, n in by_category
@@ -261,11 +290,11 @@ def _change(change: dict[str, Any]) -> dict[str, Any]:
         "edits": [
             (word, assets[key])
             for key, word in (
-                ("published", "published"),
-                ("changed", "changed"),
-                ("archived", "archived"),
-                ("verified", "verified as still there"),
-                ("gone_stale", "gone unconfirmed for a year"),
+                ("published", N_("published")),
+                ("changed", N_("changed")),
+                ("archived", N_("archived")),
+                ("verified", N_("verified as still there")),
+                ("gone_stale", N_("gone unconfirmed for a year")),
             )
         ],
         "questions": questions,

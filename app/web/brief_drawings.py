@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.domain.categories import subtree_ids
+from app.i18n import Translate
 from app.models import AreaSnapshot, Category
 from app.web import brief_svg
 from app.web.brief_gaps import hardest_gaps, question_key
@@ -103,10 +104,11 @@ def drawings(
     questions: list[dict[str, Any]],
     change: dict[str, Any] | None,
     names: dict[str, dict[str, str]],
+    _: Translate,
 ) -> dict[str, Any]:
     """The maps (of the headline question: the first standard question answered), the
     charts of people out of reach by IMD decile (the headline and the three gaps), and the
-    charts of the change since the previous snapshot."""
+    charts of the change since the previous snapshot; their words through `_`."""
     codes = [] if headline is None else headline["covered"] + headline["uncovered"]
     places = _neighbourhoods(session, this.area_code, codes)
     # need as the snapshot recorded it (boundaries are drawn as they are now)
@@ -121,9 +123,11 @@ def drawings(
         matching = (
             names["category"].get(headline["category"], headline["category"])
             if headline.get("category")
-            else f"assets for {names['outcome'].get(headline['outcome'], headline['outcome'])}"
+            else _("assets for {outcome}").format(
+                outcome=names["outcome"].get(headline["outcome"], headline["outcome"])
+            )
         )
-        title = f"Who is within reach: {headline['label']}"
+        title = _("Who is within reach: {question}").format(question=headline["label"])
         drawn["coverage"] = Figure(
             title,
             brief_svg.coverage_map(
@@ -136,13 +140,14 @@ def drawings(
                 set(codes),
                 places.extent,
                 matching,
+                _,
             ),
         )
-    title = "Need: the neighbourhoods by IMD 2019 decile"
+    title = _("Need: the neighbourhoods by IMD 2019 decile")
     drawn["deprivation"] = Figure(
         title,
         brief_svg.deprivation_map(
-            "map-deprivation", title, places.outline, places.shapes, uncovered, places.extent
+            "map-deprivation", title, places.outline, places.shapes, uncovered, places.extent, _
         ),
     )
     charted = ([headline] if headline else []) + hardest_gaps(questions)
@@ -152,21 +157,28 @@ def drawings(
         if question_key(question) in seen:
             continue
         seen.add(question_key(question))
-        title = f"People out of reach by IMD decile: {question['label']}"
+        title = _("People out of reach by IMD decile: {question}").format(
+            question=question["label"]
+        )
         drawn["deciles"].append(
             Figure(
                 title,
                 brief_svg.decile_bars(
-                    f"chart-deciles-{index}", title, question["summary"]["uncovered_by_imd_decile"]
+                    f"chart-deciles-{index}",
+                    title,
+                    question["summary"]["uncovered_by_imd_decile"],
+                    _,
                 ),
             )
         )
     if change is not None:
-        drawn |= _change_drawings(change, headline)
+        drawn |= _change_drawings(change, headline, _)
     return drawn
 
 
-def _change_drawings(change: dict[str, Any], headline: dict[str, Any] | None) -> dict[str, Any]:
+def _change_drawings(
+    change: dict[str, Any], headline: dict[str, Any] | None, _: Translate
+) -> dict[str, Any]:
     """Coverage before and after for each question some asset answers at either end, and
     the change by IMD decile of the headline question."""
     compared = [
@@ -176,7 +188,7 @@ def _change_drawings(change: dict[str, Any], headline: dict[str, Any] | None) ->
     ]
     drawn: dict[str, Any] = {"unmeasured_in_change": len(change["questions"]) - len(compared)}
     if compared:
-        title = "Share of people within reach, then and now"
+        title = _("Share of people within reach, then and now")
         drawn["coverage_change"] = Figure(
             title,
             brief_svg.coverage_change(
@@ -190,6 +202,7 @@ def _change_drawings(change: dict[str, Any], headline: dict[str, Any] | None) ->
                     )
                     for q in compared
                 ],
+                _,
             ),
         )
     first = next(
@@ -203,11 +216,13 @@ def _change_drawings(change: dict[str, Any], headline: dict[str, Any] | None) ->
         None,
     )
     if first is not None:
-        title = f"Change in people out of reach by IMD decile: {first['label']}"
+        title = _("Change in people out of reach by IMD decile: {question}").format(
+            question=first["label"]
+        )
         drawn["decile_change"] = Figure(
             title,
             brief_svg.decile_change(
-                "chart-decile-change", title, first["change"]["uncovered_by_imd_decile"]
+                "chart-decile-change", title, first["change"]["uncovered_by_imd_decile"], _
             ),
         )
     return drawn

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.i18n import N_
+
 # The three gaps: ranked by the people out of reach in these IMD deciles (the most
 # deprived fifth of neighbourhoods in England).
 MOST_DEPRIVED = ("1", "2")
 GAPS = 3
 
-GAPS_RULE = (
+GAPS_RULE = N_(
     "The three gaps are the standard questions, of those some asset on the map answers, "
     "that leave the most people out of reach in the most deprived fifth of "
     "neighbourhoods (IMD 2019 deciles 1 and 2); equal ones go to the question leaving more "

@@ -30,7 +30,7 @@ def test_the_locality_map_in_welsh(demo_client: TestClient) -> None:
     assert "<title>Trafford (E08000009): asedau cymunedol</title>" in page
     for welsh in (
         "Asedau yn ôl math",
-        "Degradd MAI 2019 (1 = y mwyaf difreintiedig)",
+        "Degradd IMD 2019 (1 = y mwyaf difreintiedig)",
         "Briff comisiynu",
         "heb ei gadarnhau ers blwyddyn",
         "sefydliad",
@@ -42,7 +42,7 @@ def test_the_locality_map_in_welsh(demo_client: TestClient) -> None:
         assert welsh in page, welsh
     for english in ("Assets by kind", "Commissioning brief", "most deprived", '"Neighbourhoods"'):
         assert english not in page, english
-    assert re.search(r"Trafford \d{3}[A-Z]: degradd MAI 2019 \d+", page)
+    assert re.search(r"Trafford \d{3}[A-Z]: degradd IMD 2019 \d+", page)
     words = _words(page)
     assert words["verified"] == "cadarnhawyd ddiwethaf: {x}"
     assert words["kinds"] == {
