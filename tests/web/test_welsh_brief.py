@@ -5,9 +5,13 @@ was written."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime
 from html.parser import HTMLParser
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -18,6 +22,7 @@ from tests.conftest import bearer
 
 TRAFFORD = "E08000009"
 LONDON = ZoneInfo("Europe/London")
+FRENCH = ("--lang", "fr")
 
 
 class _Text(HTMLParser):
@@ -116,3 +121,17 @@ def _recorded_words(client: TestClient, snapshot_id: int) -> list[str]:
     said += [q["label"] for q in figures["questions"]]
     said += _words_in(figures["sources"])
     return [words for words in said if len(words) > 12]
+
+
+def test_the_cli_prints_a_brief_only_in_a_language_it_has(demo_url: str, tmp_path: Path) -> None:
+    printed = subprocess.run(
+        [sys.executable, "-m", "app.cli", "brief", TRAFFORD, "--output", "brief.html", *FRENCH],
+        env=os.environ | {"DATABASE_URL": demo_url},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert printed.returncode == 1
+    assert "--lang must be one of en, cy, not 'fr'" in printed.stderr
+    assert not (tmp_path / "brief.html").exists()
