@@ -86,9 +86,9 @@ def as_written(message: str) -> str:
 
 
 @cache
-def script_messages(language: str, folder: str) -> dict[str, str]:
-    """The translations of the strings of the scripts under `folder` (a path from the
-    repository's root, e.g. "app/web/static/page"), msgid to msgstr, for the page's t()."""
+def script_messages(language: str, where: str) -> dict[str, str]:
+    """The translations of the strings of the scripts in `where` (a folder or a file, from
+    the repository's root: "app/web/static/page"), msgid to msgstr, for the page's t()."""
     if language == ENGLISH or language not in LANGUAGES:
         return {}
     return {
@@ -97,13 +97,17 @@ def script_messages(language: str, folder: str) -> dict[str, str]:
         if message.id
         and message.string
         and not message.fuzzy
-        and any(path.startswith(folder + "/") for path, _ in message.locations)
+        and any(path == where or path.startswith(where + "/") for path, _ in message.locations)
     }
 
 
-def script_json(language: str, folder: str) -> str:
-    """script_messages as JSON to write into a page's <script type="application/json">."""
-    return json.dumps(script_messages(language, folder), ensure_ascii=False).replace("</", "<\\/")
+def script_json(language: str, *where: str) -> str:
+    """script_messages of each of `where`, as JSON to write into a page's
+    <script type="application/json">."""
+    messages = {
+        key: value for place in where for key, value in script_messages(language, place).items()
+    }
+    return json.dumps(messages, ensure_ascii=False).replace("</", "<\\/")
 
 
 def page_words(language: str) -> dict[str, Any]:

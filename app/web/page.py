@@ -17,7 +17,8 @@ SCRIPTS = "app/web/static/page"
 
 
 @cache
-def _environment() -> Environment:
+def templates() -> Environment:
+    """The translated pages' templates (the page, the embedded map), every value escaped."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
@@ -29,7 +30,7 @@ def page_html(settings: ApiSettings, language: str = i18n.ENGLISH) -> str:
     """The page in `language`, told the basemap's tile URL (empty: no basemap)."""
     config = json.dumps({"basemap": settings.basemap_url}).replace("</", "<\\/")
     return (
-        _environment()
+        templates()
         .get_template("index.html")
         .render(
             **i18n.page_words(language),

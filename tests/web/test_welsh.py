@@ -186,3 +186,26 @@ def test_an_unsupported_language_gets_english_errors(client: TestClient) -> None
     said = client.get("/assets?limit=lots", headers={"Accept-Language": "fr"})
     assert said.headers["content-language"] == "en"
     assert said.json()["errors"][0]["message"].startswith("Input should be a valid integer")
+
+
+def test_the_embedded_map_in_welsh(client: TestClient) -> None:
+    answer = client.get("/embed", headers=WELSH)
+
+    assert answer.status_code == 200
+    assert answer.headers["content-language"] == "cy"
+    page = answer.text
+    assert '<html lang="cy">' in page
+    assert "<title>Asedau cymunedol</title>" in page
+    assert "Agor y map llawn" in page
+    assert '<h2 id="legend-title">Mathau o ased</h2>' in page
+    messages = re.search(r'<script id="messages" type="application/json">(.*?)</script>', page)
+    assert messages is not None
+    # its own script's words, and those of the markers it draws with
+    assert '"{n} assets on the map": "{n} ased ar y map"' in messages.group(1)
+    assert '"waiting for a moderator": "yn aros am gymedrolwr"' in messages.group(1)
+    # the page's other words are not sent to it
+    assert "Dydd Llun" not in messages.group(1)
+
+    english = client.get("/embed").text
+    assert "<title>Community assets</title>" in english
+    assert "Open the full map" in english

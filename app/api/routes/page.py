@@ -30,6 +30,7 @@ def embedded_map(
     settings: SettingsDep,
     session: ReadSessionDep,
     match: MatchDep,
+    language: LanguageDep,
     within: Annotated[
         str | None,
         Query(max_length=20, description="Only assets inside this area, e.g. E08000009"),
@@ -39,6 +40,6 @@ def embedded_map(
     `category`, `outcome`) clustered and coloured by kind, with a legend and the
     attribution, and nothing to edit. The sites of ASSETMAP_EMBED_ORIGINS may frame it
     (Content-Security-Policy frame-ancestors); other sites' frames are refused."""
-    page = embed_html(session, EmbedRequest(within, match), settings.basemap_url)
+    page = embed_html(session, EmbedRequest(within, match), settings.basemap_url, language)
     policy = embed_policy(settings.basemap_url, settings.embed_origins)
     return HTMLResponse(page, headers={"Content-Security-Policy": policy})
