@@ -2,8 +2,9 @@
 
 The catalogues are the `.po` files under app/locale (`pybabel extract -F babel.cfg` makes
 the template, app/locale/messages.pot, from the Python, the templates and the page's
-scripts); they are compiled in memory the first time a language is asked for, so no build
-output is kept. English is the source language: its catalogue is the msgids themselves.
+scripts); they are compiled in memory when the app builds its middleware (the Language
+middleware, before the first answer), so no build output is kept and a broken catalogue
+answers nothing. English is the source language: its catalogue is the msgids themselves.
 
 The language of a request: a `lang` query parameter (the page's English/Cymraeg switch, which
 also sets a `lang` cookie), else the `lang` cookie, else `Accept-Language` (Babel's
@@ -17,6 +18,7 @@ import json
 from collections.abc import Callable, Iterable
 from functools import cache
 from http.cookies import CookieError, SimpleCookie
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -42,7 +44,7 @@ COOKIE = "lang"
 COOKIE_MAX_AGE_S = 365 * 24 * 3600
 
 
-def catalogue_path(language: str) -> Any:
+def catalogue_path(language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
 
 
@@ -182,6 +184,8 @@ class Language:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        for language in LANGUAGES:
+            translations(language)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
