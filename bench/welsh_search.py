@@ -78,11 +78,11 @@ SELECT w[1 + i % :n] || ' ' || w[1 + (i * 7) % :n] || ' ' || i,
 # The words typed so far, through asset_words_idx; and the English search of whole words.
 WELSH_SEARCH = text(
     "SELECT count(*) FROM public_asset AS a WHERE asset_words(a.name, a.description) "
-    "@@ to_tsquery('simple', search_fold('llyfr:* & canol:*'))"
+    "@@ to_tsquery('simple', search_fold('llyfr:*'))"
 )
 ENGLISH_SEARCH = text(
     "SELECT count(*) FROM public_asset AS a "
-    "WHERE a.search @@ websearch_to_tsquery('english', 'llyfrgell canolfan')"
+    "WHERE a.search @@ websearch_to_tsquery('english', 'llyfrgell')"
 )
 SIZE = text("SELECT pg_relation_size(CAST(:n AS regclass))")
 
@@ -130,8 +130,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 name: conn.scalar(SIZE, {"n": name})
                 for name in ("asset_words_idx", "asset_search_idx", "asset")
             }
-            welsh, welsh_found = _searched(conn, WELSH_SEARCH, max(args.runs, 5))
-            english, english_found = _searched(conn, ENGLISH_SEARCH, max(args.runs, 5))
+            prefix_s, prefix_found = _searched(conn, WELSH_SEARCH, max(args.runs, 5))
+            english_s, english_found = _searched(conn, ENGLISH_SEARCH, max(args.runs, 5))
         insert_with, insert_without = statistics.median(with_index), statistics.median(without)
         print(f"inserting {args.assets:,} assets, median of {args.runs} (shared, noisy machine):")
         print(f"  with asset_words_idx     {insert_with:8.3f} s")
@@ -143,8 +143,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         words, english = sizes["asset_words_idx"], sizes["asset_search_idx"]
         print(f"  asset_words_idx / asset_search_idx {words / english:.2f}x")
         print("searching, median (the English search of the same words is the baseline):")
-        print(f"  'llyfr canol' as prefixes   {welsh * 1000:8.1f} ms ({welsh_found:,} found)")
-        print(f"  'llyfrgell canolfan' English {english * 1000:7.1f} ms ({english_found:,} found)")
+        print(f"  'llyfr' as a prefix        {prefix_s * 1000:8.1f} ms ({prefix_found:,} found)")
+        print(f"  'llyfrgell' in English     {english_s * 1000:8.1f} ms ({english_found:,} found)")
     finally:
         engine.dispose()
         drop_database(DATABASE)
