@@ -15,7 +15,7 @@ from sqlalchemy import exc as sql_errors
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import errors
+from app import errors, i18n
 from app.api import openapi
 from app.api.deps import HeavyWork, Sessions, plain_text_only
 from app.api.routes import (
@@ -104,7 +104,8 @@ class BodyLimit:
         limit = self.larger.get(scope["path"], self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await errors.problem_response(_too_large(limit))(scope, receive, send)
+            answer = errors.problem_response(_too_large(limit), i18n.scope_language(scope))
+            await answer(scope, receive, send)
             return
         seen = 0
 
@@ -185,8 +186,8 @@ def create_app(
     openapi.describe(app)
 
     @app.exception_handler(BodyTooLarge)
-    async def _body_too_large(_: Request, error: BodyTooLarge) -> JSONResponse:
-        return errors.problem_response(_too_large(error.limit))
+    async def _body_too_large(request: Request, error: BodyTooLarge) -> JSONResponse:
+        return errors.problem_response(_too_large(error.limit), i18n.request_language(request))
 
     @app.exception_handler(sql_errors.OperationalError)
     @app.exception_handler(sql_errors.InterfaceError)
@@ -200,14 +201,17 @@ def create_app(
                 503,
                 "the database is unavailable for a moment; try again shortly",
                 headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
-            )
+            ),
+            i18n.request_language(request),
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         # Logged in full here; the client gets no stack trace.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return errors.problem_response(errors.Problem(500, "internal error"))
+        return errors.problem_response(
+            errors.Problem(500, "internal error"), i18n.request_language(request)
+        )
 
     for module in (
         health,
@@ -253,6 +257,8 @@ def create_app(
         },
     )
     app.add_middleware(SecurityHeaders, basemap_url=api_settings.basemap_url)
+    # the reader's language (English or Welsh), for every answer: app.i18n
+    app.add_middleware(i18n.Language)
     if api_settings.cors_origins:
         # Bearer tokens, not cookies, so no credentials: other sites' pages may read what
         # any script could, and send tokens only if their users paste them in.

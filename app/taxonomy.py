@@ -1,20 +1,33 @@
 """The default taxonomy: the six kinds of asset, their categories, and the outcome domains.
 
 The migrations seed the database from these; a locality may add its own categories later.
+The names are the catalogue's (app.i18n: `N_` and `_c` mark them), said in the reader's
+language where they are shown; the slugs stay as they are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The six classes of asset-based community development.
+from app.i18n import N_
+
+# The six classes of asset-based community development, as the page names them.
+KIND_NAMES: dict[str, str] = {
+    "individual": N_("individual"),
+    "association": N_("association"),
+    "institution": N_("institution"),
+    "physical": N_("physical"),
+    "economic": N_("economic"),
+    "cultural": N_("cultural"),
+}
+# What each kind holds.
 KINDS: dict[str, str] = {
-    "individual": "A person's skill, knowledge or gift",
-    "association": "A volunteer group, club or faith group",
-    "institution": "A public service, school, GP, library or charity",
-    "physical": "A park, hall, building or garden",
-    "economic": "A local business, market or employer",
-    "cultural": "Heritage, arts or a tradition",
+    "individual": N_("A person's skill, knowledge or gift"),
+    "association": N_("A volunteer group, club or faith group"),
+    "institution": N_("A public service, school, GP, library or charity"),
+    "physical": N_("A park, hall, building or garden"),
+    "economic": N_("A local business, market or employer"),
+    "cultural": N_("Heritage, arts or a tradition"),
 }
 
 
@@ -120,15 +133,15 @@ DEFAULT_CATEGORIES: dict[str, tuple[Category, ...]] = {
 
 # Whole-life outcome domains an asset contributes to.
 OUTCOMES: dict[str, str] = {
-    "health-wellbeing": "Health and wellbeing",
-    "social-connection": "Social connection",
-    "money-work": "Money and work",
-    "housing": "Housing",
-    "learning-skills": "Learning and skills",
-    "safety": "Safety",
-    "environment": "Environment",
-    "culture-leisure": "Culture and leisure",
-    "getting-around": "Getting around",
+    "health-wellbeing": N_("Health and wellbeing"),
+    "social-connection": N_("Social connection"),
+    "money-work": N_("Money and work"),
+    "housing": N_("Housing"),
+    "learning-skills": N_("Learning and skills"),
+    "safety": N_("Safety"),
+    "environment": N_("Environment"),
+    "culture-leisure": N_("Culture and leisure"),
+    "getting-around": N_("Getting around"),
 }
 
 

@@ -194,6 +194,7 @@ class CategoryNode(BaseModel):
 
 class KindOut(BaseModel):
     kind: Kind
+    name: str = Field(description="The kind's name in the answer's language (Content-Language)")
     description: str
     categories: list[CategoryNode]
 

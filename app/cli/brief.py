@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from app import i18n
 from app.cli.common import fail, out, sessions
 from app.errors import Problem
 
@@ -23,6 +24,9 @@ def brief(
     snapshot: Annotated[
         int | None, typer.Option(help="The snapshot's id; the area's latest if not given")
     ] = None,
+    lang: Annotated[str, typer.Option(help="The brief's language: en (English) or cy (Welsh)")] = (
+        "en"
+    ),
 ) -> None:
     """Print the commissioning brief of a snapshot: the locality in plain words, its maps
     and charts, the neighbourhoods most in need, and its sources and method."""
@@ -31,9 +35,12 @@ def brief(
     kind = output.suffix.lower()
     if kind not in (".pdf", ".html", ".htm"):
         raise fail(f"--output must end in .pdf or .html, not {output.name!r}")
+    language = i18n.supported(lang)
+    if language is None:
+        raise fail(f"--lang must be one of {', '.join(i18n.LANGUAGES)}, not {lang!r}")
     with sessions()() as session:
         try:
-            page = brief_html(session, area, snapshot)
+            page = brief_html(session, area, snapshot, language)
         except Problem as problem:
             raise fail(problem.detail) from problem
     if kind == ".pdf":

@@ -310,12 +310,7 @@ def _conditions(shape: _QueryShape) -> list[ColumnElement[bool]]:
     if shape.outcome:
         conditions.append(table.c.outcomes.op("@>")(bindparam("outcomes", type_=ARRAY(Text))))
     if shape.q:
-        conditions.append(
-            or_(
-                table.c.search.op("@@")(func.websearch_to_tsquery("english", bindparam("q"))),
-                table.c.search.op("@@")(func.to_tsquery("simple", bindparam("q_prefix"))),
-            )
-        )
+        conditions.append(words_match(table, bindparam("q"), bindparam("q_prefix")))
     if shape.updated_since:
         since = bindparam("updated_since", type_=DateTime(timezone=True))
         conditions.append(table.c.updated_at >= since)
@@ -335,6 +330,20 @@ def _conditions(shape: _QueryShape) -> list[ColumnElement[bool]]:
 
 
 @cache
+def words_match(
+    table: Any, words: ColumnElement[str] | str, prefixes: ColumnElement[str] | str
+) -> ColumnElement[bool]:
+    """Whether an asset of `table` (the public face, or the asset table) matches a search's
+    `words` (websearch syntax) in English, or its `prefixes` ("llyfr:* & canol:*") among its
+    words as written, accents folded (migration 0015: so Welsh words are found, "Ty" finds
+    "Tŷ")."""
+    written = func.asset_words(table.c.name, table.c.description)
+    return or_(
+        table.c.search.op("@@")(func.websearch_to_tsquery("english", words)),
+        written.op("@@")(func.to_tsquery("simple", func.search_fold(prefixes))),
+    )
+
+
 def _search_query(shape: _QueryShape) -> Select[Any]:
     """The statement for one query shape, with bound parameters named as _search sets
     them, and `rows` (the page size + 1). Rows are (feature text, *cursor key): the part

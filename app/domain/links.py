@@ -38,6 +38,7 @@ from app.domain.asset_fields import public_asset
 from app.domain.features import feature
 from app.domain.visibility import ASSET
 from app.errors import FieldProblem, Problem, invalid, not_found
+from app.i18n import N_
 from app.models import AssetLink, Category
 
 LinkType = Literal["runs", "meets_at", "part_of", "partners_with", "supports", "funds"]
@@ -53,12 +54,12 @@ class LinkWords:
 
 
 LINK_TYPES = (
-    LinkWords("runs", "runs", "run by"),
-    LinkWords("meets_at", "meets at", "hosts"),
-    LinkWords("part_of", "is part of", "includes"),
-    LinkWords("partners_with", "partners with", "partners with"),
-    LinkWords("supports", "supports", "supported by"),
-    LinkWords("funds", "funds", "funded by"),
+    LinkWords("runs", N_("runs"), N_("run by")),
+    LinkWords("meets_at", N_("meets at"), N_("hosts")),
+    LinkWords("part_of", N_("is part of"), N_("includes")),
+    LinkWords("partners_with", N_("partners with"), N_("partners with")),
+    LinkWords("supports", N_("supports"), N_("supported by")),
+    LinkWords("funds", N_("funds"), N_("funded by")),
 )
 
 # Migration 0007's view: the links anyone may see (both ends published and shown).

@@ -23,14 +23,14 @@ from urllib.parse import urlsplit
 
 import psycopg
 from geoalchemy2 import Geometry
-from sqlalchemy import ColumnElement, Select, Text, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Text, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.auth.accounts import Account
 from app.domain import areas, categories
 from app.domain.asset_fields import public_asset
-from app.domain.asset_search import AssetFilter
+from app.domain.asset_search import AssetFilter, words_match
 from app.domain.features import WGS84
 from app.domain.visibility import PUBLIC_STATUSES
 from app.errors import Problem, invalid, not_found
@@ -131,12 +131,7 @@ def _matching(session: Session, wanted: AssetFilter) -> list[ColumnElement[bool]
     if wanted.q:
         # as a search reads it: words, and the words typed so far as prefixes
         prefixes = " & ".join(f"{word}:*" for word in re.findall(r"\w+", wanted.q))
-        conditions.append(
-            or_(
-                shown.c.search.op("@@")(func.websearch_to_tsquery("english", wanted.q)),
-                shown.c.search.op("@@")(func.to_tsquery("simple", prefixes or "''")),
-            )
-        )
+        conditions.append(words_match(shown, wanted.q, prefixes or "''"))
     if wanted.area_code is not None:
         # the polygon itself, not a subquery of it, so the planner sees how much of the map
         # it covers: a whole borough is read newest change first, a neighbourhood by place

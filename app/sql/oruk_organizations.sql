@@ -13,7 +13,8 @@ WITH RECURSIVE ${service_set}, runner AS (
       JOIN public_asset AS o ON o.id = r.id
      WHERE (CAST(:search AS text) IS NULL
             OR o.search @@ websearch_to_tsquery('english', CAST(:search AS text))
-            OR o.search @@ to_tsquery('simple', CAST(:search_prefix AS text)))
+            OR asset_words(o.name, o.description)
+               @@ to_tsquery('simple', search_fold(CAST(:search_prefix AS text))))
        AND (CAST(:ids AS bigint[]) IS NULL OR o.id = ANY (CAST(:ids AS bigint[])))
      ORDER BY o.id
      LIMIT :rows OFFSET :skip

@@ -19,7 +19,8 @@ WITH RECURSIVE ${service_set}, wanted_category (id) AS (
       FROM service AS s, here
      WHERE (CAST(:search AS text) IS NULL
             OR s.search @@ websearch_to_tsquery('english', CAST(:search AS text))
-            OR s.search @@ to_tsquery('simple', CAST(:search_prefix AS text)))
+            OR asset_words(s.name, s.description)
+               @@ to_tsquery('simple', search_fold(CAST(:search_prefix AS text))))
        AND (CAST(:kind AS text) IS NULL OR s.kind = CAST(:kind AS text))
        AND (CAST(:category_id AS integer) IS NULL
             OR s.category_id IN (SELECT id FROM wanted_category))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from app.i18n import N_, Translate, as_written
+
 WIDTH = 680  # px: the printed column (180 mm at 96 px per inch)
 FONT = "font-family=\"'Liberation Sans', Arial, 'DejaVu Sans', sans-serif\""
 # IMD 2019 decile 1 (most deprived, darkest) to 10 (least, palest): lightness alone tells
@@ -29,7 +31,7 @@ DECILE_FILLS = (
     "#fcfbfd",
 )
 UNKNOWN_FILL = "#d0d0d0"
-DECILE_AXIS = "IMD 2019 decile (1 = most deprived)"
+DECILE_AXIS = N_("IMD 2019 decile (1 = most deprived)")
 UNCOVERED_FILL = "#f6c9a8"
 INK = "#222222"
 SCALE_STEPS_M = (250, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
@@ -66,12 +68,12 @@ class Extent:
 
 def people(value: float | None) -> str:
     """A head count with thousands separators (shares of an area rounded to a person)."""
-    return "no figure" if value is None else f"{round(value):,}"
+    return N_("no figure") if value is None else f"{round(value):,}"
 
 
 def share(value: float | None) -> str:
     """A share (0 to 1) as a percentage to one decimal, e.g. 74.2%."""
-    return "no people counted" if value is None else f"{value * 100:.1f}%"
+    return N_("no people counted") if value is None else f"{value * 100:.1f}%"
 
 
 def signed(text: str) -> str:
@@ -206,10 +208,11 @@ def coverage_map(
     analysed: set[str],
     extent: Extent,
     matching: str,
+    _: Translate = as_written,
 ) -> Markup:
     """The neighbourhoods shaded by whether a question covers them (hatched: out of reach;
     grey: not in the analysis), the area's outline, and its assets as dots (`matching`
-    says which answer the question: larger, black)."""
+    says which answer the question: larger, black); its words through `_`."""
     frame = _frame(extent, MAP_HEIGHT)
     hatch = f"{key}-hatch"
     spacing = 5 / frame.scale
@@ -245,22 +248,22 @@ def coverage_map(
     ]
     legend_y = MAP_HEIGHT + 8
     body += [
-        _swatch(0, legend_y, "#ffffff", "within reach"),
-        _swatch(110, legend_y, f"url(#{hatch})", "out of reach"),
+        _swatch(0, legend_y, "#ffffff", _("within reach")),
+        _swatch(110, legend_y, f"url(#{hatch})", _("out of reach")),
         f'<circle cx="238" cy="{legend_y + 6}" r="3.6" fill="{INK}" stroke="#fff"/>',
         _text(246, legend_y + 10, f"{matching} ({len(answering):,})"),
         f'<circle cx="238" cy="{legend_y + 26}" r="1.6" fill="#6b6b6b"/>',
-        _text(246, legend_y + 30, f"every other asset ({len(others):,})"),
+        _text(246, legend_y + 30, _("every other asset ({n})").format(n=f"{len(others):,}")),
     ]
     if any(s.code not in analysed for s in shapes):
-        body.append(_swatch(0, legend_y + 20, UNKNOWN_FILL, "not in the analysis"))
+        body.append(_swatch(0, legend_y + 20, UNKNOWN_FILL, _("not in the analysis")))
     out_of_reach = sum(1 for s in shapes if s.code in uncovered)
-    description = (
-        f"A map of {len(shapes)} neighbourhoods: {out_of_reach} out of reach (hatched), the "
-        f"rest within reach; {len(answering)} assets that answer the question are large "
-        f"black dots and {len(others)} other assets small grey dots. The tables of the "
-        "neighbourhoods most in need list the same areas."
-    )
+    description = _(
+        "A map of {shapes} neighbourhoods: {out} out of reach (hatched), the rest within "
+        "reach; {answering} assets that answer the question are large black dots and "
+        "{others} other assets small grey dots. The tables of the neighbourhoods most in "
+        "need list the same areas."
+    ).format(shapes=len(shapes), out=out_of_reach, answering=len(answering), others=len(others))
     return _svg(key, title, description, MAP_HEIGHT + LEGEND_HEIGHT, body)
 
 
@@ -269,7 +272,13 @@ def decile_fill(decile: int | None) -> str:
 
 
 def deprivation_map(
-    key: str, title: str, outline: str, shapes: Sequence[Shape], uncovered: set[str], extent: Extent
+    key: str,
+    title: str,
+    outline: str,
+    shapes: Sequence[Shape],
+    uncovered: set[str],
+    extent: Extent,
+    _: Translate = as_written,
 ) -> Markup:
     """The neighbourhoods shaded by IMD 2019 decile (darkest: most deprived), with those a
     question leaves out of reach outlined thick."""
@@ -288,7 +297,7 @@ def deprivation_map(
         _scale_bar(frame, 24, MAP_HEIGHT - 14),
     ]
     legend_y = MAP_HEIGHT + 8
-    body.append(_text(0, legend_y + 10, "IMD 2019 decile:"))
+    body.append(_text(0, legend_y + 10, _("IMD 2019 decile:")))
     for decile in range(1, 11):
         x = 96 + (decile - 1) * 26
         body.append(
@@ -296,25 +305,27 @@ def deprivation_map(
             'stroke="#555" stroke-width="0.6"/>'
         )
         body.append(_text(x + 12, legend_y + 24, str(decile), "middle", 'font-size="9"'))
-    body.append(_text(96, legend_y + 36, "most deprived", more='font-size="9"'))
-    body.append(_text(354, legend_y + 36, "least deprived", "end", 'font-size="9"'))
+    body.append(_text(96, legend_y + 36, _("most deprived"), more='font-size="9"'))
+    body.append(_text(354, legend_y + 36, _("least deprived"), "end", 'font-size="9"'))
     body.append(
         f'<rect x="380" y="{legend_y}" width="16" height="12" fill="none" stroke="#e66101" '
         'stroke-width="2"/>'
     )
-    body.append(_text(401, legend_y + 10, "out of reach of the headline question"))
+    body.append(_text(401, legend_y + 10, _("out of reach of the headline question")))
     if any(s.imd_decile is None for s in shapes):
-        body.append(_swatch(380, legend_y + 20, UNKNOWN_FILL, "no decile held"))
+        body.append(_swatch(380, legend_y + 20, UNKNOWN_FILL, _("no decile held")))
     counts = {d: sum(1 for s in shapes if s.imd_decile == d) for d in range(1, 11)}
-    description = (
-        f"A map of {len(shapes)} neighbourhoods shaded by IMD 2019 decile: "
-        + ", ".join(f"decile {d}: {n}" for d, n in counts.items())
-        + f". {len(out)} neighbourhoods out of reach of the headline question are outlined."
-    )
+    deciles = ", ".join(_("decile {d}: {n}").format(d=d, n=n) for d, n in counts.items())
+    description = _(
+        "A map of {shapes} neighbourhoods shaded by IMD 2019 decile: {deciles}. {out} "
+        "neighbourhoods out of reach of the headline question are outlined."
+    ).format(shapes=len(shapes), deciles=deciles, out=len(out))
     return _svg(key, title, description, MAP_HEIGHT + LEGEND_HEIGHT, body)
 
 
-def decile_bars(key: str, title: str, by_decile: dict[str, float]) -> Markup:
+def decile_bars(
+    key: str, title: str, by_decile: dict[str, float], _: Translate = as_written
+) -> Markup:
     """Bars of people out of reach in each IMD decile, 1 (most deprived) to 10, each
     labelled with its count."""
     height, top, bottom, left = 200, 22, 36, 40
@@ -330,20 +341,22 @@ def decile_bars(key: str, title: str, by_decile: dict[str, float]) -> Markup:
             f'<rect x="{x:.1f}" y="{top + plot - bar:.1f}" width="{slot * 0.7:.1f}" '
             f'height="{bar:.1f}" fill="{DECILE_FILLS[index]}" stroke="{INK}" stroke-width="0.7"/>'
         )
-        body.append(_text(x + slot * 0.35, top + plot - bar - 4, people(value), "middle"))
+        body.append(_text(x + slot * 0.35, top + plot - bar - 4, _(people(value)), "middle"))
         body.append(_text(x + slot * 0.35, top + plot + 14, str(index + 1), "middle"))
+    body.append(_text(left + (WIDTH - left) / 2, height - 4, _(DECILE_AXIS), "middle"))
     body.append(
         _text(
-            left + (WIDTH - left) / 2, height - 4, "IMD 2019 decile (1 = most deprived)", "middle"
+            12,
+            top + plot / 2,
+            _("people"),
+            "middle",
+            f'transform="rotate(-90 12 {top + plot / 2})"',
         )
     )
-    body.append(
-        _text(
-            12, top + plot / 2, "people", "middle", f'transform="rotate(-90 12 {top + plot / 2})"'
+    description = _("People out of reach by IMD 2019 decile: {deciles}").format(
+        deciles="; ".join(
+            _("decile {d}: {n}").format(d=d, n=_(people(v))) for d, v in enumerate(values, start=1)
         )
-    )
-    description = "People out of reach by IMD 2019 decile: " + "; ".join(
-        f"decile {d}: {people(v)}" for d, v in enumerate(values, start=1)
     )
     return _svg(key, title, description, height, body)
 
@@ -357,7 +370,9 @@ class CoverageChange:
     after: float | None
 
 
-def coverage_change(key: str, title: str, rows: Sequence[CoverageChange]) -> Markup:
+def coverage_change(
+    key: str, title: str, rows: Sequence[CoverageChange], _: Translate = as_written
+) -> Markup:
     """For each question, the share within reach before (hollow) and after (filled) on a
     0 to 100% axis, with both figures written beside it."""
     row_h, top, label_w, axis_end = 24, 26, 250, 540
@@ -392,15 +407,20 @@ def coverage_change(key: str, title: str, rows: Sequence[CoverageChange]) -> Mar
         if row.after is not None:
             body.append(f'<circle cx="{at(row.after):.1f}" cy="{y:.1f}" r="4.5" fill="{INK}"/>')
         words = (
-            f"{share(row.before) if row.before is not None else 'new'} \u2192 {share(row.after)}"
+            f"{_(share(row.before)) if row.before is not None else _('new')} \u2192 "
+            f"{_(share(row.after))}"
         )
         body.append(_text(axis_end + 12, y + 4, words))
         described.append(f"{row.label}: {words}")
-    description = "Share of people within reach, before and after: " + "; ".join(described)
+    description = _("Share of people within reach, before and after: {rows}").format(
+        rows="; ".join(described)
+    )
     return _svg(key, title, description, height, body)
 
 
-def decile_change(key: str, title: str, change_by_decile: dict[str, float]) -> Markup:
+def decile_change(
+    key: str, title: str, change_by_decile: dict[str, float], _: Translate = as_written
+) -> Markup:
     """Bars of the change in people out of reach per IMD decile: up (dark) is more people
     out of reach, down (white, outlined) fewer; each labelled with its signed count. The
     line at nought sits where the rises and falls leave it room."""
@@ -432,8 +452,11 @@ def decile_change(key: str, title: str, change_by_decile: dict[str, float]) -> M
         else:
             body.append(_text(middle, zero - 4 if fall else zero + 12, "0", "middle"))
         body.append(_text(middle, top + plot + 26, str(index + 1), "middle"))
-    body.append(_text(left + (WIDTH - left) / 2, height - 4, DECILE_AXIS, "middle"))
-    description = "Change in people out of reach by IMD 2019 decile: " + "; ".join(
-        f"decile {d}: {signed(people(v))}" for d, v in enumerate(values, start=1)
+    body.append(_text(left + (WIDTH - left) / 2, height - 4, _(DECILE_AXIS), "middle"))
+    description = _("Change in people out of reach by IMD 2019 decile: {deciles}").format(
+        deciles="; ".join(
+            _("decile {d}: {n}").format(d=d, n=signed(people(v)))
+            for d, v in enumerate(values, start=1)
+        )
     )
     return _svg(key, title, description, height, body)

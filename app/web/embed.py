@@ -5,20 +5,20 @@ area's GeoJSON export, as the locality maps do, so it shows exactly what the exp
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
-from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.domain import asset_export, asset_search
 from app.domain.asset_search import AssetMatch
 from app.models import Area
-from app.settings import PROJECT_ROOT
+from app.web.page import templates
 
-TEMPLATE = PROJECT_ROOT / "app" / "web" / "templates" / "embed.html"
+# its script, and the page's markers it draws with, whose strings the catalogue translates
+SCRIPTS = ("app/web/static/embed.js", "app/web/static/page/markers.js")
 
 
 @dataclass(frozen=True)
@@ -30,21 +30,20 @@ class EmbedRequest:
     match: AssetMatch
 
 
-@cache
-def _template() -> str:
-    return TEMPLATE.read_text(encoding="utf-8")
-
-
-def embed_html(session: Session, wanted: EmbedRequest, basemap_url: str) -> str:
-    """The page, told its filters and the basemap's tile URL (empty: no basemap); a 422
-    naming `within`, `category` or `outcome` when no such area, category or outcome is held."""
+def embed_html(
+    session: Session, wanted: EmbedRequest, basemap_url: str, language: str = i18n.ENGLISH
+) -> str:
+    """The page in `language`, told its filters and the basemap's tile URL (empty: no
+    basemap); a 422 naming `within`, `category` or `outcome` when no such area, category or
+    outcome is held."""
     # what the export will refuse, refused now: the snippet's author sees it at once
     shown = asset_search.AssetFilter.matching(wanted.match, area_code=wanted.within)
     asset_export.export_query(session, shown, "features")
     name = None
     if wanted.within is not None:
         name = session.scalar(select(Area.name).where(Area.code == wanted.within))
-    title = f"Community assets in {name}" if name else "Community assets"
+    _ = i18n.translator(language)
+    title = _("Community assets in {area}").format(area=name) if name else _("Community assets")
     filters = {
         "within": wanted.within,
         "kind": wanted.match.kind,
@@ -57,7 +56,12 @@ def embed_html(session: Session, wanted: EmbedRequest, basemap_url: str) -> str:
         "filters": {key: value for key, value in filters.items() if value is not None},
     }
     return (
-        _template()
-        .replace("__TITLE__", html.escape(title))
-        .replace("__CONFIG__", json.dumps(config).replace("</", "<\\/"))
+        templates()
+        .get_template("embed.html")
+        .render(
+            **i18n.page_words(language),
+            title=title,
+            config=json.dumps(config).replace("</", "<\\/"),
+            messages=i18n.script_json(language, *SCRIPTS),
+        )
     )

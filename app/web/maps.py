@@ -23,13 +23,15 @@ from folium.plugins import MarkerCluster
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.analysis.gaps import analyse_gaps
 from app.analysis.question import GapQuestion
-from app.domain import areas
+from app.domain import areas, categories
 from app.domain.asset_search import AssetMatch
 from app.models import Area
 from app.schemas import MapLayer
 from app.settings import AnalysisSettings
+from app.taxonomy import KIND_NAMES, OUTCOMES
 from app.web.vendor import PAGE_PATH, VENDOR_PATH
 
 KIND_COLOURS = {
@@ -54,9 +56,9 @@ DECILE_COLOURS = [
     "#053061",
 ]
 COVERED_COLOUR = "#d9f0d3"
-NEIGHBOURHOODS = "Neighbourhoods"
-ASSETS = "Assets"
-INNOVATIONS = "Innovations"
+NEIGHBOURHOODS = i18n.N_("Neighbourhoods")
+ASSETS = i18n.N_("Assets")
+INNOVATIONS = i18n.N_("Innovations")
 INNOVATION_COLOUR = "#ffd92f"
 # Assets no one has confirmed for this long are greyed out (the review queue's default P12M).
 STALE_AFTER = timedelta(days=365)
@@ -65,12 +67,14 @@ STALE_COLOUR = "#9e9e9e"
 
 @dataclass(frozen=True)
 class MapRequest:
-    """What to draw: the area, the choropleth, which assets, and (for `gaps`) how far."""
+    """What to draw: the area, the choropleth, which assets, (for `gaps`) how far, and in
+    which language (app.i18n: "en" or "cy")."""
 
     code: str
     layer: MapLayer = "imd"
     match: AssetMatch = field(default_factory=AssetMatch)
     distance_m: float = 1_000.0
+    language: str = i18n.ENGLISH
 
     @property
     def question(self) -> GapQuestion:
@@ -100,7 +104,9 @@ class MapRequest:
 def locality_map(
     session: Session, wanted: MapRequest, basemap_url: str, settings: AnalysisSettings
 ) -> str:
-    """The map page's HTML. A 404 for an unknown area; a 422 for an unknown filter."""
+    """The map page's HTML in the request's language. A 404 for an unknown area; a 422 for
+    an unknown filter."""
+    _ = i18n.translator(wanted.language)
     area = json.loads(areas.get_area(session, wanted.code))
     bounds = session.execute(
         select(
@@ -112,9 +118,8 @@ def locality_map(
     ).one()
     made = folium.Map(tiles=None, control_scale=True)
     if basemap_url:
-        folium.TileLayer(basemap_url, attr="© OpenStreetMap contributors", name="Basemap").add_to(
-            made
-        )
+        attribution = _("© OpenStreetMap contributors")
+        folium.TileLayer(basemap_url, attr=attribution, name=_("Basemap")).add_to(made)
     made.default_js = [
         ("leaflet", f"{VENDOR_PATH}/leaflet/leaflet.js"),
         ("jquery", f"{VENDOR_PATH}/jquery/jquery.min.js"),
@@ -127,24 +132,28 @@ def locality_map(
         name=area["properties"]["name"],
         style_function=lambda _: {"fill": False, "color": "#222", "weight": 2.5},
     ).add_to(made)
-    neighbourhoods, legend = _choropleth(session, wanted, settings)
+    neighbourhoods, legend = _choropleth(session, wanted, settings, _)
     neighbourhoods.add_to(made)
-    cluster = _assets_layer()
+    cluster = _assets_layer(_)
     cluster.add_to(made)
-    innovations = folium.FeatureGroup(name=INNOVATIONS)
+    innovations = folium.FeatureGroup(name=_(INNOVATIONS))
     innovations.add_to(made)
     folium.LayerControl(collapsed=False).add_to(made)
     page: Any = made.get_root()  # a branca Figure: html, header and render()
     page.html.add_child(Element(legend))
-    page.html.add_child(Element(_brief_link(wanted.code)))
-    title = html.escape(f"{area['properties']['name']} ({wanted.code})")
-    page.header.add_child(Element(f"<title>{title}: community assets</title>"))
+    page.html.add_child(Element(_brief_link(wanted.code, _)))
+    heading = _("{area}: community assets").format(area=area["properties"]["name"])
+    title = _("{area}: community assets").format(
+        area=f"{area['properties']['name']} ({wanted.code})"
+    )
+    page.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
     page.header.add_child(Element('<link rel="icon" href="data:,">'))
     page.header.add_child(Element(f'<script src="{PAGE_PATH}/locality-map.js"></script>'))
     options = {
         "colours": KIND_COLOURS,
         "staleColour": STALE_COLOUR,
         "staleDays": STALE_AFTER.days,
+        "words": _popup_words(session, _),
     }
     # once folium's own script has made the map and the (empty) cluster
     page.script.add_child(
@@ -158,10 +167,44 @@ def locality_map(
         Element(
             'document.addEventListener("DOMContentLoaded", () => '
             f"assetmapLoadInnovations({innovations.get_name()}, "
-            f"{json.dumps(wanted.innovations_url)}, {json.dumps(INNOVATION_COLOUR)}));"
+            f"{json.dumps(wanted.innovations_url)}, {json.dumps(INNOVATION_COLOUR)}, "
+            f"{json.dumps(options['words'])}));"
         )
     )
-    return _accessible(str(page.render()), f"{area['properties']['name']}: community assets")
+    return _accessible(str(page.render()), heading, wanted.language)
+
+
+def _popup_words(session: Session, _: i18n.Translate) -> dict[str, Any]:
+    """What the page's script (static/locality-map.js) says in its tooltips and popups, in
+    the map's language: its sentences ("{x}" filled in there) and the names of the kinds,
+    categories and outcomes by slug."""
+    return {
+        "noCategory": _("no category"),
+        "phone": _("phone: {x}"),
+        "email": _("email: {x}"),
+        "website": _("website: {x}"),
+        "verified": _("last verified: {x}"),
+        "never": _("never"),
+        "stale": _("not confirmed for over a year: is it still there?"),
+        "staleName": _("{x} (not confirmed for over a year)"),
+        "assetsFailed": _("the assets could not be loaded ({x})"),
+        "reload": _("{x}: reload the page to try again"),
+        "innovation": _("innovation, {x}"),
+        "outcomes": _("outcomes: {x}"),
+        "more": _("{x} more"),
+        "leaders": _("got going by: {x}"),
+        "levers": _("how: {x}"),
+        "innovationsFailed": _("the innovations could not be loaded ({x})"),
+        "kinds": {kind: _(name) for kind, name in KIND_NAMES.items()},
+        "categories": {
+            node["slug"]: _(node["name"]) for node in _flat(categories.category_tree(session))
+        },
+        "outcomeNames": {slug: _(name) for slug, name in OUTCOMES.items()},
+    }
+
+
+def _flat(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [each for node in nodes for each in (node, *_flat(node["children"]))]
 
 
 # folium's page says no language, stops people zooming it on a phone, and holds no landmark
@@ -169,9 +212,9 @@ def locality_map(
 _FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="[^"]*"\s*/?>')
 
 
-def _accessible(page: str, heading: str) -> str:
-    """The page in English, zoomable, its content in a `main` landmark under an h1."""
-    page = page.replace("<html>", '<html lang="en">', 1)
+def _accessible(page: str, heading: str, language: str) -> str:
+    """The page in `language`, zoomable, its content in a `main` landmark under an h1."""
+    page = page.replace("<html>", f'<html lang="{language}">', 1)
     page = _FOLIUM_VIEWPORT.sub(
         lambda _: '<meta name="viewport" content="width=device-width, initial-scale=1">', page, 1
     )
@@ -185,7 +228,7 @@ def _accessible(page: str, heading: str) -> str:
 
 
 def _choropleth(
-    session: Session, wanted: MapRequest, settings: AnalysisSettings
+    session: Session, wanted: MapRequest, settings: AnalysisSettings, _: i18n.Translate
 ) -> tuple[folium.GeoJson, str]:
     """The area's neighbourhoods (LSOAs) shaded by IMD decile or gap priority, and the
     legend's HTML."""
@@ -205,17 +248,22 @@ def _choropleth(
             feature["properties"]["fill"] = (
                 COVERED_COLOUR if found.get("covered", True) else _red(found["priority"] / top)
             )
-            feature["properties"]["tip"] = (
-                f"{feature['properties']['name']}: rank {found.get('rank')}, "
-                f"{'covered' if found.get('covered') else 'not covered'}, nearest "
-                f"{found.get('nearest_m')} m"
+            tip = (
+                _("{name}: rank {rank}, covered, nearest {metres} m")
+                if found.get("covered")
+                else _("{name}: rank {rank}, not covered, nearest {metres} m")
+            )
+            feature["properties"]["tip"] = tip.format(
+                name=feature["properties"]["name"],
+                rank=found.get("rank"),
+                metres=found.get("nearest_m"),
             )
         legend = _legend(
-            f"Within {wanted.distance_m:g} m of a matching asset",
+            _("Within {metres} m of a matching asset").format(metres=f"{wanted.distance_m:g}"),
             [
-                ("covered", COVERED_COLOUR),
-                ("not covered, low priority", _red(0.2)),
-                ("not covered, high priority", _red(1.0)),
+                (_("covered"), COVERED_COLOUR),
+                (_("not covered, low priority"), _red(0.2)),
+                (_("not covered, high priority"), _red(1.0)),
             ],
         )
     else:
@@ -224,16 +272,16 @@ def _choropleth(
             feature["properties"]["fill"] = (
                 DECILE_COLOURS[decile - 1] if decile is not None else "#cccccc"
             )
-            feature["properties"]["tip"] = (
-                f"{feature['properties']['name']}: IMD 2019 decile {decile or 'unknown'}"
+            feature["properties"]["tip"] = _("{name}: IMD 2019 decile {decile}").format(
+                name=feature["properties"]["name"], decile=decile or _("unknown")
             )
         legend = _legend(
-            "IMD 2019 decile (1 = most deprived)",
+            _("IMD 2019 decile (1 = most deprived)"),
             [(str(number), colour) for number, colour in enumerate(DECILE_COLOURS, start=1)],
         )
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name=NEIGHBOURHOODS,
+        name=_(NEIGHBOURHOODS),
         style_function=lambda feature: {
             "fillColor": feature["properties"]["fill"],
             "fillOpacity": 0.55,
@@ -242,7 +290,7 @@ def _choropleth(
         },
         tooltip=folium.GeoJsonTooltip(["tip"], labels=False),
     )
-    return layer, legend + _kind_legend()
+    return layer, legend + _kind_legend(_)
 
 
 def _lsoas_inside(session: Session, code: str) -> list[str]:
@@ -267,9 +315,9 @@ def _red(strength: float) -> str:
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
-def _assets_layer() -> MarkerCluster:
+def _assets_layer(_: i18n.Translate) -> MarkerCluster:
     """The layer the page fills with the area's assets, clustered."""
-    cluster = MarkerCluster(name=ASSETS)  # type: ignore[no-untyped-call]
+    cluster = MarkerCluster(name=_(ASSETS))  # type: ignore[no-untyped-call]
     cluster.default_js = [
         ("markerclusterjs", f"{VENDOR_PATH}/leaflet.markercluster/leaflet.markercluster.js")
     ]
@@ -296,24 +344,28 @@ def _legend(title: str, entries: list[tuple[str, str]]) -> str:
     )
 
 
-def _brief_link(code: str) -> str:
+def _brief_link(code: str, _: i18n.Translate) -> str:
     """A link to the area's commissioning brief (its latest snapshot, printable)."""
     href = html.escape(f"/areas/{quote(code, safe='')}/brief")
+    words = html.escape(_("Commissioning brief"))
     return (
         f'<a class="brief-link" href="{href}" style="position:fixed;top:10px;left:54px;'
         "z-index:1000;background:#fff;padding:5px 9px;border:1px solid #999;"
-        'border-radius:4px;font:13px sans-serif;color:#1d3557">Commissioning brief</a>'
+        f'border-radius:4px;font:13px sans-serif;color:#1d3557">{words}</a>'
     )
 
 
-def _kind_legend() -> str:
+def _kind_legend(_: i18n.Translate) -> str:
+    named = [(_(KIND_NAMES[kind]), colour) for kind, colour in KIND_COLOURS.items()]
+    heading = html.escape(_("Assets by kind"))
     rows = "".join(
         f'<div><span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
-        f'background:{colour};margin-right:6px;vertical-align:middle"></span>{kind}</div>'
-        for kind, colour in [*KIND_COLOURS.items(), ("not confirmed for a year", STALE_COLOUR)]
+        f'background:{colour};margin-right:6px;vertical-align:middle"></span>'
+        f"{html.escape(name)}</div>"
+        for name, colour in [*named, (_("not confirmed for a year"), STALE_COLOUR)]
     )
     return (
         '<div class="map-legend" style="position:fixed;bottom:24px;right:12px;z-index:1000;'
         "background:#fff;padding:8px 10px;border:1px solid #999;border-radius:4px;"
-        f'font:12px sans-serif"><strong>Assets by kind</strong>{rows}</div>'
+        f'font:12px sans-serif"><strong>{heading}</strong>{rows}</div>'
     )

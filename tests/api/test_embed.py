@@ -68,7 +68,11 @@ def test_the_embedded_map_carries_its_filters_and_runs_only_its_own_script(
         "/static/app/embed.js",
     ]
     inline = [attrs for attrs, held in scripts if not attrs.get("src")]
-    assert inline == [{"id": "config", "type": "application/json"}]
+    # data only: the settings, and the words of its script in the reader's language
+    assert inline == [
+        {"id": "config", "type": "application/json"},
+        {"id": "messages", "type": "application/json"},
+    ]
     assert demo_client.get("/static/app/embed.js").status_code == 200
     # nothing on it edits: no form, no button
     assert not re.search(r"<(form|button|input|select|textarea)\b", page.text)

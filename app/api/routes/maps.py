@@ -17,6 +17,7 @@ from app.api.filters import MatchDep
 from app.api.openapi import not_modified, problems
 from app.api.spooled import Spooled, spooled_response
 from app.domain import areas, asset_export, asset_search
+from app.i18n import LanguageDep
 from app.io.spool import check
 from app.schemas import MapLayer
 
@@ -39,6 +40,7 @@ async def area_map(
     settings: SettingsDep,
     analysis: AnalysisSettingsDep,
     match: MatchDep,
+    language: LanguageDep,
     layer: Annotated[
         MapLayer, Query(description="Shade neighbourhoods by IMD decile, or by gap priority")
     ] = "imd",
@@ -58,6 +60,7 @@ async def area_map(
         layer=layer,
         match=match,
         distance_m=distance_m if distance_m is not None else analysis.distance_default_m,
+        language=language,
     )
 
     def check_question(session: Session) -> None:

@@ -25,6 +25,7 @@ from app.api.snapshot_answers import ChangesOut, QuestionsOut, SnapshotList, Sna
 from app.auth.accounts import Account
 from app.domain import access, localities
 from app.errors import not_found
+from app.i18n import LanguageDep
 from app.models import AreaSnapshot, SnapshotAsset
 from app.schemas import Name, Slug
 
@@ -237,14 +238,16 @@ def changes(
 def brief(
     area_code: AreaCodePath,
     session: ReadSessionDep,
+    language: LanguageDep,
     snapshot: Annotated[
         int | None, Query(ge=1, le=2**63 - 1, description="Of this snapshot; the latest if not")
     ] = None,
 ) -> HTMLResponse:
     """A first page in plain words, then maps, charts, the neighbourhoods most in need,
     the partnership's self-assessment, and the sources, licences, method and date: every
-    figure from the snapshot. `assetmap brief CODE --output brief.pdf` prints it."""
+    figure from the snapshot, in English or Welsh (Accept-Language or `lang`). `assetmap
+    brief CODE --output brief.pdf` prints it."""
     from app.web.brief import brief_html
 
     _check_area(session, area_code)
-    return HTMLResponse(brief_html(session, area_code, snapshot))
+    return HTMLResponse(brief_html(session, area_code, snapshot, language))

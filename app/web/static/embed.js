@@ -4,14 +4,20 @@
 // keyboard; a legend of the kinds shown, and the attribution. Nothing here edits anything.
 // Text from data is set as text, never as HTML. Once the assets are on the map the body
 // carries data-ready and data-assets (how many).
+import { t } from "./page/i18n.js";
 import { KIND_COLOURS, STALE_COLOUR, assetIcon, clusterGroup, isStale } from "./page/markers.js";
 
 const config = JSON.parse(document.getElementById("config").textContent);
 const map = L.map("map", { keyboard: true });
 map.setView([53.43, -2.35], 11);
-map.attributionControl.addAttribution('<a href="/" target="_blank" rel="noopener">Community Asset Map</a>');
+const home = document.createElement("a");
+home.href = "/";
+home.target = "_blank";
+home.rel = "noopener";
+home.textContent = t("Community Asset Map");
+map.attributionControl.addAttribution(home.outerHTML);
 if (config.basemap) {
-  L.tileLayer(config.basemap, { attribution: "© OpenStreetMap contributors", maxZoom: 19 }).addTo(map);
+  L.tileLayer(config.basemap, { attribution: t("© OpenStreetMap contributors"), maxZoom: 19 }).addTo(map);
 }
 const cluster = clusterGroup();
 map.addLayer(cluster);
@@ -28,15 +34,16 @@ function line(parent, text, tag = "div") {
   return element;
 }
 
-function details(properties, categories) {
+function details(properties, categories, kinds) {
   const box = document.createElement("div");
   line(box, properties.name, "strong");
   const category = categories.get(properties.category);
-  line(box, category ? `${properties.kind}: ${category}` : properties.kind);
+  const kind = kinds.get(properties.kind) || properties.kind;
+  line(box, category ? `${kind}: ${category}` : kind);
   const address = [properties.address, properties.postcode].filter(Boolean).join(", ");
   if (address) line(box, address);
-  if (properties.opening_hours) line(box, `Open: ${properties.opening_hours}`);
-  if (isStale(properties)) line(box, "Not confirmed for over a year: is it still there?", "em");
+  if (properties.opening_hours) line(box, t("Open: {hours}", { hours: properties.opening_hours }));
+  if (isStale(properties)) line(box, t("Not confirmed for over a year: is it still there?"), "em");
   return box;
 }
 
@@ -47,13 +54,17 @@ function categoryNames(taxonomy) {
   return names;
 }
 
-function showLegend(counts, stale) {
+function kindNames(taxonomy) {
+  return new Map(((taxonomy && taxonomy.kinds) || []).map((kind) => [kind.kind, kind.name || kind.kind]));
+}
+
+function showLegend(counts, stale, kinds) {
   const list = document.getElementById("legend-list");
   for (const [kind, colour] of Object.entries(KIND_COLOURS)) {
     if (!counts[kind]) continue;
-    list.append(legendItem(colour, `${kind} (${counts[kind]})`));
+    list.append(legendItem(colour, `${kinds.get(kind) || kind} (${counts[kind]})`));
   }
-  if (stale) list.append(legendItem(STALE_COLOUR, `not confirmed for a year (${stale})`));
+  if (stale) list.append(legendItem(STALE_COLOUR, t("not confirmed for a year ({n})", { n: stale })));
 }
 
 function legendItem(colour, text) {
@@ -75,6 +86,7 @@ async function load() {
     json("/taxonomy"),
   ]);
   const categories = categoryNames(taxonomy);
+  const kinds = kindNames(taxonomy);
   const counts = {};
   let stale = 0;
   for (const feature of (assets && assets.features) || []) {
@@ -83,7 +95,7 @@ async function load() {
     const marker = L.marker([lat, lon], {
       icon: assetIcon(properties), title: properties.name, keyboard: true,
     });
-    marker.bindPopup(() => details(properties, categories));
+    marker.bindPopup(() => details(properties, categories, kinds));
     cluster.addLayer(marker);
     if (isStale(properties)) stale += 1;
     else counts[properties.kind] = (counts[properties.kind] || 0) + 1;
@@ -96,10 +108,18 @@ async function load() {
   } else if (cluster.getLayers().length) {
     map.fitBounds(cluster.getBounds().pad(0.05), { animate: false });
   }
-  showLegend(counts, stale);
+  showLegend(counts, stale, kinds);
   const shown = cluster.getLayers().length;
-  const what = Object.values(chosen).length ? " matching the filters" : "";
-  document.getElementById("status").textContent = `${shown} ${shown === 1 ? "asset" : "assets"}${what} on the map`;
+  const filtered = Object.values(chosen).length > 0;
+  const said = { n: shown };
+  let words;
+  if (filtered) {
+    words = shown === 1 ? t("{n} asset matching the filters on the map", said)
+      : t("{n} assets matching the filters on the map", said);
+  } else {
+    words = shown === 1 ? t("{n} asset on the map", said) : t("{n} assets on the map", said);
+  }
+  document.getElementById("status").textContent = words;
   document.body.dataset.assets = String(shown);
   document.body.dataset.ready = "true";
 }

@@ -3,10 +3,17 @@
    with a tooltip and a popup (name, kind and category, address, contact, when last
    verified); grey when no one has confirmed it for a year. Text is set as text, never as
    HTML. When every asset is on the map, the page's body carries data-assets-loaded with
-   their number (or data-assets-failed with why not). */
+   their number (or data-assets-failed with why not). Its words come from the map's page, in
+   the map's language (`words`: sentences with {x} to fill, and names of kinds, categories
+   and outcomes by slug). */
 "use strict";
 
+function assetmapSay(sentence, x) {
+  return sentence.replace("{x}", () => String(x));
+}
+
 window.assetmapLoadAssets = function (cluster, url, options) {
+  const words = options.words;
   const staleBefore = Date.now() - options.staleDays * 86400000;
 
   function line(parent, text, tag) {
@@ -19,16 +26,17 @@ window.assetmapLoadAssets = function (cluster, url, options) {
   function popup(found, stale) {
     const box = document.createElement("div");
     line(box, found.name, "strong");
-    line(box, `${found.kind}, ${found.category || "no category"}`);
+    const category = found.category ? words.categories[found.category] || found.category : words.noCategory;
+    line(box, `${words.kinds[found.kind] || found.kind}, ${category}`);
     const address = [found.address, found.postcode].filter(Boolean).join(", ");
     if (address) line(box, address);
     const contact = found.contact || {};
     for (const key of ["phone", "email", "website"]) {
-      if (contact[key]) line(box, `${key}: ${contact[key]}`);
+      if (contact[key]) line(box, assetmapSay(words[key], contact[key]));
     }
-    const verified = found.verified_at ? found.verified_at.slice(0, 10) : "never";
-    line(box, `last verified: ${verified}`);
-    if (stale) line(box, "not confirmed for over a year: is it still there?", "em");
+    const verified = found.verified_at ? found.verified_at.slice(0, 10) : words.never;
+    line(box, assetmapSay(words.verified, verified));
+    if (stale) line(box, words.stale, "em");
     return box;
   }
 
@@ -50,7 +58,7 @@ window.assetmapLoadAssets = function (cluster, url, options) {
     const icon = L.divIcon({ html: dot, className: "", iconSize: [18, 18], iconAnchor: [9, 9] });
     const shown = L.marker([lat, lon], { icon, title: found.name });
     const name = document.createElement("span");
-    name.textContent = found.name + (stale ? " (not confirmed for over a year)" : "");
+    name.textContent = stale ? assetmapSay(words.staleName, found.name) : found.name;
     shown.bindTooltip(name);
     shown.bindPopup(() => popup(found, stale), { maxWidth: 320 });
     return shown;
@@ -65,7 +73,7 @@ window.assetmapLoadAssets = function (cluster, url, options) {
           load(triesLeft - 1),
         );
       }
-      if (!response.ok) throw new Error(`the assets could not be loaded (${response.status})`);
+      if (!response.ok) throw new Error(assetmapSay(words.assetsFailed, response.status));
       return response.json();
     });
   }
@@ -78,7 +86,7 @@ window.assetmapLoadAssets = function (cluster, url, options) {
     })
     .catch((error) => {
       document.body.dataset.assetsFailed = error.message;
-      const notice = line(document.body, `${error.message}: reload the page to try again`);
+      const notice = line(document.body, assetmapSay(words.reload, error.message));
       notice.className = "map-notice";
       notice.setAttribute("role", "alert");
       Object.assign(notice.style, {
@@ -96,7 +104,7 @@ window.assetmapLoadAssets = function (cluster, url, options) {
 /* The area's innovations: each a star at the public points of the assets it involves (or
    at its areas' points), with a popup (name, where it stands, its outcomes, who got it
    going and how). Text set as text. The body carries data-innovations-loaded when done. */
-window.assetmapLoadInnovations = function (layer, url, colour) {
+window.assetmapLoadInnovations = function (layer, url, colour, words) {
   function line(parent, text, tag) {
     const element = document.createElement(tag || "div");
     element.textContent = text;
@@ -107,20 +115,21 @@ window.assetmapLoadInnovations = function (layer, url, colour) {
   function popup(found) {
     const box = document.createElement("div");
     line(box, found.name, "strong");
-    line(box, `innovation, ${found.status}`);
-    if (found.outcomes.length) line(box, `outcomes: ${found.outcomes.join(", ")}`);
+    line(box, assetmapSay(words.innovation, found.status));
+    const outcomes = found.outcomes.map((slug) => words.outcomeNames[slug] || slug);
+    if (outcomes.length) line(box, assetmapSay(words.outcomes, outcomes.join(", ")));
     const leaders = found.leaders.map((leader) =>
       leader.asset ? leader.asset.name : leader.participant.display_name,
     );
-    if (found.leaders_not_shown) leaders.push(`${found.leaders_not_shown} more`);
-    if (leaders.length) line(box, `got going by: ${leaders.join(", ")}`);
-    if (found.levers.length) line(box, `how: ${found.levers.join(", ")}`);
+    if (found.leaders_not_shown) leaders.push(assetmapSay(words.more, found.leaders_not_shown));
+    if (leaders.length) line(box, assetmapSay(words.leaders, leaders.join(", ")));
+    if (found.levers.length) line(box, assetmapSay(words.levers, found.levers.join(", ")));
     return box;
   }
 
   fetch(url, { headers: { Accept: "application/geo+json" } })
     .then((response) => {
-      if (!response.ok) throw new Error(`the innovations could not be loaded (${response.status})`);
+      if (!response.ok) throw new Error(assetmapSay(words.innovationsFailed, response.status));
       return response.json();
     })
     .then((collection) => {

@@ -1,12 +1,16 @@
 // Seeing an asset: its details in the panel, then its links and a way to add one.
 import { state } from "./api.js";
 import { byId } from "./dom.js";
+import { t } from "./i18n.js";
 import { describeWeek, openNow } from "./hours.js";
 import { prepareLinkForm } from "./link-form.js";
 import { showLinks } from "./links.js";
-import { markerActions } from "./map.js";
+import { categoryName, kindName, markerActions } from "./map.js";
 import { isStale } from "./markers.js";
 import { show } from "./panel.js";
+
+// Each status but published, in words.
+const STATUSES = { draft: t("draft"), pending: t("pending"), archived: t("archived") };
 
 // Its details in the panel; `focus`: and the focus on its name (chosen from the keyboard).
 export function showAsset(feature, { focus = false } = {}) {
@@ -16,14 +20,17 @@ export function showAsset(feature, { focus = false } = {}) {
   list.replaceChildren();
   const contact = p.contact || {};
   const rows = [
-    ["Kind", p.kind], ["Category", p.category], ["Description", p.description],
-    ["Address", [p.address, p.postcode].filter(Boolean).join(", ")],
-    ["Phone", contact.phone], ["Email", contact.email], ["Website", contact.website],
-    ["Opening hours", p.opening_hours], ["Weekly hours", p.schedule ? describeWeek(p.schedule) : null],
-    ["Who it is for", p.audience],
-    ["Last verified", p.verified_at ? p.verified_at.slice(0, 10) : "never"],
-    ["Status", p.status === "published" ? null : `${p.status}: not public until a moderator approves it`],
-    ["Is it still there?", isStale(p) ? "No one has confirmed it for over a year" : null],
+    [t("Kind"), kindName(p.kind)], [t("Category"), categoryName(p.category)],
+    [t("Description"), p.description],
+    [t("Address"), [p.address, p.postcode].filter(Boolean).join(", ")],
+    [t("Phone"), contact.phone], [t("Email"), contact.email], [t("Website"), contact.website],
+    [t("Opening hours"), p.opening_hours],
+    [t("Weekly hours"), p.schedule ? describeWeek(p.schedule) : null],
+    [t("Who it is for"), p.audience],
+    [t("Last verified"), p.verified_at ? p.verified_at.slice(0, 10) : t("never")],
+    [t("Status"), p.status === "published" ? null
+      : t("{status}: not public until a moderator approves it", { status: STATUSES[p.status] || p.status })],
+    [t("Is it still there?"), isStale(p) ? t("No one has confirmed it for over a year") : null],
   ];
   for (const [term, value] of rows) {
     if (!value) continue;
@@ -48,7 +55,7 @@ async function showOpenNow(feature, list) {
   const said = await openNow(feature);
   if (!said || state.editing !== feature) return;
   const dt = document.createElement("dt");
-  dt.textContent = "Now";
+  dt.textContent = t("Now");
   const dd = document.createElement("dd");
   dd.className = "open-now";
   dd.id = "open-now";

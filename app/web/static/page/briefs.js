@@ -3,6 +3,7 @@
 // The authorities are kept in `state.localities`, for the embedded map's snippet.
 import { api, state } from "./api.js";
 import { byId } from "./dom.js";
+import { t } from "./i18n.js";
 
 export async function loadBriefLinks() {
   const { body } = await api("/areas?level=local_authority&limit=50");
@@ -12,7 +13,7 @@ export async function loadBriefLinks() {
   for (const { code, name } of state.localities) {
     const link = document.createElement("a");
     link.href = `/areas/${encodeURIComponent(code)}/brief`;
-    link.textContent = `Brief: ${name}`;
+    link.textContent = t("Brief: {name}", { name });
     nav.append(link, " ");
   }
   nav.hidden = false;

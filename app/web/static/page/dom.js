@@ -1,4 +1,5 @@
 // Small helpers for the page's elements. Text from data is always set as text, never as HTML.
+import { t } from "./i18n.js";
 
 export const byId = (id) => document.getElementById(id);
 
@@ -20,5 +21,6 @@ export function button(label, onClick) {
 // What just happened, in the panel's status line (a live region).
 export function status(message) { byId("status").textContent = message; }
 
-// "1 asset", "12 assets"
-export const counted = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+// "1 asset shown", "12 assets shown" (Welsh says the noun in the singular after any number,
+// so both read alike there).
+export const assetsShown = (n) => (n === 1 ? t("{n} asset shown", { n }) : t("{n} assets shown", { n }));

@@ -2,12 +2,14 @@
 // (/embed) with the filters chosen now. Which sites may show it is the service's setting.
 import { state } from "./api.js";
 import { byId, option } from "./dom.js";
+import { t } from "./i18n.js";
 import { chosenFilters } from "./map.js";
 
 const dialog = byId("embed-dialog");
 
-const attribute = (text) =>
-  text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+// (no regular expressions here: the catalogue's extractor reads this file as well)
+const ESCAPED = [["&", "&amp;"], ['"', "&quot;"], ["<", "&lt;"], [">", "&gt;"]];
+const attribute = (text) => ESCAPED.reduce((done, [from, to]) => done.split(from).join(to), text);
 
 // The embedded map's address and the snippet, for the area chosen in the dialog.
 export function embedSnippet() {
@@ -15,7 +17,7 @@ export function embedSnippet() {
   const area = state.localities.find((locality) => locality.code === code);
   const query = new URLSearchParams({ ...(code ? { within: code } : {}), ...chosenFilters() });
   const address = `${location.origin}/embed?${query}`;
-  const title = `Community assets${area ? ` in ${area.name}` : ""}`;
+  const title = area ? t("Community assets in {area}", { area: area.name }) : t("Community assets");
   const snippet = `<iframe src="${attribute(address)}" title="${attribute(title)}" width="100%" `
     + `height="480" style="border:0" loading="lazy"></iframe>`;
   return { address, snippet };
@@ -35,7 +37,7 @@ byId("embed-open").addEventListener("click", (event) => {
   const within = byId("embed-within");
   if (!within.options.length) {
     for (const { code, name } of state.localities) within.append(option(code, name));
-    within.append(option("", "Every area the service holds"));
+    within.append(option("", t("Every area the service holds")));
   }
   refresh();
   dialog.showModal();
@@ -47,10 +49,10 @@ byId("embed-copy").addEventListener("click", async () => {
   const said = byId("embed-copied");
   try {
     await navigator.clipboard.writeText(byId("embed-snippet").value);
-    said.textContent = "Copied: paste it into your site's page.";
+    said.textContent = t("Copied: paste it into your site's page.");
   } catch {
     byId("embed-snippet").select();
-    said.textContent = "Copying was not allowed: the snippet is selected, copy it with Ctrl+C.";
+    said.textContent = t("Copying was not allowed: the snippet is selected, copy it with Ctrl+C.");
   }
 });
 byId("embed-close").addEventListener("click", () => dialog.close());

@@ -4,6 +4,7 @@ import { api, state } from "./api.js";
 import { showAsset } from "./asset.js";
 import { byId, option, status } from "./dom.js";
 import { buildHoursFields, fillHours, readHours } from "./hours.js";
+import { t } from "./i18n.js";
 import { map, markers, placeMarker } from "./map.js";
 import { closePanel, keepInSight, onPanelChange, show } from "./panel.js";
 import { findPostcode, looksLikePostcode } from "./postcodes.js";
@@ -13,7 +14,7 @@ const form = byId("asset-form");
 // The form's kinds and outcomes, once the taxonomy is in `state`.
 export function fillFormChoices() {
   buildHoursFields();
-  for (const kind of state.taxonomy) byId("f-kind").append(option(kind.kind, kind.kind));
+  for (const kind of state.taxonomy) byId("f-kind").append(option(kind.kind, kind.name || kind.kind));
   for (const outcome of state.outcomes) {
     const label = document.createElement("label");
     const box = document.createElement("input");
@@ -28,7 +29,7 @@ export function fillFormChoices() {
 
 function fillCategories(kind, selected = "") {
   const select = byId("f-category");
-  select.replaceChildren(option("", "none"));
+  select.replaceChildren(option("", t("none")));
   for (const category of state.categories.filter((c) => c.kind === kind)) {
     select.append(option(category.slug, "\u00a0".repeat(category.depth * 2) + category.name));
   }
@@ -64,7 +65,7 @@ function placeAt(latlng, placed, how = "") {
   // where the new asset will go
   else draftMarker = L.circleMarker(latlng, { radius: 9, color: "#c0392b", weight: 3, fillOpacity: 0.3 }).addTo(map);
   placedNote = how;
-  byId("form-where").textContent = `At ${latlng.lat.toFixed(5)}, ${latlng.lng.toFixed(5)}${how}`;
+  byId("form-where").textContent = t("At {lat}, {lon}", { lat: latlng.lat.toFixed(5), lon: latlng.lng.toFixed(5) }) + how;
 }
 
 function fillForm(feature) {
@@ -92,11 +93,11 @@ function openForm(latlng, feature = null, placed = "click") {
   // a draft of an edit is kept for the version it was typed over, not for a newer one
   const id = feature ? `${feature.id}-${feature.properties.version}` : "new";
   const kept = Boolean(state.draft) && state.draft.id === id;
-  const how = { centre: ", the map's centre", postcode: kept ? placedNote : "" }[placed] || "";
+  const how = { centre: t(", the map's centre"), postcode: kept ? placedNote : "" }[placed] || "";
   clearErrors();
   state.editing = feature;
   placeAt(latlng, feature ? "asset" : placed, how);
-  byId("form-title").textContent = feature ? `Edit ${feature.properties.name}` : "Add an asset";
+  byId("form-title").textContent = feature ? t("Edit {name}", { name: feature.properties.name }) : t("Add an asset");
   byId("postcode-where").textContent = "";
   if (!kept) {
     postcodeAsked = "";
@@ -141,9 +142,10 @@ onPanelChange((section) => {
     return;
   }
   const name = byId("f-name").value.trim();
+  const called = name || (state.draft.feature ? t("the asset") : t("the new asset"));
   byId("resume").textContent = state.draft.feature
-    ? `Continue editing ${name || "the asset"}`
-    : `Continue adding ${name || "the new asset"}`;
+    ? t("Continue editing {name}", { name: called })
+    : t("Continue adding {name}", { name: called });
   byId("resume").hidden = false;
 });
 byId("resume").addEventListener("click", () => {
@@ -159,21 +161,21 @@ async function placeByPostcode() {
   if (state.editing || !looksLikePostcode(typed) || typed === postcodeAsked) return;
   postcodeAsked = typed;
   if (state.placed === "click") {
-    said.textContent = "It stays where you clicked the map.";
+    said.textContent = t("It stays where you clicked the map.");
     return;
   }
   const { place, problem } = await findPostcode(typed);
   if (byId("f-postcode").value.trim() !== typed || state.editing) return; // changed meanwhile
   if (!place) {
-    said.textContent = `${problem}: the asset stays where it was.`;
+    said.textContent = t("{problem}: the asset stays where it was.", { problem });
     return;
   }
   const latlng = L.latLng(place.lat, place.lon);
-  placeAt(latlng, "postcode", `, placed by its postcode ${place.postcode}: click the map to place it exactly`);
+  placeAt(latlng, "postcode", t(", placed by its postcode {postcode}: click the map to place it exactly", { postcode: place.postcode }));
   map.setView(latlng, Math.max(map.getZoom(), 16));
   keepInSight(latlng);
-  said.textContent = `Placed on the map at ${place.postcode}.`;
-  status(`The new asset is placed at ${place.postcode}: click the map to place it exactly`);
+  said.textContent = t("Placed on the map at {postcode}.", { postcode: place.postcode });
+  status(t("The new asset is placed at {postcode}: click the map to place it exactly", { postcode: place.postcode }));
 }
 
 byId("f-postcode").addEventListener("input", () => {
@@ -219,7 +221,7 @@ function showErrors(problem) {
       shown = true;
     }
   }
-  if (!shown) byId("error-general").textContent = (problem && problem.detail) || "The change could not be saved.";
+  if (!shown) byId("error-general").textContent = (problem && problem.detail) || t("The change could not be saved.");
   const first = form.querySelector("[aria-invalid=true]") || byId("error-general");
   first.scrollIntoView({ block: "center" });
   if (first.focus) first.focus();
@@ -247,7 +249,7 @@ function offerNamesakes(namesakes) {
     const item = document.createElement("li");
     const link = document.createElement("button");
     link.type = "button";
-    link.textContent = `${other.properties.name} (${Math.round(other.properties.distance_m)} m away): open it`;
+    link.textContent = t("{name} ({metres} m away): open it", { name: other.properties.name, metres: Math.round(other.properties.distance_m) });
     link.addEventListener("click", () => { forgetDraft(); showAsset(other); });
     item.append(link);
     list.append(item);
@@ -280,15 +282,15 @@ async function save(checkDuplicates) {
     // a suggestion, or a change to a published asset: it waits for a moderator
     byId("notice-text").textContent = `${properties.name}: ${body.detail}.`;
     show("notice");
-    status("Sent to a moderator");
+    status(t("Sent to a moderator"));
     return;
   }
   placeMarker(body);
   document.body.dataset.assets = String(markers.size);
   showAsset(body);
   status(body.properties.status === "pending"
-    ? `Saved ${body.properties.name}: a moderator will check it before the public sees it`
-    : `Saved ${body.properties.name}`);
+    ? t("Saved {name}: a moderator will check it before the public sees it", { name: body.properties.name })
+    : t("Saved {name}", { name: body.properties.name }));
 }
 
 form.addEventListener("submit", (event) => { event.preventDefault(); save(true); });

@@ -2,12 +2,15 @@
 // GET /assets/{id}/opening), and the form's week of opening and closing times.
 import { api } from "./api.js";
 import { byId } from "./dom.js";
+import { t } from "./i18n.js";
 
 export const DAYS = [
-  ["MO", "Monday"], ["TU", "Tuesday"], ["WE", "Wednesday"], ["TH", "Thursday"],
-  ["FR", "Friday"], ["SA", "Saturday"], ["SU", "Sunday"],
+  ["MO", t("Monday")], ["TU", t("Tuesday")], ["WE", t("Wednesday")], ["TH", t("Thursday")],
+  ["FR", t("Friday")], ["SA", t("Saturday")], ["SU", t("Sunday")],
 ];
-const SHORT = Object.fromEntries(DAYS.map(([code, name]) => [code, name.slice(0, 3)]));
+const SHORT = {
+  MO: t("Mon"), TU: t("Tue"), WE: t("Wed"), TH: t("Thu"), FR: t("Fri"), SA: t("Sat"), SU: t("Sun"),
+};
 
 // "Mon, Tue 09:00-17:00; Sat 10:00-13:00; closed 25 Dec to 28 Dec (Christmas)"
 export function describeWeek(schedule) {
@@ -18,7 +21,7 @@ export function describeWeek(schedule) {
   for (const closure of schedule.closures || []) {
     if (closure.ends < today) continue;
     const reason = closure.reason ? ` (${closure.reason})` : "";
-    parts.push(`closed ${closure.starts} to ${closure.ends}${reason}`);
+    parts.push(t("closed {starts} to {ends}", { starts: closure.starts, ends: closure.ends }) + reason);
   }
   return parts.join("; ");
 }
@@ -28,8 +31,8 @@ export async function openNow(feature) {
   const { response, body } = await api(`/assets/${feature.id}/opening`);
   if (!response.ok || !body || !body.scheduled) return null;
   const today = body.hours.map((hours) => `${hours.opens}-${hours.closes}`).join(", ");
-  if (body.open) return `Open now${today ? ` (today ${today})` : ""}`;
-  return `Closed now${today ? ` (today ${today})` : " (not open today)"}`;
+  if (body.open) return today ? t("Open now (today {hours})", { hours: today }) : t("Open now");
+  return today ? t("Closed now (today {hours})", { hours: today }) : t("Closed now (not open today)");
 }
 
 // The form's week: each day's first span, and whether the schedule holds more than the
@@ -91,10 +94,10 @@ export function buildHoursFields() {
     const label = document.createElement("span");
     label.textContent = name;
     label.id = `f-day-${code}`;
-    const opens = timeInput(`f-opens-${code}`, `${name} opens`);
+    const opens = timeInput(`f-opens-${code}`, t("{day} opens", { day: name }));
     const to = document.createElement("span");
-    to.textContent = "to";
-    const closes = timeInput(`f-closes-${code}`, `${name} closes`);
+    to.textContent = t("to");
+    const closes = timeInput(`f-closes-${code}`, t("{day} closes", { day: name }));
     row.append(label, opens, to, closes);
     grid.append(row);
   }

@@ -4,7 +4,9 @@
 // refusals show next to the field they name.
 import { api, state } from "./api.js";
 import { byId, option, status } from "./dom.js";
+import { t } from "./i18n.js";
 import { loadLinks } from "./links.js";
+import { kindName } from "./map.js";
 
 const form = byId("link-form");
 // The asset the link goes from; answers about any other are dropped.
@@ -55,16 +57,16 @@ async function findOthers() {
   }
   showChoices(found);
   byId("l-found").textContent = found.length
-    ? `${found.length} found: choose one below.`
-    : "No asset's name has those letters.";
+    ? t("{n} found: choose one below.", { n: found.length })
+    : t("No asset's name has those letters.");
 }
 
 function described(feature) {
   const p = feature.properties;
   const category = state.categories.find((c) => c.slug === p.category);
-  const facts = [category ? category.name : p.kind];
+  const facts = [category ? category.name : kindName(p.kind)];
   if (p.distance_m !== undefined && p.distance_m !== null) {
-    facts.push(p.distance_m < 1000 ? `${Math.round(p.distance_m)} m away` : `${(p.distance_m / 1000).toFixed(1)} km away`);
+    facts.push(p.distance_m < 1000 ? t("{n} m away", { n: Math.round(p.distance_m) }) : t("{n} km away", { n: (p.distance_m / 1000).toFixed(1) }));
   }
   return `${p.name} (${facts.join(", ")})`;
 }
@@ -119,7 +121,7 @@ form.addEventListener("submit", async (event) => {
   clearErrors();
   const chosen = form.querySelector("input[name=to]:checked");
   if (!chosen) {
-    showErrors({ errors: [{ field: "to", message: "Type a few letters of the other asset's name, then choose it." }] });
+    showErrors({ errors: [{ field: "to", message: t("Type a few letters of the other asset's name, then choose it.") }] });
     return;
   }
   const asset = shown;
@@ -128,10 +130,10 @@ form.addEventListener("submit", async (event) => {
     method: "POST", body: JSON.stringify({ type: type.value, to: Number(chosen.value) }),
   });
   if (asset !== shown) return;
-  if (!response.ok) { showErrors(body, "The link could not be added."); return; }
+  if (!response.ok) { showErrors(body, t("The link could not be added.")); return; }
   const link = response.status === 202 ? body.link : body;
   const words = `${asset.properties.name} ${type.selectedOptions[0].textContent} ${link.to.name}`;
-  status(response.status === 202 ? `${words}: this waits for a moderator` : `Linked: ${words}`);
+  status(response.status === 202 ? t("{link}: this waits for a moderator", { link: words }) : t("Linked: {link}", { link: words }));
   resetForm();
   byId("link-add").open = false;
   await loadLinks();

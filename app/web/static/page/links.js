@@ -4,6 +4,7 @@
 import { moderates } from "./account.js";
 import { api, state } from "./api.js";
 import { button, byId, status } from "./dom.js";
+import { t } from "./i18n.js";
 import { selectAsset } from "./map.js";
 
 // The asset whose links are shown; answers about any other are dropped.
@@ -24,7 +25,7 @@ export async function loadLinks() {
   const { response, body } = await api(`/assets/${asset.id}/links`);
   if (asset !== shown) return;
   if (!response.ok) {
-    byId("links-error").textContent = (body && body.detail) || "Its links could not be loaded.";
+    byId("links-error").textContent = (body && body.detail) || t("Its links could not be loaded.");
     return;
   }
   const groups = grouped(body.links, asset.id);
@@ -32,8 +33,8 @@ export async function loadLinks() {
   byId("links-none").hidden = groups.size > 0;
   byId("links-hidden").hidden = !body.hidden;
   byId("links-hidden").textContent = body.hidden === 1
-    ? "One more link is to an asset you may not see."
-    : `${body.hidden} more links are to assets you may not see.`;
+    ? t("One more link is to an asset you may not see.")
+    : t("{n} more links are to assets you may not see.", { n: body.hidden });
 }
 
 const capitalised = (words) => words.charAt(0).toUpperCase() + words.slice(1);
@@ -79,15 +80,15 @@ function linkEnd({ link, phrase, other }) {
   if (link.status === "pending") {
     const note = document.createElement("span");
     note.className = "link-pending";
-    note.textContent = "waits for a moderator";
+    note.textContent = t("waits for a moderator");
     item.append(" ", note);
   }
   if (mayRemove(link)) {
     const error = document.createElement("p");
     error.className = "error";
     error.id = `link-${link.id}-error`;
-    const remove = button("Remove", () => removeLink(link, other, remove, error));
-    remove.setAttribute("aria-label", `Remove the link: ${phrase.toLowerCase()} ${other.name}`);
+    const remove = button(t("Remove"), () => removeLink(link, other, remove, error));
+    remove.setAttribute("aria-label", t("Remove the link: {link}", { link: `${phrase.toLowerCase()} ${other.name}` }));
     remove.setAttribute("aria-describedby", error.id);
     item.append(" ", remove, error);
   }
@@ -108,11 +109,11 @@ async function removeLink(link, other, control, error) {
   const { response, body } = await api(`/assets/${shown.id}/links/${link.id}`, { method: "DELETE" });
   control.disabled = false;
   if (!response.ok) {
-    error.textContent = problemText(body, "The link could not be removed.");
+    error.textContent = problemText(body, t("The link could not be removed."));
     control.focus();
     return;
   }
-  status(`Removed the link with ${other.name}`);
+  status(t("Removed the link with {name}", { name: other.name }));
   await loadLinks();
   byId("links-title").focus();
 }

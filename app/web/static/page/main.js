@@ -4,7 +4,7 @@
 // page; this one starts them.
 import { loadAccount } from "./account.js";
 import { loadBriefLinks } from "./briefs.js";
-import { counted, status } from "./dom.js";
+import { assetsShown, status } from "./dom.js";
 import "./embed.js";
 import { fillFormChoices } from "./form.js";
 import "./layout.js";
@@ -20,5 +20,5 @@ async function loadChoices() {
 }
 
 await Promise.all([loadNeighbourhoods(), loadChoices(), loadAccount(), loadBriefLinks()]);
-status(`${counted(await loadAssets(), "asset")} shown`);
+status(assetsShown(await loadAssets()));
 document.body.dataset.ready = "true";

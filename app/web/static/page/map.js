@@ -2,7 +2,8 @@
 // coloured by kind, grey when stale: markers.js) and the filters that choose which are shown;
 // a postcode typed in the search centres the map on it.
 import { api, state } from "./api.js";
-import { byId, counted, option, status } from "./dom.js";
+import { assetsShown, byId, option, status } from "./dom.js";
+import { t } from "./i18n.js";
 import { assetIcon, clusterGroup } from "./markers.js";
 import { findPostcode, looksLikePostcode } from "./postcodes.js";
 
@@ -10,7 +11,7 @@ const config = JSON.parse(byId("config").textContent);
 
 export const map = L.map("map", { zoomControl: true, keyboard: true });
 if (config.basemap) {
-  L.tileLayer(config.basemap, { attribution: "© OpenStreetMap contributors", maxZoom: 19 }).addTo(map);
+  L.tileLayer(config.basemap, { attribution: t("© OpenStreetMap contributors"), maxZoom: 19 }).addTo(map);
 }
 map.setView([53.43, -2.35], 12);
 const cluster = clusterGroup();
@@ -50,12 +51,16 @@ export async function loadTaxonomy() {
   state.linkTypes = taxonomy.body.link_types || [];
   state.categories = flatten(state.taxonomy.flatMap((kind) => kind.categories));
   state.outcomes = outcomes.body;
-  for (const kind of state.taxonomy) byId("filter-kind").append(option(kind.kind, kind.kind));
+  for (const kind of state.taxonomy) byId("filter-kind").append(option(kind.kind, kind.name || kind.kind));
   for (const category of state.categories) {
     byId("filter-category").append(option(category.slug, "\u00a0".repeat(category.depth * 2) + category.name));
   }
   for (const outcome of state.outcomes) byId("filter-outcome").append(option(outcome.slug, outcome.name));
 }
+
+// A kind's and a category's names, as the service said them in the reader's language.
+export const kindName = (slug) => (state.taxonomy.find((kind) => kind.kind === slug) || {}).name || slug;
+export const categoryName = (slug) => (state.categories.find((c) => c.slug === slug) || {}).name || slug;
 
 // --- the assets -------------------------------------------------------------------------
 
@@ -127,12 +132,15 @@ async function search() {
         radius: 14, color: "#1d3557", weight: 2, dashArray: "4 3", fill: false, interactive: false,
       }).addTo(map);
       const where = [place.lsoa_name, place.ward_name].filter(Boolean).join(", ");
-      said = `Found ${place.postcode}${where ? ` (${where})` : ""}: the map is centred there. `;
+      const found = { postcode: place.postcode, where };
+      said = where ? t("Found {postcode} ({where}): the map is centred there.", found)
+        : t("Found {postcode}: the map is centred there.", found);
+      said += " ";
     } else {
-      said = `${problem}: searched the names instead. `;
+      said = t("{problem}: searched the names instead.", { problem }) + " ";
     }
   }
-  status(`${said}${counted(await loadAssets(), "asset")} shown`);
+  status(said + assetsShown(await loadAssets()));
 }
 
 let searchTimer;
@@ -168,7 +176,7 @@ export async function selectAsset(id) {
   let feature = marker && marker.feature;
   if (!feature) {
     const { response, body } = await api(`/assets/${id}`);
-    if (!response.ok) { status((body && body.detail) || "That asset could not be opened."); return; }
+    if (!response.ok) { status((body && body.detail) || t("That asset could not be opened.")); return; }
     feature = body;
   }
   goTo(feature);

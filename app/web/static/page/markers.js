@@ -2,6 +2,7 @@
 // no one has confirmed it for a year, dashed while it waits for a moderator), in clusters
 // that say how many they hold. Every marker and cluster is focusable from the keyboard
 // (Enter opens it) and has a name a screen reader says ("Stretford Library", "12 assets").
+import { t } from "./i18n.js";
 
 export const KIND_COLOURS = {
   individual: "#e41a1c", association: "#377eb8", institution: "#4daf4a",
@@ -30,8 +31,8 @@ const NamedIcon = L.DivIcon.extend({
 // What a screen reader says of an asset's marker: its name, and whether it is pending or stale.
 function markerLabel(properties) {
   const notes = [];
-  if (properties.status && properties.status !== "published") notes.push("waiting for a moderator");
-  if (isStale(properties)) notes.push("not confirmed for over a year");
+  if (properties.status && properties.status !== "published") notes.push(t("waiting for a moderator"));
+  if (isStale(properties)) notes.push(t("not confirmed for over a year"));
   return notes.length ? `${properties.name} (${notes.join("; ")})` : properties.name;
 }
 
@@ -54,7 +55,7 @@ function clusterIcon(cluster) {
     html: `<div><span>${count}</span></div>`,
     className: `marker-cluster marker-cluster-${size}`,
     iconSize: L.point(40, 40),
-    label: count === 1 ? "1 asset" : `${count} assets`,
+    label: count === 1 ? t("{n} asset", { n: count }) : t("{n} assets", { n: count }),
   });
 }
 

@@ -4,6 +4,7 @@
 import { api, state } from "./api.js";
 import { showAsset } from "./asset.js";
 import { byId, status } from "./dom.js";
+import { t } from "./i18n.js";
 import { map, markerActions, markers, placeMarker, showMarker } from "./map.js";
 import { onPanelChange, show } from "./panel.js";
 
@@ -20,18 +21,18 @@ async function moveAsset(marker) {
   if (response.status === 202) {
     // the move waits for a moderator: the public still sees the asset where it was
     marker.setLatLng([oldLat, oldLon]);
-    status(`Your move of ${feature.properties.name} waits for a moderator`);
+    status(t("Your move of {name} waits for a moderator", { name: feature.properties.name }));
     return true;
   }
   if (response.ok) {
     marker.feature = body;
-    status(`Moved ${body.properties.name}`);
+    status(t("Moved {name}", { name: body.properties.name }));
     return true;
   }
   marker.setLatLng([oldLat, oldLon]);
   state.editing = feature;
   if (response.status === 412) show("conflict");
-  else status((body && body.detail) || "The asset could not be moved.");
+  else status((body && body.detail) || t("The asset could not be moved."));
   return false;
 }
 
@@ -50,9 +51,12 @@ let moving = null; // {marker, from: LatLng, east_m, north_m}
 
 function describeOffset({ east_m: east, north_m: north }) {
   const parts = [];
-  if (east) parts.push(`${Math.abs(east)} m ${east > 0 ? "east" : "west"}`);
-  if (north) parts.push(`${Math.abs(north)} m ${north > 0 ? "north" : "south"}`);
-  return parts.length ? `${parts.join(" and ")} of where it was` : "Where it was";
+  const m = (n) => ({ n: Math.abs(n) });
+  if (east) parts.push(east > 0 ? t("{n} m east", m(east)) : t("{n} m west", m(east)));
+  if (north) parts.push(north > 0 ? t("{n} m north", m(north)) : t("{n} m south", m(north)));
+  if (!parts.length) return t("Where it was");
+  const and = t(" and ");
+  return t("{offset} of where it was", { offset: parts.join(and) });
 }
 
 function nudge(key, metres) {
@@ -84,10 +88,10 @@ onPanelChange((section) => {
 
 byId("move").addEventListener("click", async () => {
   const marker = markers.get(state.editing.id);
-  if (!marker) { status("Its marker is not on the map: clear the filters to move it."); return; }
+  if (!marker) { status(t("Its marker is not on the map: clear the filters to move it.")); return; }
   await showMarker(marker);
   moving = { marker, from: marker.getLatLng(), east_m: 0, north_m: 0 };
-  byId("moving-title").textContent = `Move ${marker.feature.properties.name}`;
+  byId("moving-title").textContent = t("Move {name}", { name: marker.feature.properties.name });
   byId("moving-where").textContent = "";
   show("moving");
   byId("move-save").focus();
@@ -115,6 +119,6 @@ byId("move-save").addEventListener("click", async () => {
 byId("move-cancel").addEventListener("click", () => {
   if (!moving) return;
   moving.marker.setLatLng(moving.from);
-  status(`${moving.marker.feature.properties.name} is back where it was`);
+  status(t("{name} is back where it was", { name: moving.marker.feature.properties.name }));
   stopMoving(moving.marker.feature);
 });

@@ -3,8 +3,12 @@
 import { moderates } from "./account.js";
 import { api, state } from "./api.js";
 import { button, byId, status } from "./dom.js";
+import { t } from "./i18n.js";
 import { goTo, loadAssets } from "./map.js";
 import { show } from "./panel.js";
+
+// What became of a suggestion, in words.
+const DECISIONS = { pending: t("pending"), approved: t("approved"), rejected: t("rejected") };
 
 function card(lines, buttons = []) {
   const item = document.createElement("li");
@@ -19,9 +23,10 @@ function card(lines, buttons = []) {
 }
 
 function describeChange(changes) {
+  const cleared = t("(cleared)");
   const fields = Object.entries((changes && changes.properties) || {})
-    .map(([name, value]) => `${name}: ${value === null ? "(cleared)" : JSON.stringify(value)}`);
-  if (changes && changes.geometry) fields.push("moved on the map");
+    .map(([name, value]) => `${name}: ${value === null ? cleared : JSON.stringify(value)}`);
+  if (changes && changes.geometry) fields.push(t("moved on the map"));
   return fields.join("; ");
 }
 
@@ -29,9 +34,10 @@ async function decide(request, verdict, reason) {
   const options = { method: "POST" };
   if (verdict === "reject") options.body = JSON.stringify({ reason });
   const { response, body } = await api(`/moderation/${request.asset_id}/${verdict}`, options);
+  const named = { name: request.asset.properties.name };
   status(response.ok
-    ? `${verdict === "approve" ? "Approved" : "Rejected"}: ${request.asset.properties.name}`
-    : (body && body.detail) || "The decision could not be saved.");
+    ? (verdict === "approve" ? t("Approved: {name}", named) : t("Rejected: {name}", named))
+    : (body && body.detail) || t("The decision could not be saved."));
   await Promise.all([loadQueue(), loadAssets()]);
 }
 
@@ -39,18 +45,19 @@ function requestCard(request) {
   const p = request.asset.properties;
   const reason = document.createElement("input");
   reason.className = "reason";
-  reason.placeholder = "Why not? (the contributor reads this)";
-  reason.setAttribute("aria-label", `Reason for turning down ${p.name}`);
+  reason.placeholder = t("Why not? (the contributor reads this)");
+  reason.setAttribute("aria-label", t("Reason for turning down {name}", { name: p.name }));
+  const visitor = t("a visitor");
   const lines = [
-    [request.action === "create" ? `New: ${p.name}` : `Change to ${p.name}`],
-    [`From ${request.submitted_by || "a visitor"}, ${request.submitted_at.slice(0, 10)}`],
+    [request.action === "create" ? t("New: {name}", { name: p.name }) : t("Change to {name}", { name: p.name })],
+    [t("From {who}, {day}", { who: request.submitted_by || visitor, day: request.submitted_at.slice(0, 10) })],
   ];
   if (request.action === "edit") lines.push([describeChange(request.changes)]);
   return card(lines, [
-    button("Show", () => goTo(request.asset)),
-    button("Approve", () => decide(request, "approve")),
+    button(t("Show"), () => goTo(request.asset)),
+    button(t("Approve"), () => decide(request, "approve")),
     reason,
-    button("Reject", () => {
+    button(t("Reject"), () => {
       if (!reason.value.trim()) { reason.setAttribute("aria-invalid", "true"); reason.focus(); return; }
       decide(request, "reject", reason.value.trim());
     }),
@@ -60,10 +67,10 @@ function requestCard(request) {
 function staleCard(feature) {
   const p = feature.properties;
   return card(
-    [[p.name], [`Last confirmed ${(p.verified_at || p.created_at).slice(0, 10)}`]],
+    [[p.name], [t("Last confirmed {day}", { day: (p.verified_at || p.created_at).slice(0, 10) })]],
     [
-      button("Show", () => goTo(feature)),
-      button("Still there", async () => {
+      button(t("Show"), () => goTo(feature)),
+      button(t("Still there"), async () => {
         await api(`/assets/${feature.id}/verify`, { method: "POST" });
         await Promise.all([loadQueue(), loadAssets()]);
       }),
@@ -85,14 +92,15 @@ async function loadQueue() {
   const list = byId("mine");
   list.replaceChildren();
   for (const request of mine || []) {
+    const asked = { name: request.asset_name, day: request.submitted_at.slice(0, 10) };
     const lines = [
-      [`${request.action === "create" ? "New" : "Change to"}: ${request.asset_name}, ${request.submitted_at.slice(0, 10)}`],
-      [request.decision, `decision-${request.decision}`],
+      [request.action === "create" ? t("New: {name}, {day}", asked) : t("Change to: {name}, {day}", asked)],
+      [DECISIONS[request.decision] || request.decision, `decision-${request.decision}`],
     ];
-    if (request.reason) lines.push([`Reason: ${request.reason}`]);
+    if (request.reason) lines.push([t("Reason: {reason}", { reason: request.reason })]);
     list.append(card(lines));
   }
-  if (!list.children.length) list.append(card([["Nothing yet."]]));
+  if (!list.children.length) list.append(card([[t("Nothing yet.")]]));
 }
 
 byId("queue-open").addEventListener("click", async () => {
