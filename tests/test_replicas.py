@@ -249,3 +249,28 @@ def test_db_replica_refuses_with_database_url(replicated: Replicated) -> None:
 
     assert result.returncode == 1
     assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_token_issued_a_moment_ago_is_honoured_before_the_replica_has_it(
+    replicated: Replicated,
+) -> None:
+    _on_replica(replicated.replica, "SELECT pg_wal_replay_pause()")
+    try:
+        with TestClient(create_app(replicated.settings(replica_max_lag_s=3600))) as client:
+            issued = client.post(
+                "/auth/tokens",
+                json={"name": "a script"},
+                headers={"Authorization": f"Bearer {replicated.admin}"},
+            )
+            assert issued.status_code == 201, issued.text
+            client.cookies.clear()  # a script that keeps no cookies
+
+            me = client.get(
+                "/auth/me", headers={"Authorization": f"Bearer {issued.json()['access_token']}"}
+            )
+
+            assert me.status_code == 200
+            assert me.json()["email"] == "admin@example.org"
+    finally:
+        _on_replica(replicated.replica, "SELECT pg_wal_replay_resume()")
+    _caught_up(replicated.replica, replicated.primary)

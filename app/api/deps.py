@@ -25,7 +25,7 @@ from app.domain.features import WGS84
 from app.domain.plain_text import ESCAPED_CONTROL, control_problem, first_control_problem
 from app.errors import FieldProblem, Problem, invalid
 from app.io.spool import Spool
-from app.replicas import Replicas
+from app.replicas import Replicas, on_primary
 from app.settings import AnalysisSettings, ApiSettings, AuthSettings, FeedSettings
 
 
@@ -203,6 +203,7 @@ BEARER = OAuth2PasswordBearer(
 def current_account(
     request: Request,
     session: Annotated[Session, Depends(get_read_session, scope="function")],
+    sessions: Annotated[Sessions, Depends(get_sessions)],
     token: Annotated[str | None, Depends(BEARER)],
 ) -> Account | None:
     """Who is asking: the account of the `Authorization: Bearer` token, or None for an
@@ -215,6 +216,10 @@ def current_account(
     if not token.strip():
         raise _unauthorised("Authorization must be `Bearer <token>`")
     account = account_for(session, token.strip())
+    if account is None and sessions.replicas is not None:
+        # a token issued a moment ago may not have reached the replica yet
+        with on_primary(), sessions.read() as primary:
+            account = account_for(primary, token.strip())
     if account is None:
         raise _unauthorised("the token is unknown, expired or revoked")
     return account
