@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+import string
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ LSN_HEADER = "assetmap-lsn"
 # replica that is read from may lag.
 LSN_COOKIE_MAX_AGE_S = 300
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+HEX = frozenset(string.hexdigits)
 
 ReplicaState = Literal["ok", "lagging", "down"]
 
@@ -45,12 +47,9 @@ def parse_lsn(lsn: str) -> int | None:
     """A WAL position as PostgreSQL prints it (`16/B374D848`) as a number; None if it is not
     one (a client's cookie is not trusted to be)."""
     high, slash, low = lsn.strip().partition("/")
-    if not slash or not (0 < len(high) <= 8 and 0 < len(low) <= 8):
+    if not slash or not all(0 < len(part) <= 8 and set(part) <= HEX for part in (high, low)):
         return None
-    try:
-        return (int(high, 16) << 32) | int(low, 16)
-    except ValueError:
-        return None
+    return (int(high, 16) << 32) | int(low, 16)
 
 
 @dataclass
@@ -94,7 +93,7 @@ class ReadYourWrites:
             await self.app(scope, receive, send)
             return
         route = RequestRoute(
-            primary_only=scope["method"] in WRITES, seen_lsn=_seen_lsn(scope["headers"])
+            primary_only=scope["method"] in WRITES, seen_lsn=seen_lsn(scope["headers"])
         )
         token = _route.set(route)
 
@@ -117,7 +116,7 @@ class ReadYourWrites:
             _route.reset(token)
 
 
-def _seen_lsn(headers: list[tuple[bytes, bytes]]) -> int | None:
+def seen_lsn(headers: list[tuple[bytes, bytes]]) -> int | None:
     """The newest of the positions in the request's `Assetmap-LSN` header and cookie."""
     seen: list[int] = []
     for name, value in headers:
