@@ -110,3 +110,14 @@ def test_a_checkout_the_server_user_cannot_enter_keeps_its_cluster_elsewhere() -
             assert cluster.base == settings.dir
     finally:
         shutil.rmtree(closed)
+
+
+def test_a_replica_needs_the_local_database_running_first(cluster_env: dict[str, str]) -> None:
+    up = run_cli(cluster_env, "db", "replica", "up")
+    assert up.returncode == 1
+    assert "assetmap db up" in up.stderr and "Traceback" not in up.stderr
+
+    status = run_cli(cluster_env, "db", "replica", "status")
+    assert status.returncode == 1 and "not running" in status.stdout
+    url = run_cli(cluster_env, "db", "replica", "url")
+    assert url.returncode == 1 and "assetmap db replica up" in url.stderr
