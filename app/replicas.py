@@ -16,7 +16,9 @@ import logging
 import random
 import string
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -179,8 +181,10 @@ class Replica:
         self.health = ReplicaHealth(name=_name(url))
         self.replay_lsn: int | None = None
 
-    def ask(self, primary_lsn: int | None, max_lag_s: float) -> None:
-        """Ask how far the replica has replayed; one that does not answer is down."""
+    def ask(self, primary: Sequence[tuple[float, int]], max_lag_s: float) -> None:
+        """Ask how far the replica has replayed, given the primary's WAL positions at the
+        last checks (monotonic seconds, position; the newest last); one that does not
+        answer is down."""
         try:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -199,10 +203,18 @@ class Replica:
             self.mark_down("not a replica: it is not in recovery")
             return
         self.replay_lsn = lsn
-        behind = max(0, primary_lsn - lsn) if primary_lsn is not None else None
-        # Replayed up to the primary's position: no lag, however long since the last
-        # transaction. Behind it: as old as the last transaction it replayed.
-        lag_s = 0.0 if behind == 0 else float(since_replay or 0.0)
+        behind = max(0, primary[-1][1] - lsn) if primary else None
+        # Replayed up to the primary's newest position: no lag. Behind it: as old as the
+        # newest position of the primary's it has reached (an idle primary's checkpoint
+        # is not a lag of all the time since the last transaction); none reached yet: as
+        # old as the last transaction it replayed.
+        reached = [when for when, position in primary if position <= lsn]
+        if behind == 0:
+            lag_s = 0.0
+        elif reached:
+            lag_s = time.monotonic() - max(reached)
+        else:
+            lag_s = float(since_replay or 0.0)
         self.health = ReplicaHealth(
             name=self.health.name,
             state="ok" if lag_s <= max_lag_s else "lagging",
@@ -238,10 +250,13 @@ class Replicas:
         self._primary = primary
         self._max_lag_s = settings.replica_max_lag_s
         self._poll_s = settings.replica_poll_s
+        self._keep_s = settings.replica_max_lag_s + 3 * settings.replica_poll_s
         self.replicas = [Replica(url, settings) for url in settings.read_urls]
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        # the primary's WAL positions at recent checks, for the replicas' lag
+        self._positions: deque[tuple[float, int]] = deque()
 
     def start(self) -> None:
         self.check()
@@ -265,15 +280,20 @@ class Replicas:
     def check(self) -> list[ReplicaHealth]:
         """Ask the primary its WAL position, then each replica how far it has replayed."""
         with self._lock:
-            primary_lsn: int | None = None
             try:
                 with on_primary(), self._primary() as session:
                     current = session.scalar(text("SELECT pg_current_wal_lsn()::text"))
-                primary_lsn = parse_lsn(current) if current else None
             except SQLAlchemyError:
-                primary_lsn = None  # the primary's own health is /health's to tell
+                current = None  # the primary's own health is /health's to tell
+            now = time.monotonic()
+            position = parse_lsn(current) if current else None
+            if position is not None:
+                self._positions.append((now, position))
+            # kept for as long as a lag could be measured against them
+            while len(self._positions) > 1 and self._positions[0][0] < now - self._keep_s:
+                self._positions.popleft()
             for replica in self.replicas:
-                replica.ask(primary_lsn, self._max_lag_s)
+                replica.ask(self._positions if position is not None else (), self._max_lag_s)
             return [replica.health for replica in self.replicas]
 
     def session(self, options: Mapping[str, Any] | None = None) -> Session | None:
@@ -311,8 +331,7 @@ class Replicas:
             route.primary_only = True
 
     def wrote(self) -> None:
-        """After a commit: note the primary's WAL position for the client's next read, and
-        keep the rest of this request on the primary."""
+        """After a commit: note the primary's WAL position for the client's next read."""
         route = _route.get()
         if route is None:
             return
