@@ -335,8 +335,13 @@ class Replicas:
         route = _route.get()
         if route is None:
             return
-        with self._primary() as session:
-            route.wrote_lsn = session.scalar(text("SELECT pg_current_wal_lsn()::text"))
+        try:
+            with self._primary() as session:
+                route.wrote_lsn = session.scalar(text("SELECT pg_current_wal_lsn()::text"))
+        except SQLAlchemyError:
+            # committed all the same: the answer goes without the position, and this
+            # client's next read may find a replica behind its write
+            log.warning("the WAL position after a commit could not be read", exc_info=True)
 
     def reads_from(self) -> Literal["replicas", "primary"]:
         """Where reads go now: to the replicas, or all to the primary (none is usable)."""
