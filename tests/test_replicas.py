@@ -13,17 +13,19 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db import make_engine
 from app.main import create_app
 from app.settings import DatabaseSettings
-from tests.conftest import api_token, asset_feature, free_port
+from tests.conftest import api_token, asset_feature, free_port, load_trafford_lsoas
 from tests.test_cli_db import run_cli
 
 STRETFORD = (-2.3144, 53.4461)
@@ -54,6 +56,26 @@ def _activity(url: str) -> list[str]:
             "AND pid <> pg_backend_pid()"
         ).fetchall()
     return [row[0] for row in rows]
+
+
+def _now(url: str) -> datetime:
+    with psycopg.connect(_libpq(url), autocommit=True) as conn:
+        row = conn.execute("SELECT clock_timestamp()").fetchone()
+    assert row is not None
+    return row[0]  # type: ignore[no-any-return]
+
+
+def _snapshots_ended_since(url: str, since: datetime) -> int:
+    """The service's connections to `url` whose last statement, since `since`, ended a
+    read-only transaction: a snapshot session's ROLLBACK (writes end in COMMIT, and reads
+    in autocommit send neither)."""
+    with psycopg.connect(_libpq(url), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'assetmap' "
+            "AND query = 'ROLLBACK' AND state_change >= %s",
+            (since,),
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _on_replica(replica: str, sql: str) -> None:
@@ -130,6 +152,28 @@ def test_a_search_is_read_on_the_replica(replicated: Replicated) -> None:
         assert response.status_code == 200
         assert any(SEARCH_SQL in query for query in _activity(replicated.replica))
         assert not any(SEARCH_SQL in query for query in _activity(replicated.primary))
+
+
+def test_tiles_and_gap_analyses_are_read_on_the_replica(replicated: Replicated) -> None:
+    engine = make_engine(replicated.primary, pool_size=1)
+    with Session(engine) as session:
+        if not session.scalar(text("SELECT count(*) FROM area")):
+            load_trafford_lsoas(session, ["E01006108", "E01006109"])
+            session.commit()
+    engine.dispose()
+    _caught_up(replicated.replica, replicated.primary)
+    with TestClient(create_app(replicated.settings())) as client:
+        tile = client.get("/ogc/collections/assets/tiles/WebMercatorQuad/12/2021/1318")
+        assert tile.status_code in (200, 204), tile.text
+        assert any("ST_AsMVT" in query for query in _activity(replicated.replica))
+
+        # a gap analysis reads in one REPEATABLE READ snapshot, which ends on the replica
+        sent = _now(replicated.primary)
+        gaps = client.get("/gaps", params={"category": "library", "distance_m": 1000})
+        assert gaps.status_code == 200, gaps.text
+        assert [area["code"] for area in gaps.json()["areas"]] == ["E01006108", "E01006109"]
+        assert _snapshots_ended_since(replicated.replica, sent) >= 1
+        assert _snapshots_ended_since(replicated.primary, sent) == 0
 
 
 def test_a_writer_reads_its_own_write_while_the_replica_is_behind(
