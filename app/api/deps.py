@@ -25,6 +25,7 @@ from app.domain.features import WGS84
 from app.domain.plain_text import ESCAPED_CONTROL, control_problem, first_control_problem
 from app.errors import FieldProblem, Problem, invalid
 from app.io.spool import Spool
+from app.replicas import Replicas, on_primary
 from app.settings import AnalysisSettings, ApiSettings, AuthSettings, FeedSettings
 
 
@@ -80,43 +81,62 @@ class Sessions:
     """Where sessions come from: `write` ones in one transaction, `read` ones in autocommit
     and `snapshot` ones that see one REPEATABLE READ view. Routes that wait (for a build, a
     slow client) open them only for the work itself, so they hold no pooled connection
-    while they wait."""
+    while they wait. With `replicas`, a request that only reads reads from one of them
+    (app/replicas.py); one that writes uses the primary for everything."""
 
-    def __init__(self, write: sessionmaker[Session], read: sessionmaker[Session]) -> None:
+    replicas: Replicas | None = None
+
+    def __init__(
+        self,
+        write: sessionmaker[Session],
+        read: sessionmaker[Session],
+        replicas: Replicas | None = None,
+    ) -> None:
         self._write = write
         self._read = read
+        self.replicas = replicas
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """Committed when the block ends, rolled back on any error."""
+        if self.replicas is not None:
+            self.replicas.writing()
         with self._write() as session, session.begin():
             yield session
+        if self.replicas is not None:
+            self.replicas.wrote()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """Autocommit: a read costs no BEGIN/COMMIT round trips."""
-        with self._read() as session:
+        replica = self.replicas.session() if self.replicas is not None else None
+        with replica or self._read() as session:
             yield session
 
     @contextmanager
     def consistent(self) -> Iterator[Session]:
         """A write that reads one REPEATABLE READ view of the database, so what it reads
         is all of one moment (a locality's snapshot); committed when the block ends."""
+        if self.replicas is not None:
+            self.replicas.writing()
         with self._write() as session, session.begin():
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield session
+        if self.replicas is not None:
+            self.replicas.wrote()
 
     @contextmanager
     def snapshot(self) -> Iterator[Session]:
         """Read-only; every statement sees the same snapshot of the database, for answers
         built from several reads, such as a gap analysis."""
+        options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        replica = self.replicas.session(options) if self.replicas is not None else None
+        if replica is not None:
+            with replica as session:
+                yield session
+            return
         with self._write() as session, session.begin():
-            session.connection(
-                execution_options={
-                    "isolation_level": "REPEATABLE READ",
-                    "postgresql_readonly": True,
-                }
-            )
+            session.connection(execution_options=options)
             yield session
 
 
@@ -183,6 +203,7 @@ BEARER = OAuth2PasswordBearer(
 def current_account(
     request: Request,
     session: Annotated[Session, Depends(get_read_session, scope="function")],
+    sessions: Annotated[Sessions, Depends(get_sessions)],
     token: Annotated[str | None, Depends(BEARER)],
 ) -> Account | None:
     """Who is asking: the account of the `Authorization: Bearer` token, or None for an
@@ -195,6 +216,10 @@ def current_account(
     if not token.strip():
         raise _unauthorised("Authorization must be `Bearer <token>`")
     account = account_for(session, token.strip())
+    if account is None and sessions.replicas is not None:
+        # a token issued a moment ago may not have reached the replica yet
+        with on_primary(), sessions.read() as primary:
+            account = account_for(primary, token.strip())
     if account is None:
         raise _unauthorised("the token is unknown, expired or revoked")
     return account
