@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import errors
 from app.api import openapi
 from app.api.deps import HeavyWork, Sessions, plain_text_only
+from app.api.public_reads import DriverReads
 from app.api.routes import (
     areas,
     assessments,
@@ -132,6 +133,14 @@ def create_app(
             url, db_settings.pool_size, db_settings.pool_timeout_s, db_settings.connect_timeout_s
         )
         app.state.sessions = Sessions(make_sessionmaker(engine), make_sessionmaker(engine, True))
+        public_engine = make_engine(
+            url,
+            db_settings.pool_size,
+            db_settings.pool_timeout_s,
+            db_settings.connect_timeout_s,
+            pre_ping=False,
+        )
+        app.state.public_reads = DriverReads(public_engine)
         spool = Spool.for_database(
             api_settings.spool_dir or Path(tempfile.gettempdir()) / "assetmap-spool",
             url,
@@ -160,6 +169,7 @@ def create_app(
             await deliveries.stop()
             await app.state.session_events.stop()
             engine.dispose()
+            public_engine.dispose()
 
     app = FastAPI(
         title="Community Asset Map",
@@ -205,10 +215,13 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return errors.problem_response(errors.Problem(500, "internal error"))
 
+    # The public reads' routers first: a request is matched against each router's routes
+    # in turn, which costs a hot path as much as the query of a small tile.
     for module in (
         health,
-        auth,
+        ogc,
         assets,
+        auth,
         links,
         innovations,
         network,
@@ -227,7 +240,6 @@ def create_app(
         exports,
         taxonomy,
         postcodes,
-        ogc,
         oruk,
         maps,
         page,
