@@ -42,8 +42,9 @@ DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]
 
 class Reads(Protocol):
     """Where public reads run: a compiled statement (psycopg placeholders) and its values
-    in, its rows out. `prepare` as psycopg takes it: False plans each run with its values,
-    None lets the driver prepare a statement it has seen a few times."""
+    in, its rows out. `prepare` as psycopg takes it: False plans each run with its values
+    (an unnamed statement), True prepares it at once, None once the connection has run it
+    a few times; PostgreSQL may then keep one generic plan for any values."""
 
     def rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]: ...
 
