@@ -152,8 +152,10 @@ class HttpBackend:
         items_params: dict[str, str],
         tile_params: dict[str, str],
         search_path: str | None = None,
+        conformance_path: str = "/conformance",
     ) -> None:
         self.name, self.client = name, client
+        self.conformance_path = conformance_path
         self.items_path, self.tile_path = items_path, tile_path
         self.items_params, self.tile_params = items_params, tile_params
         self.search_path = search_path
@@ -498,6 +500,7 @@ def rates(cases: Sequence[Case], database_url: str) -> None:
                     {},
                     {},
                     search_path="/assets",
+                    conformance_path="/ogc/conformance",
                 )
             )
         tipg = stack.enter_context(running_tipg(database_url))
@@ -526,9 +529,26 @@ def rates(cases: Sequence[Case], database_url: str) -> None:
                 ask(floor, case, probe)
             row = {"service": Measured(note="not available (the service did not start)")}
             results[case.label] = row | run_case(case, backends)
+        web_alone = web_stack_rates([b for b in backends if isinstance(b, HttpBackend)])
     print(f"\n{ASSETS:,} assets; one client, one keep-alive connection, uncompressed")
     print(f"load average over the run: {' '.join(load_average())} (1, 5, 15 min; 2 cores)")
     print_rates(cases, results)
+    shown = ", ".join(f"{name} {rate:.1f}" for name, rate in web_alone.items())
+    print(f"requests/s of an answer with no database work (the conformance classes): {shown}")
+
+
+def web_stack_rates(backends: Sequence[HttpBackend], requests: int = 500) -> dict[str, float]:
+    """Requests per second of each server's conformance classes, which read no database:
+    what its web stack and the client alone cost, the ceiling of any of its answers. The
+    servers are asked in turn, in ROUNDS slices, as the cases are."""
+    seconds = dict.fromkeys((backend.name for backend in backends), 0.0)
+    for _ in range(ROUNDS):
+        for backend in backends:
+            start = time.perf_counter()
+            for _ in range(requests // ROUNDS):
+                backend.client.get(backend.conformance_path).raise_for_status()
+            seconds[backend.name] += time.perf_counter() - start
+    return {name: requests / spent for name, spent in seconds.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -551,8 +571,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         cases.append(Case("(b) bbox 0.75 deg, limit 10,000", probes, 10_000, 3, 2))
     if "c" in args.parts:
         for zoom in (12, 14):
-            probes = tiles(1000 // scale, zoom, zoom)
-            cases.append(Case(f"(c) tile z{zoom}", probes, None, 20, 1, 0.5))
+            at_zoom = tiles(1000 // scale, zoom, zoom)
+            cases.append(Case(f"(c) tile z{zoom}", at_zoom, None, 20, 1, 0.5))
     if "e" in args.parts:
         cases.append(Case("(e) /assets 0.15 deg, limit 100", sparse, 100, 20, None, 0.7, True))
         cases.append(
