@@ -38,6 +38,12 @@ The service's peak memory is a freshly started server's VmHWM over the export (r
 before it); ogr2ogr's is its own VmHWM, read while it runs. PostgreSQL's memory is in
 neither.
 
+Under each row, each server's own CPU time per request (its process's user and system
+time over the timed requests): what it spends around the query, which other load on the
+shared machine inflates far less than it does wall time. After the table, each server's
+conformance classes, which read no database: the ceiling its web stack and the client put
+on any answer in that run.
+
 Targets (the issues): at least 2x tipg on (a) and (b), at least tipg's speed on (c), the
 export faster than ogr2ogr with peak memory under 200 MB; against the floor, at least 0.7
 for items and `/assets` with `limit=100`, sparse or dense, and 0.5 for tiles.
@@ -153,9 +159,11 @@ class HttpBackend:
         tile_params: dict[str, str],
         search_path: str | None = None,
         conformance_path: str = "/conformance",
+        pid: int | None = None,
     ) -> None:
         self.name, self.client = name, client
         self.conformance_path = conformance_path
+        self.pid = pid
         self.items_path, self.tile_path = items_path, tile_path
         self.items_params, self.tile_params = items_params, tile_params
         self.search_path = search_path
@@ -263,6 +271,15 @@ class Measured:
     rate: float | None = None
     features: float | None = None
     note: str = ""
+    # a server's own CPU time per request (ms): what it spends around the query, which
+    # other load on the machine does not inflate as it does wall time
+    cpu_ms: float | None = None
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's user and system CPU time so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def ask(backend: Backend, case: Case, probe: Any) -> bytes:
@@ -285,6 +302,7 @@ def run_case(case: Case, backends: Sequence[Backend]) -> dict[str, Measured]:
     """
     measured: dict[str, Measured] = {}
     seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     for backend in backends:
         try:
             warm = [
@@ -300,6 +318,8 @@ def run_case(case: Case, backends: Sequence[Backend]) -> dict[str, Measured]:
         for backend in backends:
             if backend.name not in seconds:
                 continue
+            pid = getattr(backend, "pid", None)
+            cpu_start = cpu_seconds(pid) if pid else 0.0
             start = time.perf_counter()
             try:
                 for probe in case.probes[turn::ROUNDS]:
@@ -309,8 +329,12 @@ def run_case(case: Case, backends: Sequence[Backend]) -> dict[str, Measured]:
                 del seconds[backend.name]
                 continue
             seconds[backend.name] += time.perf_counter() - start
+            if pid:
+                cpu[backend.name] = cpu.get(backend.name, 0.0) + cpu_seconds(pid) - cpu_start
     for name, spent in seconds.items():
         measured[name].rate = len(case.probes) / spent
+        if name in cpu:
+            measured[name].cpu_ms = cpu[name] / len(case.probes) * 1000
     return measured
 
 
@@ -387,6 +411,9 @@ def print_rates(cases: Sequence[Case], results: dict[str, dict[str, Measured]]) 
         for name in names:
             if row[name].note:
                 print(f"  {name}: {row[name].note}")
+        used = [f"{name} {row[name].cpu_ms:.2f}" for name in names if row[name].cpu_ms]
+        if used:
+            print(f"  server CPU ms per request: {', '.join(used)}")
         if shown == "differ":
             per = ", ".join(
                 f"{name} {row[name].features:.1f}"
@@ -501,6 +528,7 @@ def rates(cases: Sequence[Case], database_url: str) -> None:
                     {},
                     search_path="/assets",
                     conformance_path="/ogc/conformance",
+                    pid=service.pid,
                 )
             )
         tipg = stack.enter_context(running_tipg(database_url))
@@ -515,6 +543,7 @@ def rates(cases: Sequence[Case], database_url: str) -> None:
                 "/collections/public.asset/tiles/WebMercatorQuad/{z}/{x}/{y}",
                 {"status": "published"},
                 {"status": "published", "properties": TIPG_TILE_PROPERTIES},
+                pid=tipg.pid,
             )
         )
         connection = stack.enter_context(psycopg.connect(libpq(database_url), autocommit=True))

@@ -10,7 +10,8 @@ pooled driver connection; the answer goes back untouched.
 A prepared statement's generic plan cannot tell a bbox holding 12,000 assets from one
 holding 600: it finds them all by the spatial index and sorts them by id, where the primary
 key's order would stop at a page. So a page is prepared only when PostGIS estimates its bbox
-sparse; any other is an unnamed statement, planned with its values.
+sparse (asked in the same statement); any other is an unnamed statement, planned with its
+values.
 
 Searches that first check a name (a category, an outcome, an area) keep the full path,
 with a session, as do authenticated readers.
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import cache
 from typing import Annotated, Any, Protocol
 
 import psycopg
 from fastapi import Depends, Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Float, Select, literal, literal_column, null, select, union_all
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
@@ -136,14 +138,27 @@ def asset_page(
     reads: Reads, sessions: Sessions, wanted: AssetFilter, limit: int, after: str | None
 ) -> Page:
     """One page of the public search `wanted` (app.domain.asset_search.list_assets), with
-    its statement sent straight to the driver unless it must first check a name."""
+    its statement sent straight to the driver unless it must first check a name.
+
+    A search of a lon/lat bbox and nothing else is first asked as a prepared statement
+    whose generic plan (the spatial index, then a sort by id) is right for a bbox of a few
+    hundred assets, and saves the planning: it gives the page only when PostGIS estimates,
+    as the planner would from the values, that the box holds no more than DENSE_ASSETS,
+    and the estimate in any case. Any other search, or a denser box, runs unnamed, planned
+    with its values.
+    """
     if asset_search.needs_lookups(wanted):
         with sessions.read() as session:
             return asset_search.list_assets(session, wanted, limit, after)
     query, params = asset_search.search_statement(wanted, limit, after)
     sql, constants = compiled(query, reused=wanted.where is None)
-    prepare = not _planned_with_values(reads, wanted)
-    return cut_page(reads.rows(sql, constants | params, prepare=prepare), limit)
+    if _bbox_alone(wanted):
+        guarded, guarded_constants = compiled(_sparse_only(query))
+        rows = reads.rows(guarded, guarded_constants | params, prepare=True)
+        ((estimate,),) = [row[3:] for row in rows if row[0] is None]
+        if estimate is not None and estimate <= DENSE_ASSETS:
+            return cut_page([row[:3] for row in rows if row[0] is not None], limit)
+    return cut_page(reads.rows(sql, constants | params, prepare=False), limit)
 
 
 # A bbox estimated to hold more assets than this is planned with its values: sorting this
@@ -151,25 +166,27 @@ def asset_page(
 DENSE_ASSETS = 1000
 
 
-def _planned_with_values(reads: Reads, wanted: AssetFilter) -> bool:
-    """Whether a page runs unnamed, planned with its values, rather than prepared (whose
-    generic plan finds a bbox's assets by the spatial index and sorts them by id).
-
-    The generic plan is right for a bbox of a few hundred assets and alone, and saves the
-    planning; so a search of a lon/lat bbox and nothing else is prepared when PostGIS
-    estimates (as the planner would from its values) that the box holds no more than
-    DENSE_ASSETS. Any other search is planned with its values.
-    """
+def _bbox_alone(wanted: AssetFilter) -> bool:
+    """Whether a search asks for a lon/lat bbox and nothing else (whatever its status and
+    the CRS of its answer; within_m counts only with `near`)."""
     if wanted.bbox is None or wanted.where is not None:
-        return True
-    # everything else as a plain bbox search has it (within_m counts only with `near`)
+        return False
     plain = replace(wanted, status="published", srid=WGS84, within_m=None)
-    if plain != AssetFilter(bbox=wanted.bbox):
-        return True
-    box = dict(zip(("minlon", "minlat", "maxlon", "maxlat"), wanted.bbox, strict=True))
-    sql, _ = compiled(statement("asset_bbox_estimate"))
-    ((estimate,),) = reads.rows(sql, box, prepare=True)
-    return estimate is None or estimate > DENSE_ASSETS
+    return plain == AssetFilter(bbox=wanted.bbox)
+
+
+@cache
+def _sparse_only(query: Select[Any]) -> Select[Any]:
+    """A bbox search's statement (rows: feature, part, id) that gives its rows only when
+    the bbox is estimated to hold no more than DENSE_ASSETS, and then a last row of NULLs
+    but the estimate (app/sql/asset_bbox_estimate.sql; NULL without statistics)."""
+    estimate = statement("asset_bbox_estimate").columns(assets=Float).cte("estimate")
+    page = query.subquery("page")
+    sparse = select(estimate.c.assets).scalar_subquery() <= DENSE_ASSETS
+    return union_all(
+        select(page.c.feature, page.c.part, page.c.id, null().label("assets")).where(sparse),
+        select(null(), literal(2), null(), estimate.c.assets),
+    ).order_by(literal_column("part"), literal_column("id"))  # type: ignore[return-value]
 
 
 def asset_tile(

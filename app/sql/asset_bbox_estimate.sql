@@ -1,5 +1,5 @@
--- About how many assets lie in the lon/lat box :minlon, :minlat, :maxlon, :maxlat: PostGIS's
--- estimate from the statistics of the public point's column (the one PostgreSQL's planner
+-- About how many assets lie in the lon/lat box of the values minlon, minlat, maxlon and
+-- maxlat: PostGIS's estimate from the statistics of the public point's column (the one PostgreSQL's planner
 -- makes of `public_geom && box` when it sees the box's values), or NULL before the table
 -- has statistics. No row is read: it only chooses how a page of a search is planned.
 SELECT CASE
@@ -12,6 +12,6 @@ SELECT CASE
                     c.oid, 'public_geom',
                     ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)
                 ) * c.reltuples
-       END
+       END AS assets
   FROM pg_class AS c
  WHERE c.oid = 'asset'::regclass

@@ -5,7 +5,8 @@ from the test client; pages of items are planned with their own bbox each time."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,9 +17,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.api.public_reads import DriverReads, asset_page, asset_tile
+from app.api.public_reads import DriverReads, Row, asset_page, asset_tile, compiled
 from app.db import make_engine
 from app.domain.asset_search import AssetFilter, AssetMatch
+from app.sql import statement
 from tests.conftest import bearer
 
 # Stretford and Sale, in Trafford: most of the demo locality's assets.
@@ -100,6 +102,7 @@ def test_only_admins_list_pending_assets_on_the_fast_path_too(demo_client: TestC
 # Where committed_assets lie: three parks in Stretford, and 1,200 benches in a box of
 # Sale.
 PARKS = AssetFilter(bbox=(-2.31, 53.44, -2.29, 53.46))
+BENCHES_BBOX = {"minlon": -2.33, "minlat": 53.42, "maxlon": -2.32, "maxlat": 53.43}
 BENCHES = AssetFilter(bbox=(-2.33, 53.42, -2.32, 53.43))
 
 
@@ -142,31 +145,49 @@ def pool_reads(database_url: str) -> Iterator[DriverReads]:
     engine.dispose()
 
 
-def _prepared_searches(reads: DriverReads) -> int:
-    found = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%AS ranked%%'"
-    ((count,),) = reads.rows(found, {}, False)
-    return int(count)
+class WatchedReads(DriverReads):
+    """The service's reads, which also note how each statement was sent: prepared or
+    not, and whether it asked for the bbox's estimate."""
+
+    def __init__(self, reads: DriverReads) -> None:
+        super().__init__(reads.engine)
+        self.sent: list[tuple[bool | None, bool]] = []
+
+    def rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]:
+        self.sent.append((prepare, "_postgis_selectivity" in sql))
+        return super().rows(sql, params, prepare)
 
 
 def test_a_dense_bbox_is_planned_with_its_values_a_sparse_one_prepared(
     pool_reads: DriverReads, committed_assets: list[int]
 ) -> None:
     # A prepared statement's generic plan cannot see how many assets a bbox holds: it
-    # sorts all 1,200 benches by id to give the first 100.
-    reads = pool_reads
-    dense = [asset_page(reads, None, BENCHES, 100, None) for _ in range(8)]  # type: ignore[arg-type]
-    prepared_after_dense = _prepared_searches(reads)
-    sparse = [asset_page(reads, None, PARKS, 2, None) for _ in range(8)]  # type: ignore[arg-type]
-    prepared_after_sparse = _prepared_searches(reads)
+    # would sort all 1,200 benches by id to give the first 100.
+    dense_reads, sparse_reads = WatchedReads(pool_reads), WatchedReads(pool_reads)
+    dense = asset_page(dense_reads, None, BENCHES, 100, None)  # type: ignore[arg-type]
+    sparse = asset_page(sparse_reads, None, PARKS, 2, None)  # type: ignore[arg-type]
+    estimate_sql, _ = compiled(statement("asset_bbox_estimate"))
+    ((estimate,),) = pool_reads.rows(estimate_sql, BENCHES_BBOX, True)
 
-    assert len(dense[0].features) == 100
-    assert json.loads(dense[0].features[0])["properties"]["name"] == "Bench 0"
-    assert dense[0].next_cursor is not None
-    assert [json.loads(feature)["id"] for feature in sparse[0].features] == committed_assets[:2]
-    assert all(page == dense[0] for page in dense)
-    assert all(page == sparse[0] for page in sparse)
-    assert prepared_after_dense == 0
-    assert prepared_after_sparse == 1
+    assert len(dense.features) == 100
+    assert json.loads(dense.features[0])["properties"]["name"] == "Bench 0"
+    assert json.loads(dense.features[-1])["properties"]["name"] == "Bench 99"
+    assert dense.next_cursor is not None
+    assert [json.loads(feature)["id"] for feature in sparse.features] == committed_assets[:2]
+    assert estimate > 1000
+    # asked with the estimate, prepared; then, dense, unnamed
+    assert dense_reads.sent == [(True, True), (False, False)]
+    assert sparse_reads.sent == [(True, True)]
+
+
+def test_a_search_of_more_than_a_bbox_is_planned_with_its_values(
+    pool_reads: DriverReads, committed_assets: list[int]
+) -> None:
+    reads = WatchedReads(pool_reads)
+    page = asset_page(reads, None, replace(PARKS, kind="physical"), 5, None)  # type: ignore[arg-type]
+
+    assert [json.loads(feature)["id"] for feature in page.features] == committed_assets
+    assert reads.sent == [(False, False)]
 
 
 def test_tiles_are_prepared_and_hold_what_the_page_does(
