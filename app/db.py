@@ -39,13 +39,15 @@ def make_engine(
     pool_timeout_s: float = 30.0,
     connect_timeout_s: int = 10,
     pooler: bool = False,
+    pre_ping: bool = True,
 ) -> Engine:
     """An engine with a pool of `pool_size` connections (and as many more at a peak); a
     request waits `pool_timeout_s` for one before sqlalchemy.exc.TimeoutError. `pooler`:
     the URL leads to PgBouncer in transaction pooling mode, where each transaction may meet a
     different server connection, so psycopg prepares no statements on the server and sends
     no startup `options` (PgBouncer refuses them: set `jit = off` on the database instead,
-    docs/scaling.md)."""
+    docs/scaling.md). Without `pre_ping`, the caller replaces a connection the server
+    dropped itself."""
     connect_args: dict[str, object] = {
         "application_name": "assetmap",
         "connect_timeout": connect_timeout_s,
@@ -65,7 +67,7 @@ def make_engine(
         # A pooled connection is tested as it is taken (a round trip of well under a
         # millisecond on a local network), so one the server dropped in a restart is
         # replaced rather than failing the request that meets it.
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         pool_recycle=3600,
         connect_args=connect_args,
     )

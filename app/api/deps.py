@@ -16,6 +16,7 @@ from typing import Annotated
 
 import isodate
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -225,6 +226,24 @@ def current_account(
     return account
 
 
+async def reader_account(
+    request: Request,
+    sessions: Annotated[Sessions, Depends(get_sessions)],
+    token: Annotated[str | None, Depends(BEARER)],
+) -> Account | None:
+    """current_account for the public reads: None at once for a request without credentials
+    (no session, no worker thread); otherwise the account, looked up as current_account
+    does."""
+    if token is None and request.headers.get("authorization") is None:
+        return None
+
+    def look_up() -> Account | None:
+        with sessions.read() as session:
+            return current_account(request, session, sessions, token)
+
+    return await run_in_threadpool(look_up)
+
+
 def _unauthorised(detail: str) -> Problem:
     return Problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
@@ -238,6 +257,7 @@ def signed_in(account: Annotated[Account | None, Depends(current_account)]) -> A
 SettingsDep = Annotated[ApiSettings, Depends(api_settings)]
 AuthSettingsDep = Annotated[AuthSettings, Depends(auth_settings)]
 AccountDep = Annotated[Account | None, Depends(current_account)]
+ReaderAccountDep = Annotated[Account | None, Depends(reader_account)]
 SignedInDep = Annotated[Account, Depends(signed_in)]
 AnalysisSettingsDep = Annotated[AnalysisSettings, Depends(analysis_settings)]
 FeedSettingsDep = Annotated[FeedSettings, Depends(feed_settings)]
