@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import make_engine
 from tests.conftest import alembic_config, create_database, drop_database
 
-OUR_TABLES = {"area", "asset", "asset_revision", "category", "outcome", "postcode"}
+OUR_TABLES = {"area", "asset", "asset_revision_stored", "category", "outcome", "postcode"}
 OUR_FUNCTIONS = [
     "asset_after_insert",
     "asset_after_update",
@@ -136,7 +136,10 @@ def test_the_models_describe_the_migrated_columns(engine: Engine) -> None:
     from app.models import Base
 
     def ours(obj: object, name: str | None, type_: str, *_: object) -> bool:
-        return not (type_ == "table" and name not in Base.metadata.tables)
+        if type_ != "table":
+            return True
+        # a model read from a view (migration 0014) has no table to compare
+        return name in Base.metadata.tables and not Base.metadata.tables[name].info.get("view")
 
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_object": ours})
