@@ -189,7 +189,8 @@ def empty(url: str) -> None:
 # What `assetmap import assets` prints after its report.
 IMPORTED = re.compile(
     r"(?P<rows>\d+) rows in (?P<seconds>[\d.]+) s; (?P<chunks>\d+) chunks written, seconds "
-    r"per chunk: min (?P<min>[\d.]+), median (?P<median>[\d.]+), max (?P<max>[\d.]+)"
+    r"per chunk: min (?P<min>[\d.]+), median (?P<median>[\d.]+), max (?P<max>[\d.]+); "
+    r"first tenth (?P<first>[\d.]+), last tenth (?P<last>[\d.]+)"
 )
 
 
@@ -250,7 +251,8 @@ def main() -> None:
                 )
             print(
                 f"{'':28} {'per chunk':16} {found['chunks']:>10} chunks of 5,000 rows, "
-                f"seconds: min {found['min']}, median {found['median']}, max {found['max']}"
+                f"seconds: min {found['min']}, median {found['median']}, max {found['max']}; "
+                f"median of the first tenth {found['first']}, of the last {found['last']}"
             )
     engine.dispose()
     empty(url)

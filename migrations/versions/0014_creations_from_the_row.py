@@ -13,7 +13,8 @@ were). So:
   change after the creation) and each asset's creation, derived by `asset_creation(a)`;
 - `asset_change` becomes a view the same way: the public changes written
   (`asset_change_stored`) and, for an asset still at version 1, what the public saw of its
-  creation, worked out by the one rule (`asset_public_change`) from the row itself;
+  creation, worked out from the row itself (`asset_created_event`: asset_public_change's
+  rule for a creation, with the one rule of who sees what, `asset_shown`);
 - an asset's first change keeps what the public saw of its creation (from the old row,
   its first state) before its own revision is written, and a creation to tell a webhook is
   kept at once (a delivery needs a change to point at): only when a webhook exists, found
@@ -85,11 +86,10 @@ $$;
 # state), kept before the change's own revision (an erasure reads the last change kept).
 KEEP_CREATIONS = """
     INSERT INTO asset_change_stored (revision_id, asset_id, version, event, fields, changed_at)
-    SELECT o.created_revision, o.id, 1, c.event, c.fields, o.created_at
+    SELECT o.created_revision, o.id, 1, asset_created_event(o), '{}', o.created_at
       FROM old_rows AS o
       JOIN new_rows AS n ON n.id = o.id
-     CROSS JOIN LATERAL asset_public_change(asset_creation(o), o, '{}') AS c
-     WHERE o.version = 1 AND n.version <> 1 AND c.event IS NOT NULL
+     WHERE o.version = 1 AND n.version <> 1 AND asset_created_event(o) IS NOT NULL
     ON CONFLICT (revision_id) DO NOTHING;
 """
 
@@ -171,6 +171,16 @@ LANGUAGE sql IMMUTABLE AS $$
            NULL::jsonb, NULL::jsonb
 $$;
 
+-- What the public saw of an asset's creation, from its first state `a`: the rule of
+-- asset_public_change for a creation (nothing seen before it), as SQL the planner inlines
+-- where the feed reads every creation: added when published where the public may see it,
+-- archived when it came in archived, else nothing.
+CREATE FUNCTION asset_created_event(a asset) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN a.status IN ('published', 'archived') AND asset_shown(a)
+                THEN CASE a.status WHEN 'published' THEN 'added' ELSE 'archived' END END
+$$;
+
 -- Creation revisions the row now says are no longer kept twice (any still holding a copy
 -- of the row, from before migration 0002, stay, and the view reads them instead).
 DELETE FROM asset_revision_stored AS r
@@ -186,17 +196,22 @@ SELECT (asset_creation(a)).*
  WHERE NOT EXISTS (SELECT 1 FROM asset_revision_stored AS r WHERE r.id = a.created_revision);
 
 -- What the public saw of a creation is kept once the asset first changes (or a webhook
--- is to be told of it); until then it is read from the row, as the one rule says.
+-- is to be told of it); until then it is read from the row, as the one rule says. (The
+-- feed reads the two parts newest first each on its own: PostgreSQL 15 sorts a whole
+-- part of a union rather than read it by an index for a LIMIT.)
+CREATE VIEW asset_creation_change AS
+SELECT a.created_revision AS revision_id, a.id AS asset_id, 1 AS version,
+       asset_created_event(a) AS event, '{}'::text[] AS fields, a.created_at AS changed_at
+  FROM asset AS a
+ WHERE a.version = 1 AND asset_created_event(a) IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM asset_change_stored AS c
+                    WHERE c.revision_id = a.created_revision);
+
 CREATE VIEW asset_change AS
 SELECT c.revision_id, c.asset_id, c.version, c.event, c.fields, c.changed_at
   FROM asset_change_stored AS c
 UNION ALL
-SELECT a.created_revision, a.id, 1, seen.event, seen.fields, a.created_at
-  FROM asset AS a
- CROSS JOIN LATERAL asset_public_change(asset_creation(a), a, '{}') AS seen
- WHERE a.version = 1 AND seen.event IS NOT NULL
-   AND NOT EXISTS (SELECT 1 FROM asset_change_stored AS c
-                    WHERE c.revision_id = a.created_revision);
+SELECT * FROM asset_creation_change;
 
 DROP TRIGGER asset_after_insert ON asset;
 DROP FUNCTION asset_after_insert();
@@ -230,10 +245,10 @@ BEGIN
     WITH changed AS (
         INSERT INTO asset_change_stored (revision_id, asset_id, version, event, fields,
                                          changed_at)
-        SELECT a.created_revision, a.id, 1, seen.event, seen.fields, a.created_at
+        SELECT a.created_revision, a.id, 1, asset_created_event(a), '{}', a.created_at
           FROM asset AS a
-         CROSS JOIN LATERAL asset_public_change(asset_creation(a), a, '{}') AS seen
-         WHERE a.created_revision > mark AND a.version = 1 AND seen.event IS NOT NULL
+         WHERE a.created_revision > mark AND a.version = 1
+           AND asset_created_event(a) IS NOT NULL
         ON CONFLICT (revision_id) DO NOTHING
         RETURNING revision_id, asset_id
     )
@@ -258,6 +273,7 @@ DROP TRIGGER asset_creations_told ON asset;
 DROP FUNCTION asset_creations_mark();
 DROP FUNCTION asset_creations_told();
 DROP VIEW asset_change;
+DROP VIEW asset_creation_change;
 DROP VIEW asset_revision;
 
 -- Every creation and every public creation as a row again (no trigger works them out: a
@@ -270,10 +286,9 @@ SELECT (asset_creation(a)).*
  WHERE NOT EXISTS (SELECT 1 FROM asset_revision_stored AS r WHERE r.id = a.created_revision);
 ALTER TABLE asset_revision_stored ENABLE TRIGGER asset_revision_after_insert;
 INSERT INTO asset_change_stored (revision_id, asset_id, version, event, fields, changed_at)
-SELECT a.created_revision, a.id, 1, seen.event, seen.fields, a.created_at
+SELECT a.created_revision, a.id, 1, asset_created_event(a), '{}', a.created_at
   FROM asset AS a
- CROSS JOIN LATERAL asset_public_change(asset_creation(a), a, '{}') AS seen
- WHERE a.version = 1 AND seen.event IS NOT NULL
+ WHERE a.version = 1 AND asset_created_event(a) IS NOT NULL
 ON CONFLICT (revision_id) DO NOTHING;
 
 ALTER TABLE asset_change_stored DROP CONSTRAINT asset_change_asset_id_fkey;
@@ -283,6 +298,7 @@ ALTER TABLE asset_change_stored
 ALTER TABLE asset_change_stored RENAME TO asset_change;
 ALTER TABLE asset_revision_stored RENAME TO asset_revision;
 DROP FUNCTION asset_creation(asset);
+DROP FUNCTION asset_created_event(asset);
 ALTER TABLE asset DROP COLUMN created_revision;
 """
     + CONTENT.format(extra="")

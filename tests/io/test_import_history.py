@@ -123,3 +123,28 @@ def test_each_chunk_of_a_large_file_is_timed(session: Session, tmp_path: Path) -
     assert report.inserted == rows
     assert len(report.chunk_seconds) == 3
     assert all(seconds > 0 for seconds in report.chunk_seconds)
+
+
+def test_the_feed_interleaves_creations_read_from_rows_with_changes_kept_newest_first(
+    session: Session, client: TestClient, tmp_path: Path
+) -> None:
+    load_trafford_lsoas(session, [STRETFORD_LSOA])
+    path = tmp_path / "register.csv"
+    first = {"R1": "Library", "R2": "Hall", "R3": "Garden"}
+    import_assets(session, _register(path, first), PLAN, EXTENT)
+    import_assets(session, _register(path, first | {"R2": "Gorse Hill Hall"}), PLAN, EXTENT)
+    import_assets(session, _register(tmp_path / "more.csv", {"R4": "Allotments"}), PLAN, EXTENT)
+
+    def titles(**query: object) -> list[str]:
+        params = {"within": STRETFORD_LSOA, **query}
+        feed = feedparser.parse(client.anonymous.get("/feeds/assets.atom", params=params).content)
+        return [entry.title for entry in feed.entries]
+
+    assert titles() == [
+        "Added: Allotments",
+        "Changed: Gorse Hill Hall",
+        "Added: Garden",
+        "Added: Gorse Hill Hall",
+        "Added: Library",
+    ]
+    assert titles(limit=3) == ["Added: Allotments", "Changed: Gorse Hill Hall", "Added: Garden"]
