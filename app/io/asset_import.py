@@ -64,20 +64,19 @@ def _sql(name: str) -> tuple[TextClause, ...]:
     )
 
 
-# How the import's statements are planned (and those of the triggers they fire), whatever
-# the planner believes of `asset`: its statistics lag a large import (the table looked
-# empty when it began), and a plan trusting them compared every chunk row with every asset
-# of the source, a chunk taking minutes once the table was large. With sequential scans,
-# hash and merge joins priced out, each lookup in `asset` is an index probe at any size;
-# with custom plans forced, no plan is cached from the first chunk for the last (psycopg
-# prepares nothing either: prepare_threshold None). Set for the import's transaction only.
+# How the import's statements are planned (and those of the triggers they fire): hash and
+# merge joins priced out, so no chunk reads all of `asset` to join a few thousand rows, and
+# custom plans forced, so no plan made at the first chunk is kept for the last (psycopg
+# prepares nothing either: prepare_threshold None). What keeps the plans right as `asset`
+# grows is its statistics, guarded below (the lock, and _load_chunk's analysis). Set for
+# the import's transaction only.
 PLANNING = {
-    "enable_seqscan": "off",
     "enable_hashjoin": "off",
     "enable_mergejoin": "off",
     "plan_cache_mode": "force_custom_plan",
 }
 SETTING = text("SELECT current_setting(:name)")
+ESTIMATED_ASSETS = text("SELECT reltuples FROM pg_class WHERE oid = 'asset'::regclass")
 SET = text("SELECT set_config(:name, :value, true)")
 
 
@@ -116,6 +115,11 @@ def import_assets(
         text("SELECT pg_advisory_xact_lock(hashtext('asset-import:' || :source))"),
         {"source": plan.source},
     )
+    # Keep autovacuum from analysing `asset` while this import's rows are not committed: it
+    # counts none of them, so records the table as empty however many pages it has
+    # (reltuples 0), and every plan after that reads the "empty" `asset` whole for each row
+    # of a chunk: the chunk that took minutes. Imports now take turns; the API never waits.
+    session.execute(text("LOCK TABLE asset IN SHARE UPDATE EXCLUSIVE MODE"))
     # Several imports may share one transaction (the demo's tests do): start afresh.
     session.execute(text("DROP TABLE IF EXISTS import_chunk, import_seen"))
     for step in _sql("asset_import_tables"):
@@ -223,4 +227,9 @@ def _load_chunk(
     counts.inserted += inserted
     counts.updated += updated
     counts.unchanged += len(chunk.staged) - len(refused) - inserted - updated
+    # Statistics that say `asset` holds fewer than half the rows this import has already
+    # written (an analysis by another session during an earlier import, or before this
+    # one began) are taken afresh: this transaction's own analysis counts its rows.
+    if session.scalar(ESTIMATED_ASSETS) * 2 < counts.inserted:
+        session.execute(text("ANALYZE asset"))
     counts.chunk_seconds.append(time.perf_counter() - started)

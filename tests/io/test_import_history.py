@@ -148,3 +148,22 @@ def test_the_feed_interleaves_creations_read_from_rows_with_changes_kept_newest_
         "Added: Library",
     ]
     assert titles(limit=3) == ["Added: Allotments", "Changed: Gorse Hill Hall", "Added: Garden"]
+
+
+def test_an_import_after_statistics_that_saw_an_empty_table_plans_with_its_own_rows(
+    session: Session, tmp_path: Path
+) -> None:
+    # What autovacuum records when it analyses `asset` during another import: no live row
+    # over many pages, so the planner takes the table for empty at any size.
+    session.execute(
+        text("UPDATE pg_class SET reltuples = 0, relpages = 2000 WHERE oid = 'asset'::regclass")
+    )
+    rows = 2 * CHUNK_ROWS
+    names = {f"R{number}": f"Community asset {number}" for number in range(rows)}
+
+    report = import_assets(session, _register(tmp_path / "register.csv", names), PLAN, EXTENT)
+
+    assert report.inserted == rows
+    planned = session.execute(text("EXPLAIN (FORMAT JSON) SELECT id FROM asset")).scalar_one()
+    # (it took the table for holding one row; now for about as many as it holds)
+    assert planned[0]["Plan"]["Plan Rows"] > rows // 2
