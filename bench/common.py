@@ -55,7 +55,7 @@ def fill_assets(url: str, name: str, assets: int, box: tuple[float, float, float
         have = conn.scalar(text("SELECT count(*) FROM asset"))
         if have != assets:
             print(f"generating {assets:,} assets in {name} ...", flush=True)
-            conn.execute(text("TRUNCATE asset, asset_revision RESTART IDENTITY CASCADE"))
+            conn.execute(text("TRUNCATE asset RESTART IDENTITY CASCADE"))
             minlon, minlat, maxlon, maxlat = box
             conn.execute(
                 text(
@@ -152,16 +152,16 @@ def generate_england(engine: Engine) -> bool:
     return True
 
 
-def migrated_database(name: str) -> str:
+def migrated_database(name: str, revision: str = "head") -> str:
     """The database `name` on the server users get (`DATABASE_URL`, or the local cluster,
-    started if need be), created with PostGIS if missing and brought to the newest schema
-    by the migrations; returns its URL."""
+    started if need be), created with PostGIS if missing and brought to the schema of
+    `revision` (the newest by default) by the migrations; returns its URL."""
     url = running_database_url(DatabaseSettings()).rsplit("/", 1)[0] + "/" + name
     localdb.ensure_database(url, url.rsplit("/", 1)[0] + "/postgres")
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["url"] = url
     config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
     return url
 
 

@@ -10,9 +10,10 @@ half-written.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -63,14 +64,20 @@ def _sql(name: str) -> tuple[TextClause, ...]:
     )
 
 
-PLANNER_JOINS = text(
-    "SELECT current_setting('enable_hashjoin') AS hash, "
-    "current_setting('enable_mergejoin') AS merge"
-)
-PLANNER_SET = text(
-    "SELECT set_config('enable_hashjoin', :hash, true), "
-    "set_config('enable_mergejoin', :merge, true)"
-)
+# How the import's statements are planned (and those of the triggers they fire): hash and
+# merge joins priced out, so no chunk reads all of `asset` to join a few thousand rows, and
+# custom plans forced, so no plan made at the first chunk is kept for the last (psycopg
+# prepares nothing either: prepare_threshold None). What keeps the plans right as `asset`
+# grows is its statistics, guarded below (the lock, and _load_chunk's analysis). Set for
+# the import's transaction only.
+PLANNING = {
+    "enable_hashjoin": "off",
+    "enable_mergejoin": "off",
+    "plan_cache_mode": "force_custom_plan",
+}
+SETTING = text("SELECT current_setting(:name)")
+ESTIMATED_ASSETS = text("SELECT reltuples FROM pg_class WHERE oid = 'asset'::regclass")
+SET = text("SELECT set_config(:name, :value, true)")
 
 
 @dataclass
@@ -78,6 +85,7 @@ class _Counts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    chunk_seconds: list[float] = field(default_factory=list)
 
 
 def import_assets(
@@ -107,6 +115,11 @@ def import_assets(
         text("SELECT pg_advisory_xact_lock(hashtext('asset-import:' || :source))"),
         {"source": plan.source},
     )
+    # Keep autovacuum from analysing `asset` while this import's rows are not committed: it
+    # counts none of them, so records the table as empty however many pages it has
+    # (reltuples 0), and every plan after that reads the "empty" `asset` whole for each row
+    # of a chunk: the chunk that took minutes. Imports now take turns; the API never waits.
+    session.execute(text("LOCK TABLE asset IN SHARE UPDATE EXCLUSIVE MODE"))
     # Several imports may share one transaction (the demo's tests do): start afresh.
     session.execute(text("DROP TABLE IF EXISTS import_chunk, import_seen"))
     for step in _sql("asset_import_tables"):
@@ -118,19 +131,17 @@ def import_assets(
     # With `atomic`, rows are written as they come and the savepoint undoes them all if any
     # row is refused; the caller's transaction carries on either way.
     written = session.begin_nested()
-    # Plan each statement afresh: a plan cached while `asset` was small would scan it whole
-    # for every chunk once it is large (psycopg prepares a statement run five times).
-    # And keep to index probes: the working tables have no statistics, and a hash join would
-    # read all of `asset` for every chunk.
     raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
     prepare_threshold, raw.prepare_threshold = raw.prepare_threshold, None
-    joins = session.execute(PLANNER_JOINS).one()
-    session.execute(PLANNER_SET, {"hash": "off", "merge": "off"})
+    was = {name: session.scalar(SETTING, {"name": name}) for name in PLANNING}
+    for name, value in PLANNING.items():
+        session.execute(SET, {"name": name, "value": value})
     try:
         report = _load(session, path, plan, extent, taxonomy, params, progress)
     finally:
         raw.prepare_threshold = prepare_threshold
-        session.execute(PLANNER_SET, {"hash": joins.hash, "merge": joins.merge})
+        for name, value in was.items():
+            session.execute(SET, {"name": name, "value": value})
     if plan.atomic and report.rejected:
         written.rollback()
         report.committed = False
@@ -178,6 +189,7 @@ def _load(
         unchanged=counts.unchanged,
         rejected=len(rejects),
         rejects=rejects,
+        chunk_seconds=counts.chunk_seconds,
     )
 
 
@@ -192,6 +204,7 @@ def _load_chunk(
     that pass; the ones refused go to `rejects`."""
     if not chunk.staged:
         return
+    started = time.perf_counter()
     raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
     with (
         raw.cursor() as cursor,
@@ -214,3 +227,9 @@ def _load_chunk(
     counts.inserted += inserted
     counts.updated += updated
     counts.unchanged += len(chunk.staged) - len(refused) - inserted - updated
+    # Statistics that say `asset` holds fewer than half the rows this import has already
+    # written (an analysis by another session during an earlier import, or before this
+    # one began) are taken afresh: this transaction's own analysis counts its rows.
+    if session.scalar(ESTIMATED_ASSETS) * 2 < counts.inserted:
+        session.execute(text("ANALYZE asset"))
+    counts.chunk_seconds.append(time.perf_counter() - started)

@@ -24,7 +24,7 @@ from app.domain import schedules
 from app.domain.asset_fields import IMPORT_TARGETS, IMPORTED_COLUMNS, POINT, ImportTarget
 from app.domain.categories import StoredCategory
 from app.domain.opening import LONDON
-from app.domain.plain_text import control_problem, first_control_problem
+from app.domain.plain_text import ESCAPED_CONTROL, control_problem, first_control_problem
 from app.errors import invalid
 from app.io.report import Reject
 from app.io.sources import SourceRow
@@ -43,6 +43,11 @@ DAY_COLUMN = re.compile(
 )
 # The property each imported column holds (a point and a footprint hold none).
 _HOLDS = {target.prop.column: target.prop.name for target in IMPORT_TARGETS}
+# The property each imported column is staged from; None for the place's (point, footprint).
+_STAGED_FROM = tuple(
+    (column, None if column in (POINT, "footprint") else _HOLDS[column])
+    for column in IMPORTED_COLUMNS
+)
 
 
 @dataclass
@@ -118,7 +123,7 @@ class Mapper:
         self.today = datetime.now(LONDON).date()
         # The targets this file fills, in the order of TARGETS, each with its column.
         self.filled = [
-            (target, self.columns[target.name])
+            (target, self.columns[target.name], _cell_kind(target.prop.annotation))
             for target in TARGETS.values()
             if target.name in self.columns
         ]
@@ -156,7 +161,7 @@ class Mapper:
             props["kind"] = self.value(attributes, "kind") or plan.kind
             if (category := self.value(attributes, "category")) is not None:
                 props["category"] = category
-        for target, column in self.filled:
+        for target, column, cell_kind in self.filled:
             value = self.value(attributes, column)
             if value is None:
                 continue
@@ -165,7 +170,7 @@ class Mapper:
                 parts[target.part.name] = _part_value(target.part.name, value)
             else:
                 try:
-                    props[target.prop.name] = _cell(target.prop.annotation, value)
+                    props[target.prop.name] = _cell(cell_kind, value)
                 except ValueError as unreadable:
                     raise ValueError(f"{target.prop.name}: {unreadable}") from None
         if props.get("name") is None and plan.default_name is not None:
@@ -206,24 +211,39 @@ def _types(annotation: Any) -> set[Any]:
     return {annotation}
 
 
-def _cell(annotation: Any, value: Any) -> Any:
-    """A cell as its property takes it: a list from comma-separated text, a number or a
-    time as the file has it, a model (a schedule) from its JSON, text otherwise."""
+def _cell_kind(annotation: Any) -> str:
+    """How a property's cells are read (`model`, `list`, `number`, `time` or `text`),
+    worked out once per file (Mapper.filled) rather than once per cell."""
     kinds = _types(annotation)
     if any(isinstance(kind, type) and issubclass(kind, BaseModel) for kind in kinds):
+        return "model"
+    if any(get_origin(kind) is list for kind in kinds):
+        return "list"
+    if float in kinds:
+        return "number"
+    if datetime in kinds:
+        return "time"
+    return "text"
+
+
+def _cell(kind: str, value: Any) -> Any:
+    """A cell as its property takes it (`kind`, from _cell_kind): a list from
+    comma-separated text, a number or a time as the file has it, a model (a schedule) from
+    its JSON, text otherwise."""
+    if kind == "model":
         if not isinstance(value, str):
             return value
         try:
             return json.loads(value)
         except json.JSONDecodeError as broken:
             raise ValueError(f"is not JSON ({broken.msg})") from None
-    if any(get_origin(kind) is list for kind in kinds):
+    if kind == "list":
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
-    if float in kinds:
+    if kind == "number":
         return value
-    if datetime in kinds:
+    if kind == "time":
         return value.isoformat() if isinstance(value, date) else value
     return _text(value)
 
@@ -328,9 +348,13 @@ def _ewkb(geometry: BaseGeometry | None) -> str | None:
 
 def _checked(properties: dict[str, Any]) -> dict[str, Any] | str:
     """A row's properties as the API would store them, or the reason it refuses them."""
-    problem = first_control_problem(properties, "")
-    if problem is not None:
-        return f"{problem.field}: {problem.message}"
+    # A first look at the row as JSON, which writes every control character but DEL
+    # escaped; only a row that may hold one is walked for where it is.
+    dumped = json.dumps(properties, default=str)
+    if ESCAPED_CONTROL.search(dumped.encode()) or "\x7f" in dumped:
+        problem = first_control_problem(properties, "")
+        if problem is not None:
+            return f"{problem.field}: {problem.message}"
     try:
         checked = AssetProperties.model_validate(properties)
     except ValidationError as error:
@@ -409,16 +433,11 @@ def stage_chunk(
             continue
         geocode = geocode or point is None
         place = {POINT: point, "footprint": footprint}
+        columns = [
+            place[column] if held is None else _staged(values.get(held))
+            for column, held in _STAGED_FROM
+        ]
         staged.append(
-            (
-                row.number,
-                source_ref,
-                kind,
-                None if category is None else category.id,
-                *(
-                    place[column] if column in place else _staged(values.get(_HOLDS[column]))
-                    for column in IMPORTED_COLUMNS
-                ),
-            )
+            (row.number, source_ref, kind, None if category is None else category.id, *columns)
         )
     return Chunk(rows, staged, geocode)
