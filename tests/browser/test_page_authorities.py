@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.auth import accounts
 from app.db import make_engine
 from tests.api.two_authorities import MANCHESTER, TRAFFORD, add_second_authority
+from tests.browser.axe import blocking
 from tests.browser.conftest import PASSWORD, Watched
 from tests.browser.test_page import sign_in, wait_for_view
 from tests.conftest import demo_database, drop_database, serving
@@ -166,8 +167,9 @@ def test_the_page_opens_on_one_authority_and_loads_each_view_as_the_map_moves(
 
 
 def test_with_no_authority_named_the_page_offers_a_choice(
-    desktop: Watched, two_authorities_server: str
+    audited_desktop: Watched, two_authorities_server: str
 ) -> None:
+    desktop = audited_desktop
     page = _open(desktop, two_authorities_server + "/")
 
     chooser = page.get_by_role("region", name="Choose a local authority")
@@ -178,11 +180,14 @@ def test_with_no_authority_named_the_page_offers_a_choice(
     )
     assert len(names) == 2
     desktop.screenshot("authorities-chooser")
+    found = blocking(page, "the chooser")
     chooser.get_by_role("link", name="Manchester (a square for the tests)").click()
     page.wait_for_url(f"**/?within={MANCHESTER}")
     page.wait_for_selector("body[data-ready=true]", timeout=60_000)
     expect(page.get_by_role("combobox", name="Local authority")).to_have_value(MANCHESTER)
     expect(page.get_by_role("region", name="Choose a local authority")).to_be_hidden()
+    found += blocking(page, "the page on an authority, with the list of others")
+    assert found == []
 
     # the header's list takes the page to the other authority, kept in the address
     page.get_by_role("combobox", name="Local authority").select_option(TRAFFORD)

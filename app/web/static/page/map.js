@@ -105,6 +105,8 @@ export function placeMarker(feature) {
   return marker;
 }
 
+let drawn = 0; // how many markers were drawn or let go, so a load knows whether it changed any
+
 // A page of assets onto the map: a marker already there for the same version stays as it
 // is (it may be focused, or being moved), others are drawn anew.
 function takeAssets(features) {
@@ -120,6 +122,7 @@ function takeAssets(features) {
   }
   cluster.removeLayers(stale);
   cluster.addLayers(added);
+  drawn += added.length;
   document.body.dataset.assets = String(markers.size);
 }
 
@@ -130,6 +133,7 @@ function forgetOutOfView(bounds) {
       && !(state.editing && state.editing.id === marker.feature.id));
     cluster.removeLayers(gone);
     for (const marker of gone) markers.delete(marker.feature.id);
+    drawn += gone.length;
   }
   if (outlines.size > MOST_OUTLINES_KEPT) {
     for (const [code, outline] of outlines) {
@@ -182,8 +186,9 @@ let lastLoaded = null;
 // Load what is on screen: the neighbourhoods' outlines, and the assets the query asks for
 // in the view (words searched: in the authority the page is on, wherever the view is).
 // Markers of the same query stay; `clear`, or another query, starts afresh; a view inside
-// one loaded in full asks the service nothing. Resolves to
-// {shown, more, outlinesMore, problem}, or null when a newer load took its place.
+// one loaded in full asks the service nothing. Resolves to {shown, more, outlinesMore,
+// problem, changed} (changed: markers were drawn or let go), or null when a newer load
+// took its place.
 async function load({ clear = false } = {}) {
   if (loading) loading.abort();
   const controller = new AbortController();
@@ -193,6 +198,7 @@ async function load({ clear = false } = {}) {
   const bounds = map.getBounds();
   const bbox = viewBox(bounds);
   const fresh = clear || key !== loadedFor;
+  const before = drawn;
   if (fresh) {
     loadedFor = null;
     loadedView = null;
@@ -201,7 +207,7 @@ async function load({ clear = false } = {}) {
   } else if (loadedView && loadedView.contains(bounds)) {
     loading = null;
     document.body.dataset.view = bounds.toBBoxString();
-    return { ...lastLoaded, shown: markers.size };
+    return { ...lastLoaded, shown: markers.size, changed: false };
   }
   forgetOutOfView(bounds);
   if (query.has("q")) {
@@ -231,7 +237,7 @@ async function load({ clear = false } = {}) {
       shown: markers.size, more: Boolean(assets.more), outlinesMore: Boolean(areas.more),
       problem: assets.problem || areas.problem || "",
     };
-    return lastLoaded;
+    return { ...lastLoaded, changed: fresh || drawn !== before };
   } catch (error) {
     if (error.name === "AbortError") return null;
     throw error;
@@ -241,8 +247,15 @@ async function load({ clear = false } = {}) {
 }
 
 // What a load showed, in the status line: never fewer than there are without saying so.
-function say(loaded) {
+// After a move that changed nothing shown, what the line said before stays (a sign-in, a
+// save), and a screen reader is not told the same count again.
+let lastNotes = null;
+
+function say(loaded, { moved = false } = {}) {
   if (!loaded) return;
+  const notes = [loaded.more, loaded.outlinesMore, loaded.problem].join();
+  if (moved && !loaded.changed && notes === lastNotes) return;
+  lastNotes = notes;
   const parts = [searchNote + assetsShown(loaded.shown)];
   if (loaded.more) parts.push(t("There are more here than the map loads at once: zoom in to see them all."));
   if (loaded.outlinesMore) parts.push(t("Zoom in to see every neighbourhood's outline."));
@@ -257,15 +270,15 @@ export async function loadAssets() {
 }
 
 // The first view's load, said in the status line; then each move loads the new view.
-export async function loadView() {
-  say(await load());
+export async function loadView({ moved = false } = {}) {
+  say(await load(), { moved });
 }
 
 let moveTimer;
 export function followTheView() {
   map.on("moveend", () => {
     clearTimeout(moveTimer);
-    moveTimer = setTimeout(loadView, 200);
+    moveTimer = setTimeout(() => loadView({ moved: true }), 200);
   });
 }
 
