@@ -32,6 +32,8 @@ BAD = {
         {"reach_m": "-5"},
         "reach_m: Input should be greater than 0",
     ),
+    # a source new to the map: its rows are matched only against the file's earlier rows
+    2 * CHUNK_ROWS + 3: ({"ref": "R2"}, "duplicate source_ref 'R2': row 2 has it too"),
     2 * CHUNK_ROWS + 7: (
         {"reach_m": "far", "postcode": "a very long postcode"},
         "postcode: String should have at most 10 characters; "
