@@ -31,7 +31,7 @@ updated AS (
        SET kind = s.kind, category_id = s.category_id,
            ${assignments}
       FROM chunk AS s
-     WHERE s.duplicate_of IS NULL
+     WHERE s.duplicate_of IS NULL AND s.asset_id IS NOT NULL
        AND asset.id = s.asset_id
        AND (asset.kind, asset.category_id, ${stored})
            IS DISTINCT FROM
