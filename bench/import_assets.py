@@ -10,6 +10,15 @@ the import's own rate is its time inside the command (what `assetmap import asse
 prints), its wall rate includes starting Python. The machine may be shared: each database
 alone line is the median of three runs, with the spread, and the load average is printed.
 Run with `python -m bench.import_assets` (add `--small` to skip the million-row files).
+
+Where a late chunk's time goes (EXPLAIN (ANALYZE, BUFFERS) of the write of chunk 200 of
+the million rows, 995,000 assets in the table: 326 MB, its indexes 280 MB, shared_buffers
+512 MB): every page it touched was in shared_buffers (95,781 hits, 1 read, against 115,513
+hits for chunk 20 of 100,000 rows, which still looked each row up), 316 dirtied; the
+insert into asset with its indexes and triggers took 607 ms of its 635 (on a loaded
+machine). Its work does not grow with the table; what did was the import's own analyses
+at every doubling (0.3 s to 1 s each at 100,000 rows), now made only when the planner's
+reckoning of `asset` falls below half the rows written.
 """
 
 from __future__ import annotations
