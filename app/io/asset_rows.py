@@ -25,7 +25,7 @@ from app.domain import schedules
 from app.domain.asset_fields import IMPORT_TARGETS, IMPORTED_COLUMNS, POINT, ImportTarget
 from app.domain.categories import StoredCategory
 from app.domain.opening import LONDON
-from app.domain.plain_text import control_problem, first_control_problem
+from app.domain.plain_text import ESCAPED_CONTROL, control_problem, first_control_problem
 from app.errors import invalid
 from app.io.report import Reject
 from app.io.sources import SourceRow
@@ -344,10 +344,6 @@ def _ewkb(geometry: BaseGeometry | None) -> str | None:
     return str(shapely.to_wkb(shapely.set_srid(geometry, 4326), hex=True, include_srid=True))
 
 
-# A first look at rows as JSON (orjson), which writes every control character but DEL
-# escaped, backspace and form feed as \b and \f; a hit (or a backslash before a b or an f
-# the text had) only means the rows are walked for where it is.
-_ESCAPED_CONTROL = re.compile(rb"\\u00(?:0[0-8bcefBCEF]|1[0-9a-fA-F]|7[fF])|\\[bf]|\x7f")
 # The rows' properties checked all at once, as the API checks one asset's.
 _ALL_PROPERTIES = TypeAdapter(list[AssetProperties])
 
@@ -358,7 +354,7 @@ def _may_hold_control(value: Any) -> bool:
         dumped = orjson.dumps(value, default=str)
     except (orjson.JSONEncodeError, TypeError):
         dumped = json.dumps(value, default=str).encode()
-    return _ESCAPED_CONTROL.search(dumped) is not None
+    return ESCAPED_CONTROL.search(dumped) is not None
 
 
 def _checked_all(properties: list[dict[str, Any]]) -> list[dict[str, Any] | str]:
