@@ -32,7 +32,7 @@ pytest-fast:
 	DATABASE_URL=postgresql://nobody:x@127.0.0.1:1/none $(BIN)/python -m pytest -m fast
 
 pytest-rest:
-	$(BIN)/python -m pytest -m "not fast"
+	$(BIN)/python -m pytest -m "not fast" -n 2 --dist loadfile
 
 lint:
 	$(BIN)/ruff check app tests migrations bench

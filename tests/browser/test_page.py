@@ -43,12 +43,17 @@ def wait_for_view(page: Page) -> None:
     )
 
 
-def _zoom_to(page: Page, lon: float, lat: float, zoom: int = 18) -> None:
+def _zoom_to(
+    page: Page, lon: float, lat: float, zoom: int = 18, loads_by_view: bool = True
+) -> None:
+    """Centre the map on (lon, lat); on the community page (`loads_by_view`), wait for what
+    the new view holds. A scanning day's map holds its session's assets from the start."""
     page.evaluate(
         "([lat, lon, zoom]) => assetMap.map.setView([lat, lon], zoom, {animate: false})",
         [lat, lon, zoom],
     )
-    wait_for_view(page)
+    if loads_by_view:
+        wait_for_view(page)
     # The clusters split in an animation, during which markercluster marks the map's pane:
     # once it has ended, pins are where the test will click and drag.
     expect(page.locator(".leaflet-map-pane.leaflet-cluster-anim")).to_have_count(0)

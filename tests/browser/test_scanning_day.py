@@ -78,7 +78,7 @@ def _add_by_tapping(page: Page, where: tuple[float, float], name: str, tap: bool
     """Tap (or click) the map at `where`, name the asset there and add it; when the
     service's answer (202: it waits for the facilitators) reached the browser, in seconds
     since 1970, by the browser's timing of the request."""
-    _zoom_to(page, *where)
+    _zoom_to(page, *where, loads_by_view=False)
     x, y = _pixel(page, *where)
     if tap:
         page.touchscreen.tap(x, y)
@@ -194,7 +194,7 @@ def test_a_wrong_code_is_said_by_its_field_and_a_look_alike_asks_is_it_one_of_th
     code.fill(opened["code"].lower())
     _join(page, "Jo", consent=False)
 
-    _zoom_to(page, *where)
+    _zoom_to(page, *where, loads_by_view=False)
     page.get_by_role("button", name="Add an asset at the map's centre").click()
     form = page.locator("#asset-form")
     form.get_by_label("Name").fill("Partington Repair Cafe")
@@ -247,7 +247,7 @@ def test_the_facilitator_confirms_and_celebrates_and_someone_names_their_innovat
     sam = _open_page(laptop, opened["join_url"])
     _join(sam, "Sam", consent=True)
 
-    _zoom_to(facilitator, *library["geometry"]["coordinates"])
+    _zoom_to(facilitator, *library["geometry"]["coordinates"], loads_by_view=False)
     facilitator.locator('.leaflet-marker-icon[title="Stretford Library"]').click()
     popup = facilitator.locator(".leaflet-popup")
     with facilitator.expect_response(lambda r: "/confirm/" in r.url) as confirmed:
@@ -283,11 +283,11 @@ def test_the_facilitator_confirms_and_celebrates_and_someone_names_their_innovat
     expect(innovation.locator(".state")).to_have_text("published")
 
     # and links the library to its neighbour, choosing both on the map
-    _zoom_to(sam, lon, lat)
+    _zoom_to(sam, lon, lat, loads_by_view=False)
     sam.locator('.leaflet-marker-icon[title="Stretford Library"]').click()
     sam.locator(".leaflet-popup").get_by_role("button", name="Link from here").click()
     expect(sam.locator("#l-from")).to_have_text("Stretford Library")
-    _zoom_to(sam, *neighbour["geometry"]["coordinates"])
+    _zoom_to(sam, *neighbour["geometry"]["coordinates"], loads_by_view=False)
     name = neighbour["properties"]["name"]
     sam.locator(f'.leaflet-marker-icon[title="{name}"]').first.click()
     sam.locator(".leaflet-popup").get_by_role("button", name="Link to this one").click()
