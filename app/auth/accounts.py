@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app.errors import FieldProblem, Problem, invalid
+from app.i18n import said
 from app.models import Area, AuthToken, SignInFailure, User, UserArea
 from app.settings import AuthSettings
 
@@ -108,7 +109,7 @@ def check_role(session: Session, role: str, areas: list[str], authority: str | N
     admin; none: an admin of everything); contributors and analysts look after none, and
     may belong to one local authority."""
     if role not in ROLES:
-        raise invalid("role", f"must be one of {', '.join(ROLES)}")
+        raise invalid("role", said("must be one of {roles}", roles=", ".join(ROLES)))
     if role == "moderator" and not areas:
         raise invalid("area", "a moderator looks after at least one area")
     if role not in ("moderator", "admin") and areas:
@@ -120,11 +121,16 @@ def check_role(session: Session, role: str, areas: list[str], authority: str | N
     levels = {row.code: row.level for row in rows}
     for code in areas:
         if code not in levels:
-            raise invalid("area", f"no area has the code {code!r}")
+            raise invalid("area", said("no area has the code {code}", code=repr(code)))
         if role == "admin" and levels[code] != "local_authority":
-            raise invalid("area", f"an authority admin's areas are local authorities: {code!r}")
+            raise invalid(
+                "area",
+                said("an authority admin's areas are local authorities: {code}", code=repr(code)),
+            )
     if authority is not None and levels.get(authority) != "local_authority":
-        raise invalid("authority", f"no local authority has the code {authority!r}")
+        raise invalid(
+            "authority", said("no local authority has the code {code}", code=repr(authority))
+        )
 
 
 def hash_password(password: str) -> str:
