@@ -144,9 +144,11 @@ def script_json(language: str, *where: str) -> str:
 
 
 def page_words(language: str) -> dict[str, Any]:
-    """What every translated template is given: `_`, `lang` and the switch's languages."""
+    """What every translated template is given: `_`, `say` (for a `said` message), `lang`
+    and the switch's languages."""
     return {
         "_": translator(language),
+        "say": lambda message: say(message, language),
         "lang": language,
         "languages": [(code, NAMES[code]) for code in LANGUAGES],
     }
