@@ -5,8 +5,10 @@ the catalogue's English strings on it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -29,17 +31,30 @@ def _without_messages(page: str) -> str:
     return re.sub(r'<script id="messages".*?</script>', "", page, flags=re.S)
 
 
-def test_a_reminder_is_answered_on_a_welsh_page(
+@pytest.fixture
+def remind(
     client: TestClient,
     session: Session,
     box: Mailbox,  # noqa: F811 - the fixture
     people: dict[str, Any],  # noqa: F811 - the fixture
     place: tuple[float, float],  # noqa: F811 - the fixture
+) -> Callable[[str], str]:
+    """Ann is sent a reminder about an asset she added a year ago, named as asked: its
+    "still there" link."""
+
+    def reminded(name: str) -> str:
+        _added_by_ann(client, session, people, place, "13 months", name=name)
+        _send(session, box)
+        (email,) = box.messages
+        return _links(email)["still_there"]
+
+    return reminded
+
+
+def test_a_reminder_is_answered_on_a_welsh_page(
+    client: TestClient, remind: Callable[[str], str]
 ) -> None:
-    _added_by_ann(client, session, people, place, "13 months", name="Banc Bwyd Stretford")
-    _send(session, box)
-    (email,) = box.messages
-    link = _links(email)["still_there"]
+    link = remind("Banc Bwyd Stretford")
 
     asked = client.anonymous.get(link, headers={"Accept": "text/html", **WELSH})
 
@@ -72,16 +87,9 @@ def test_a_reminder_is_answered_on_a_welsh_page(
 
 
 def test_the_reminders_json_says_what_was_done_in_english(
-    client: TestClient,
-    session: Session,
-    box: Mailbox,  # noqa: F811 - the fixture
-    people: dict[str, Any],  # noqa: F811 - the fixture
-    place: tuple[float, float],  # noqa: F811 - the fixture
+    client: TestClient, remind: Callable[[str], str]
 ) -> None:
-    _added_by_ann(client, session, people, place, "13 months", name="Stretford Food Bank")
-    _send(session, box)
-    (email,) = box.messages
-    link = _links(email)["still_there"]
+    link = remind("Stretford Food Bank")
 
     done = client.anonymous.post(
         "/reminders/answer", json={"token": _token(link), "answer": "still_there"}
