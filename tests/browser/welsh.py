@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import Page
 
-from app import i18n
+from tests.web.welsh_text import english_strings
 
 # Every text node, placeholder and accessible name a person sees (or hears) on the page
 # now, and the labels of the choices of the selects shown.
@@ -30,19 +28,6 @@ VISIBLE_TEXT = """() => {
   }
   return seen;
 }"""
-
-
-def english_strings() -> list[re.Pattern[str]]:
-    """The catalogue's English strings that Welsh says otherwise, each as a pattern of the
-    whole text (a placeholder stands for anything)."""
-    patterns = []
-    for message in i18n.catalog(i18n.WELSH):
-        english = str(message.id).strip()
-        if not message.id or english == str(message.string).strip():
-            continue
-        parts = re.split(r"\{\w*\}", english)
-        patterns.append(re.compile("^" + ".+".join(re.escape(part) for part in parts) + "$"))
-    return patterns
 
 
 def english_left(page: Page) -> list[str]:

@@ -1,6 +1,7 @@
 """The pages other than the map's, in Welsh for a reader in Wales: the reminder's answer
-page (asked and answered), ... each with its `lang`, the English/Cymraeg switch, and none of
-the catalogue's English strings on it."""
+page (asked and answered), the scanning day's report, the network's page, the session's
+page and the equal-say pages, each with its `lang`, the English/Cymraeg switch, and none
+of the catalogue's English strings left on it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.api.conftest import room  # noqa: F401 - a fixture, of the session report's day
 from tests.api.test_reminders import (  # noqa: F401 - box, neighbourhood, people and place are fixtures
     _added_by_ann,
     _links,
@@ -22,7 +24,9 @@ from tests.api.test_reminders import (  # noqa: F401 - box, neighbourhood, peopl
     people,
     place,
 )
+from tests.api.test_session_report import day  # noqa: F401 - a fixture
 from tests.mailbox import Mailbox
+from tests.web.welsh_text import english_in
 
 WELSH = {"Accept-Language": "cy"}
 
@@ -96,3 +100,31 @@ def test_the_reminders_json_says_what_was_done_in_english(
     )
 
     assert done.json()["detail"] == "Stretford Food Bank is confirmed as still there"
+
+
+def test_the_scanning_days_report_in_welsh(
+    demo_client: TestClient,
+    day: dict[str, Any],  # noqa: F811 - the fixture
+) -> None:
+    answer = demo_client.anonymous.get(f"{day['base']}/report", headers=WELSH)
+
+    assert answer.status_code == 200
+    page = _without_messages(answer.text)
+    assert '<html lang="cy">' in page
+    assert (
+        "<title>Partington scanning day: beth a ganfu&#39;r diwrnod (Map Asedau Cymunedol)" in page
+    )
+    # what the room wrote stays as written; the report's own words are Welsh
+    for shown in ("Knit and natter", "Seed swaps", "fed 300 families this winter"):
+        assert shown in page
+    assert '<h2 id="found-title">Beth a ganfuwyd</h2>' in page
+    assert "Mae 1 person arall ynddo heb gael ei enwi." in page
+    # kinds, outcomes and levers by their Welsh names
+    assert "<dt>cymdeithas</dt>" in page or "<td>cymdeithas</td>" in page
+    assert "<dt>Sut</dt><dd>ariannu</dd>" in page
+    assert english_in(page) == []
+    # the map's script gets its words
+    assert '"confirmed today": "cadarnhawyd heddiw"' in answer.text
+    # which English would have left: the check finds it
+    english = demo_client.anonymous.get(f"{day['base']}/report").text
+    assert {"What was found", "The network formed"} <= set(english_in(english))
