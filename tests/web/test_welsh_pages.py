@@ -26,13 +26,9 @@ from tests.api.test_reminders import (  # noqa: F401 - box, neighbourhood, peopl
 )
 from tests.api.test_session_report import day  # noqa: F401 - a fixture
 from tests.mailbox import Mailbox
-from tests.web.welsh_text import english_in
+from tests.web.welsh_text import english_in, messages_of, without_messages
 
 WELSH = {"Accept-Language": "cy"}
-
-
-def _without_messages(page: str) -> str:
-    return re.sub(r'<script id="messages".*?</script>', "", page, flags=re.S)
 
 
 @pytest.fixture
@@ -109,7 +105,7 @@ def test_the_scanning_days_report_in_welsh(
     answer = demo_client.anonymous.get(f"{day['base']}/report", headers=WELSH)
 
     assert answer.status_code == 200
-    page = _without_messages(answer.text)
+    page = without_messages(answer.text)
     assert '<html lang="cy">' in page
     assert (
         "<title>Partington scanning day: beth a ganfu&#39;r diwrnod (Map Asedau Cymunedol)" in page
@@ -128,3 +124,19 @@ def test_the_scanning_days_report_in_welsh(
     # which English would have left: the check finds it
     english = demo_client.anonymous.get(f"{day['base']}/report").text
     assert {"What was found", "The network formed"} <= set(english_in(english))
+
+
+def test_the_networks_page_in_welsh(demo_client: TestClient) -> None:
+    answer = demo_client.anonymous.get("/network/E08000009", headers=WELSH)
+
+    assert answer.status_code == 200
+    page = without_messages(answer.text)
+    assert '<html lang="cy">' in page
+    assert "<h1>Rhwydwaith arweinyddiaeth systemau Trafford</h1>" in page
+    assert 'aria-label="Llun o&#39;r rhwydwaith:' in page
+    assert english_in(page) == []
+    # the script's words: its legend's, its table's, and how a node reads
+    messages = messages_of(answer.text)
+    assert messages["Betweenness"] == "Rhyngoldeb"
+    assert messages["Asset: {kind}"] == "Ased: {kind}"
+    assert messages["Run by"] == "Yn cael ei redeg gan"

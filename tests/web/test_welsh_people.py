@@ -5,26 +5,15 @@ as given."""
 
 from __future__ import annotations
 
-import json
 import re
 
 from fastapi.testclient import TestClient
 
 from tests.conftest import asset_feature
+from tests.web.welsh_text import messages_of, without_messages
 
 WELSH = {"Accept-Language": "cy"}
 STRETFORD = (-2.3213, 53.4466)
-
-
-def _messages(page: str) -> dict[str, str]:
-    found = re.search(r'<script id="messages" type="application/json">(.*?)</script>', page, re.S)
-    assert found is not None
-    messages: dict[str, str] = json.loads(found.group(1))
-    return messages
-
-
-def _without_messages(page: str) -> str:
-    return re.sub(r'<script id="messages".*?</script>', "", page, flags=re.S)
 
 
 def test_the_people_page_in_welsh(client: TestClient) -> None:
@@ -32,7 +21,7 @@ def test_the_people_page_in_welsh(client: TestClient) -> None:
 
     assert answer.status_code == 200
     assert answer.headers["content-language"] == "cy"
-    page = _without_messages(answer.text)
+    page = without_messages(answer.text)
     assert '<html lang="cy">' in page
     assert "<title>Pobl: Map Asedau Cymunedol</title>" in page
     for words in ("Mewngofnodi", "Eich cyfrinair nawr", "Ychwanegu rhywun"):
@@ -43,7 +32,7 @@ def test_the_people_page_in_welsh(client: TestClient) -> None:
     assert '<option value="moderator">cymedrolwr</option>' in page
     assert re.search(r'<a href="\?lang=en" hreflang="en" lang="en">English</a>', page)
     # the scripts' words: the people scripts' own, and the roles they name
-    messages = _messages(answer.text)
+    messages = messages_of(answer.text)
     assert messages["{n} users shown"] == "{n} defnyddiwr yn y golwg"
     assert messages["Disable their account"] == "Analluogi eu cyfrif"
     assert messages["admin"] == "gweinyddwr"
@@ -55,7 +44,7 @@ def test_the_people_page_stays_english_for_others(client: TestClient) -> None:
     assert '<html lang="en">' in page
     assert "<title>People: Community Asset Map</title>" in page
     assert '<option value="moderator">moderator</option>' in page
-    assert _messages(page) == {}
+    assert messages_of(page) == {}
 
 
 def test_the_reset_page_in_welsh(client: TestClient) -> None:
@@ -63,7 +52,7 @@ def test_the_reset_page_in_welsh(client: TestClient) -> None:
 
     assert answer.status_code == 200
     assert answer.headers["cache-control"] == "no-store"
-    page = _without_messages(answer.text)
+    page = without_messages(answer.text)
     assert '<html lang="cy">' in page
     for words in ("Dewis cyfrinair newydd", "Cyfrinair newydd (10 nod o leiaf)", "Ei osod"):
         assert words in page

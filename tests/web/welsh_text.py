@@ -3,6 +3,7 @@ text, found as a whole text node, or a label, placeholder or title."""
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -53,3 +54,16 @@ def english_in(page: str) -> list[str]:
     reader.feed(page)
     patterns = english_strings()
     return sorted({text for text in reader.seen if any(p.match(text) for p in patterns)})
+
+
+def messages_of(page: str) -> dict[str, str]:
+    """The scripts' words a page was given (its "messages" JSON block)."""
+    found = re.search(r'<script id="messages" type="application/json">(.*?)</script>', page, re.S)
+    assert found is not None
+    messages: dict[str, str] = json.loads(found.group(1))
+    return messages
+
+
+def without_messages(page: str) -> str:
+    """`page` without its "messages" block, whose keys are the English msgids."""
+    return re.sub(r'<script id="messages".*?</script>', "", page, flags=re.S)
