@@ -140,3 +140,28 @@ def test_the_networks_page_in_welsh(demo_client: TestClient) -> None:
     assert messages["Betweenness"] == "Rhyngoldeb"
     assert messages["Asset: {kind}"] == "Ased: {kind}"
     assert messages["Run by"] == "Yn cael ei redeg gan"
+
+
+def test_the_scanning_days_page_in_welsh(
+    demo_client: TestClient,
+    room: dict[str, Any],  # noqa: F811 - the fixture
+) -> None:
+    answer = demo_client.anonymous.get(
+        f"/sessions/{room['id']}", headers={"Accept": "text/html", **WELSH}
+    )
+
+    assert answer.status_code == 200
+    page = without_messages(answer.text)
+    assert '<html lang="cy">' in page
+    assert "<h2>Ymuno â&#39;r diwrnod sganio</h2>" in page
+    assert '<button id="sign-in-open" type="button">Hwylusydd? Mewngofnodwch</button>' in page
+    assert re.search(r'<a href="\?lang=en" hreflang="en" lang="en">English</a>', page)
+    assert english_in(page) == []
+    # the scripts' words, the shared page's count of assets among them
+    messages = messages_of(answer.text)
+    assert messages["Confirmed today"] == "Cadarnhawyd heddiw"
+    assert messages["{n} joined"] == "{n} wedi ymuno"
+    assert messages["{n} assets shown"] == "{n} ased yn y golwg"
+    # in English, the same check finds the page's words
+    english = demo_client.anonymous.get(f"/sessions/{room['id']}", headers={"Accept": "text/html"})
+    assert "Join the scanning day" in english_in(english.text)

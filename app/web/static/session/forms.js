@@ -1,5 +1,6 @@
 // The page's forms: the API's errors shown by the fields they name, and a form opened with
 // the focus in it (on a phone the panel is below the map: scroll it into view).
+import { t } from "../page/i18n.js";
 export { byId, button, option, status } from "../page/dom.js";
 
 export function clearErrors(form) {
@@ -48,5 +49,5 @@ export function closeForm(id) { document.getElementById(id).hidden = true; }
 
 // A 429: someone adding faster than the service takes from one person.
 export function slowDown(form, problem) {
-  showProblem(form, { detail: `Slow down a little: ${(problem && problem.detail) || "too many at once"}` });
+  showProblem(form, { detail: t("Slow down a little: {why}", { why: (problem && problem.detail) || t("too many at once") }) });
 }
