@@ -16,21 +16,22 @@ from sqlalchemy.orm import Session
 from app.auth.accounts import Account
 from app.domain import access, say
 from app.errors import FieldProblem, Problem, invalid, not_found
+from app.i18n import N_
 from app.models import Area, Assessment, AssessmentResponse
 
 # The six characteristics, in their order: slug -> what it means.
 CHARACTERISTICS: dict[str, str] = {
-    "whole_life_outcomes": (
+    "whole_life_outcomes": N_(
         "Whole-life outcomes, and the use of all assets, not just organisational ones"
     ),
-    "co_produced_outcomes": "Outcomes co-produced by people, communities and organisations",
-    "equal_say": "People and communities with an equal say in every decision",
-    "shared_expertise": (
+    "co_produced_outcomes": N_("Outcomes co-produced by people, communities and organisations"),
+    "equal_say": N_("People and communities with an equal say in every decision"),
+    "shared_expertise": N_(
         "Relationships that make best use of everyone's expertise (equal co-commissioners, "
         "alliance contracting)"
     ),
-    "devolved_processes": "Supportive, fast and devolved processes",
-    "reshaping_assets": "Continual stimulating and reshaping of everyone's assets",
+    "devolved_processes": N_("Supportive, fast and devolved processes"),
+    "reshaping_assets": N_("Continual stimulating and reshaping of everyone's assets"),
 }
 METHOD = (
     "each constituency's score for a characteristic is the mean of its responses' scores "

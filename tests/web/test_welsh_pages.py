@@ -24,6 +24,7 @@ from tests.api.test_reminders import (  # noqa: F401 - box, neighbourhood, peopl
     people,
     place,
 )
+from tests.api.test_rounds import _round, runner  # noqa: F401 - runner is a fixture
 from tests.api.test_session_report import day  # noqa: F401 - a fixture
 from tests.mailbox import Mailbox
 from tests.web.welsh_text import english_in, messages_of, without_messages
@@ -165,3 +166,35 @@ def test_the_scanning_days_page_in_welsh(
     # in English, the same check finds the page's words
     english = demo_client.anonymous.get(f"/sessions/{room['id']}", headers={"Accept": "text/html"})
     assert "Join the scanning day" in english_in(english.text)
+
+
+def test_the_equal_say_pages_in_welsh(
+    demo_client: TestClient,
+    runner: dict[str, str],  # noqa: F811 - the fixture
+) -> None:
+    made = _round(demo_client, runner)
+    pages = {
+        "ballot": demo_client.anonymous.get(f"/rounds/{made['id']}/vote", headers=WELSH),
+        "results": demo_client.get(
+            f"/rounds/{made['id']}/results?f=html", headers={**runner, **WELSH}
+        ),
+        "over time": demo_client.anonymous.get("/assessments?area=E08000009&f=html", headers=WELSH),
+    }
+
+    for name, answer in pages.items():
+        assert answer.status_code == 200, name
+        assert '<html lang="cy">' in answer.text, name
+        assert english_in(without_messages(answer.text)) == [], name
+    ballot = without_messages(pages["ballot"].text)
+    assert '<h2 id="ballot-title">Eich pleidlais</h2>' in ballot
+    method = "pleidlais drefnus, wedi&#39;i chyfrif drwy gyfrif Borda"
+    assert f"Dull penderfynu&#39;r rownd hon: {method}." in ballot
+    assert '<h2 id="turnout-title">Nifer a bleidleisiodd</h2>' in pages["results"].text
+    # the scripts' words, the characteristics the API names among them
+    messages = messages_of(pages["over time"].text)
+    assert messages["Move up: {title}"] == "Symud i fyny: {title}"
+    assert messages["Supportive, fast and devolved processes"] == (
+        "Prosesau cefnogol, cyflym a datganoledig"
+    )
+    over_time = without_messages(pages["over time"].text)
+    assert "Prosesau cefnogol, cyflym a datganoledig" in over_time  # the chart's data, named

@@ -11,6 +11,10 @@ from app import i18n
 
 # attributes a person reads (or hears)
 READ = ("aria-label", "placeholder", "title")
+# The words that only join values ("{n} of {of}", "{first} and {second}: {said}"): a message
+# with no other words would match the values people wrote ("Friends of the park"), so it
+# is not looked for.
+JOINING = {"of", "and", "by", "to", "in", "at", "on", "the", "a"}
 
 
 def english_strings() -> list[re.Pattern[str]]:
@@ -22,6 +26,8 @@ def english_strings() -> list[re.Pattern[str]]:
         if not message.id or english == str(message.string).strip():
             continue
         parts = re.split(r"\{\w*\}", english)
+        if len(parts) > 1 and set(re.findall(r"[A-Za-z']+", " ".join(parts).lower())) <= JOINING:
+            continue
         patterns.append(re.compile("^" + ".+".join(re.escape(part) for part in parts) + "$"))
     return patterns
 

@@ -49,7 +49,7 @@ function render(addition) {
   what.textContent = describe(addition);
   const who = document.createElement("span");
   who.className = "by";
-  who.textContent = addition.by ? ` ${t("by {by}", addition)}` : "";
+  who.textContent = addition.by ? " " + t("by {by}", addition) : "";
   const state = document.createElement("span");
   state.className = `state ${addition.status}`;
   state.textContent = STATUS_WORDS[addition.status] || addition.status;
