@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.auth.accounts import Account
 from app.domain import access
 from app.errors import FieldProblem, Problem, invalid, not_found
+from app.i18n import N_
 from app.models import Area, ScanSession, SessionEvent, SessionParticipant, User
 
 # Join codes: letters and digits no one misreads (no 0/O, 1/I); 8 of them, 32^8 > 10^12.
@@ -32,7 +33,7 @@ PARTICIPANT_PREFIX = "sp_"
 
 
 # how anyone reads of someone in the room who did not agree to be named
-UNNAMED = "someone in the room"
+UNNAMED = N_("someone in the room")
 
 
 def shown_name(display_name: str, consent_to_network: bool) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from app import i18n
 from app.web.page import translated_html
 
-# its scripts, whose strings the catalogue translates for t()
-SCRIPTS = ("app/web/static/session", "app/web/static/page/dom.js")
+# its scripts, whose strings the catalogue translates for t(), and the API's word for one of
+# the room who is not named (domain/sessions.UNNAMED)
+SCRIPTS = ("app/web/static/session", "app/web/static/page/dom.js", "app/domain/sessions.py")
 
 
 def session_page_html(

@@ -8,7 +8,7 @@ document.getElementById("print").addEventListener("click", () => window.print())
 
 const map = L.map("map", { scrollWheelZoom: false });
 if (data.basemap) {
-  L.tileLayer(data.basemap, { attribution: "© OpenStreetMap contributors", maxZoom: 19 }).addTo(map);
+  L.tileLayer(data.basemap, { attribution: t("© OpenStreetMap contributors"), maxZoom: 19 }).addTo(map);
 }
 const placed = [];
 const mark = (asset, style, what) => {

@@ -11,6 +11,17 @@ export const KINDS = {
   free: t("An idea put forward"),
 };
 
+// how an innovation got going, and its stage, as the API names them (schemas.Lever,
+// schemas.InnovationStatus)
+const LEVERS = {
+  influencing: t("influencing"), mediating: t("mediating"), brokering: t("brokering"),
+  funding: t("funding"), training: t("training"), equipment: t("equipment"),
+  volunteering: t("volunteering"), space: t("space"), commissioning: t("commissioning"),
+};
+const STAGES = {
+  idea: t("idea"), started: t("started"), spreading: t("spreading"), stopped: t("stopped"),
+};
+
 const SOURCES = {
   gap: t("From the gap analysis, when the round was made."),
   site: t("From the siting analysis, when the round was made."),
@@ -54,8 +65,8 @@ function innovationFacts(evidence) {
   return [
     [t("Innovation"), found.name || ""],
     [t("Who got it going"), leaders.join(", ") || t("not recorded")],
-    [t("How"), (found.levers || []).map((lever) => t(lever)).join(", ") || t("not recorded")],
-    [t("Stage"), found.status ? t(found.status) : t("not recorded")],
+    [t("How"), (found.levers || []).map((lever) => LEVERS[lever] || lever).join(", ") || t("not recorded")],
+    [t("Stage"), found.status ? STAGES[found.status] || found.status : t("not recorded")],
     [t("Where"), (found.areas || []).map((area) => area.name).join(", ") || t("not recorded")],
     [t("Outcomes"), (found.outcomes || []).join(", ") || t("not recorded")],
   ];

@@ -4,7 +4,7 @@
 // event it had (Last-Event-ID), and the service then sends each event after it, once.
 import { t } from "../page/i18n.js";
 import { inRoom, participantToken, room, roomToken } from "./room.js";
-import { byId, status } from "./forms.js";
+import { byId, named, status } from "./forms.js";
 import { announce, decided, describe, note, upsertAddition } from "./feed.js";
 import { markConfirmed } from "./map.js";
 import { showRoom } from "./view.js";
@@ -29,16 +29,16 @@ const HANDLERS = {
   },
   asset_added: (data, at) => {
     upsertAddition(addition("asset", data, at));
-    return t("{by} added {name}", { by: data.by, name: data.asset.name });
+    return t("{by} added {name}", { by: named(data.by), name: data.asset.name });
   },
   link_added: (data, at) => {
     const added = addition("link", data, at);
     upsertAddition(added);
-    return t("{by} linked {link}", { by: data.by, link: describe(added) });
+    return t("{by} linked {link}", { by: named(data.by), link: describe(added) });
   },
   innovation_added: (data, at) => {
     upsertAddition(addition("innovation", data, at));
-    return t("{by} added the innovation {name}", { by: data.by, name: data.innovation.name });
+    return t("{by} added the innovation {name}", { by: named(data.by), name: data.innovation.name });
   },
   decided: (data) => {
     const settled = decided(data.addition, data.decision);
@@ -46,7 +46,7 @@ const HANDLERS = {
   },
   confirmed: (data, at, id) => {
     markConfirmed(data.asset.id);
-    const text = t("{name}: confirmed today by {by}", { name: data.asset.name, by: data.by });
+    const text = t("{name}: confirmed today by {by}", { name: data.asset.name, by: named(data.by) });
     note(id, at, text);
     return text;
   },

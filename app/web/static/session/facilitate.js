@@ -4,7 +4,7 @@
 // them to the session's facilitators only.
 import { t } from "../page/i18n.js";
 import { inRoom, room } from "./room.js";
-import { button, byId, status } from "./forms.js";
+import { button, byId, named, status } from "./forms.js";
 import { decided, describe, onChange } from "./feed.js";
 import { ended } from "./events.js";
 import { added, markConfirmed, popupParts, showMarker } from "./map.js";
@@ -34,7 +34,7 @@ function card(addition) {
   const item = document.createElement("li");
   item.id = `waiting-${addition.id}`;
   const what = document.createElement("div");
-  what.textContent = addition.by ? t("{what}, by {by}", { what: describe(addition), by: addition.by }) : describe(addition);
+  what.textContent = addition.by ? t("{what}, by {by}", { what: describe(addition), by: named(addition.by) }) : describe(addition);
   const reason = document.createElement("input");
   reason.className = "reason";
   reason.placeholder = t("Why not? (the room reads this)");

@@ -3,7 +3,7 @@
 // celebrate. News is also told to screen readers (a polite live region), one line each.
 import { t } from "../page/i18n.js";
 import { room } from "./room.js";
-import { button, byId } from "./forms.js";
+import { button, byId, named } from "./forms.js";
 import { STATUS_WORDS, added as addedMarkers, existing, kindName, placeAddition, showMarker } from "./map.js";
 
 export const additions = new Map(); // addition id -> {id, type, status, at, by, asset | link | innovation}
@@ -49,7 +49,7 @@ function render(addition) {
   what.textContent = describe(addition);
   const who = document.createElement("span");
   who.className = "by";
-  who.textContent = addition.by ? " " + t("by {by}", addition) : "";
+  who.textContent = addition.by ? " " + t("by {by}", { by: named(addition.by) }) : "";
   const state = document.createElement("span");
   state.className = `state ${addition.status}`;
   state.textContent = STATUS_WORDS[addition.status] || addition.status;

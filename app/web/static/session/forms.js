@@ -3,6 +3,10 @@
 import { t } from "../page/i18n.js";
 export { byId, button, option, status } from "../page/dom.js";
 
+// Who did something, as the API names them: one not named is "someone in the room", in the
+// reader's language.
+export const named = (by) => t(by);
+
 export function clearErrors(form) {
   for (const element of form.querySelectorAll("[data-error-for]")) element.textContent = "";
   for (const element of form.querySelectorAll("[aria-invalid]")) element.removeAttribute("aria-invalid");

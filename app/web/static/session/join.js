@@ -22,7 +22,7 @@ export async function enter() {
   const { response, body } = await api(`/sessions/${room.id}`, {}, accountToken.get());
   room.closed = Boolean(body.closed_at);
   room.facilitator = Array.isArray(body.facilitators);
-  byId("people").textContent = `${body.participants} joined`;
+  byId("people").textContent = t("{n} joined", { n: body.participants });
   if (room.closed && !room.account) { // their token ended with the session
     participantToken.forget();
     room.participant = null;

@@ -3,7 +3,7 @@
 // never clustered, dashed while they wait for the facilitators, crossed out if turned down).
 import { t } from "../page/i18n.js";
 import { api, room } from "./room.js";
-import { byId } from "./forms.js";
+import { byId, named } from "./forms.js";
 
 const KIND_COLOURS = {
   individual: "#e41a1c", association: "#377eb8", institution: "#4daf4a",
@@ -18,7 +18,7 @@ export const kindName = (kind) => ((room.kinds || []).find((each) => each.kind =
 export const map = L.map("map", { keyboard: true, maxZoom: 19 });
 const basemap = document.body.dataset.basemap;
 if (basemap) {
-  L.tileLayer(basemap, { attribution: "© OpenStreetMap contributors", maxZoom: 19 }).addTo(map);
+  L.tileLayer(basemap, { attribution: t("© OpenStreetMap contributors"), maxZoom: 19 }).addTo(map);
 }
 map.setView([52.8, -1.6], 6); // England, until the area's outline is read
 const onMap = L.markerClusterGroup({ disableClusteringAtZoom: 17 });
@@ -123,7 +123,7 @@ export function placeAddition(addition) {
       const shown = marker.addition;
       return popup(
         shown.asset.name,
-        [kindName(shown.asset.kind), t("Added today by {by}", { by: shown.by || t("the room") }), STATUS_WORDS[shown.status]],
+        [kindName(shown.asset.kind), t("Added today by {by}", { by: shown.by ? named(shown.by) : t("the room") }), STATUS_WORDS[shown.status]],
         shown.asset,
         shown,
       );
