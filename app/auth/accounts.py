@@ -86,7 +86,7 @@ def create_user(
         raise invalid("email", "is not an email address")
     check_role(session, role, areas, authority)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Problem(409, f"email: {email} already has an account")
+        raise Problem(409, said("email: {email} already has an account", email=email))
     password = password or secrets.token_urlsafe(12)
     user_id = session.execute(
         insert(User)
@@ -204,7 +204,7 @@ def claim_attempt(session: Session, email: str, settings: AuthSettings) -> None:
     seconds = max(1, math.ceil(float(wait)))
     raise Problem(
         429,
-        f"too many failed sign-ins for this email: try again in {seconds} s",
+        said("too many failed sign-ins for this email: try again in {seconds} s", seconds=seconds),
         [FieldProblem("username", "too many failed sign-ins")],
         headers={"Retry-After": str(seconds)},
     )
@@ -277,7 +277,7 @@ def revoke_token(session: Session, user_id: int, token_id: int) -> None:
         .returning(AuthToken.id)
     ).first()
     if done is None:
-        raise Problem(404, f"token {token_id} not found")
+        raise Problem(404, said("token {token_id} not found", token_id=token_id))
 
 
 def list_tokens(session: Session, user_id: int) -> list[dict[str, object]]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.auth.accounts import Account
 from app.domain import access, say
 from app.errors import FieldProblem, Problem, invalid, not_found
-from app.i18n import N_
+from app.i18n import N_, said
 from app.models import Area, Assessment, AssessmentResponse
 
 # The six characteristics, in their order: slug -> what it means.
@@ -48,7 +48,7 @@ def create(
 ) -> Assessment:
     """A new assessment of `area`, for a moderator of it or an admin."""
     if session.scalar(select(Area.id).where(Area.code == area)) is None:
-        raise invalid("area", f"no area has the code {area!r}")
+        raise invalid("area", said("no area has the code {area}", area=repr(area)))
     if not session.scalar(select(access.moderates_area(account, area))):
         raise access.forbidden("only a moderator of the area runs its assessment", "area")
     names = say.check_names(constituencies)
@@ -78,7 +78,7 @@ def respond(
     """The voter's response (a 403 if their invite has responded: change it with PUT; a
     404 to change one not made). Every characteristic needs a score; a 409 once closed."""
     if found.closed_at is not None:
-        raise Problem(409, f"assessment {found.id} has closed")
+        raise Problem(409, said("assessment {id} has closed", id=found.id))
     for slug in CHARACTERISTICS:
         if slug not in scores:
             raise invalid(f"scores.{slug}", "score every characteristic, 1 to 5")
@@ -137,7 +137,7 @@ def response_of(session: Session, found: Assessment, voter: say.Voter) -> dict[s
 
 def close(session: Session, account: Account, found: Assessment) -> None:
     if found.closed_at is not None:
-        raise Problem(409, f"assessment {found.id} has closed")
+        raise Problem(409, said("assessment {id} has closed", id=found.id))
     session.execute(
         update(Assessment)
         .where(Assessment.id == found.id)
@@ -216,7 +216,7 @@ def over_time(session: Session, area: str) -> dict[str, Any]:
     """The area's assessments, oldest first, each with its combined scores and next area,
     and the change in each characteristic from one to the next."""
     if session.scalar(select(Area.id).where(Area.code == area)) is None:
-        raise invalid("area", f"no area has the code {area!r}")
+        raise invalid("area", said("no area has the code {area}", area=repr(area)))
     found = session.scalars(
         select(Assessment)
         .where(Assessment.area_code == area)

@@ -86,7 +86,7 @@ def _found(session: Session, token: str, lock: bool = False) -> FoundReminder:
     elif row.disabled_at is not None:
         gone = "the account this link was sent to is disabled"
     if gone is not None:
-        raise Problem(410, f"token: {gone}", [_token_problem(gone)])
+        raise Problem(410, said("token: {gone}", gone=gone), [_token_problem(gone)])
     return FoundReminder(reminder, cycle, cycle.asset_id, row.name, row.email)
 
 

@@ -36,7 +36,7 @@ from sqlalchemy.sql.selectable import CTE
 
 from app.domain import categories
 from app.errors import Problem, invalid
-from app.i18n import N_
+from app.i18n import N_, said
 from app.io.mail import MailError, send_mail
 from app.models import (
     Area,
@@ -122,7 +122,7 @@ def clear_period(session: Session, slug: str) -> None:
         .returning(CategoryReview.category_id)
     ).first()
     if gone is None:
-        raise Problem(404, f"category {slug!r} has no review period of its own")
+        raise Problem(404, said("category {slug} has no review period of its own", slug=repr(slug)))
 
 
 def _effective_periods() -> CTE:

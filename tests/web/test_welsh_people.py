@@ -1,6 +1,7 @@
 """The people pages in Welsh: an admin in Wales opens /people and a reset link's page in
 Welsh (their `lang`, the switch, the scripts' words), and the API's refusals with values in
-them (an unknown area, a short password, an unknown category) say them in Welsh, the values
+them (an unknown area, a short password, an unknown category, a short bbox, a point far off)
+say them in Welsh, the values
 as given."""
 
 from __future__ import annotations
@@ -103,3 +104,18 @@ def test_an_unknown_category_is_named_in_welsh(client: TestClient) -> None:
             "message": "categori anhysbys 'no-such-thing' (gweler GET /taxonomy)",
         }
     ]
+
+
+def test_a_bounding_box_and_a_far_off_point_are_refused_in_welsh(client: TestClient) -> None:
+    short = client.get("/assets?bbox=-2.4,53.4", headers=WELSH).json()
+    far = client.post(
+        "/assets", json=asset_feature(150.0, -33.9, name="Tŷ Opera"), headers=WELSH
+    ).json()
+
+    assert short["errors"] == [
+        {"field": "bbox", "message": "mae angen 4 rhif wedi'u gwahanu gan atalnodau"}
+    ]
+    (problem,) = far["errors"]
+    assert problem["field"] == "geometry.coordinates"
+    assert problem["message"].startswith("y tu allan i ardal y gwasanaeth [")
+    assert problem["message"].endswith("(trefn lon, lat: ydyn nhw wedi'u cyfnewid?)")

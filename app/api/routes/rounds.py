@@ -35,7 +35,7 @@ from app.api.say_answers import (
 from app.domain import round_results, rounds, say
 from app.domain.round_options import OptionAsked
 from app.errors import Problem
-from app.i18n import LanguageDep
+from app.i18n import LanguageDep, said
 from app.models import DecisionRound
 from app.schemas import AreaCode, LongText, Name, ShortText, Slug
 
@@ -359,7 +359,7 @@ def audit(found: Annotated[DecisionRound, Depends(_round)], session: ReadSession
     approved, or its points) per ballot; nothing that says who cast it or when. Once the
     round has closed."""
     if rounds.state(found) != "closed":
-        raise Problem(409, f"round {found.id} has not closed")
+        raise Problem(409, said("round {id} has not closed", id=found.id))
     columns, rows = round_results.audit_rows(session, found)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns)
