@@ -1,8 +1,7 @@
 """The people pages in Welsh: an admin in Wales opens /people and a reset link's page in
 Welsh (their `lang`, the switch, the scripts' words), and the API's refusals with values in
 them (an unknown area, a short password, an unknown category, a short bbox, a point far off)
-say them in Welsh, the values
-as given."""
+say them in Welsh, the values as given."""
 
 from __future__ import annotations
 
