@@ -50,6 +50,7 @@ bench: db-up
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.live_session
 	$(BIN)/python -m bench.snapshot
+	$(BIN)/python -m bench.scaling
 
 # The analysts' notebook in Jupyter, against the service `make run` starts (run that first).
 notebook: setup

@@ -34,10 +34,31 @@ def running_database_url(settings: DatabaseSettings) -> str:
 
 
 def make_engine(
-    url: str, pool_size: int = 10, pool_timeout_s: float = 30.0, connect_timeout_s: int = 10
+    url: str,
+    pool_size: int = 10,
+    pool_timeout_s: float = 30.0,
+    connect_timeout_s: int = 10,
+    pooler: bool = False,
+    pre_ping: bool = True,
 ) -> Engine:
     """An engine with a pool of `pool_size` connections (and as many more at a peak); a
-    request waits `pool_timeout_s` for one before sqlalchemy.exc.TimeoutError."""
+    request waits `pool_timeout_s` for one before sqlalchemy.exc.TimeoutError. `pooler`:
+    the URL leads to PgBouncer in transaction pooling mode, where each transaction may meet a
+    different server connection, so psycopg prepares no statements on the server and sends
+    no startup `options` (PgBouncer refuses them: set `jit = off` on the database instead,
+    docs/scaling.md). Without `pre_ping`, the caller replaces a connection the server
+    dropped itself."""
+    connect_args: dict[str, object] = {
+        "application_name": "assetmap",
+        "connect_timeout": connect_timeout_s,
+    }
+    if pooler:
+        connect_args["prepare_threshold"] = None
+    else:
+        # JIT compiles a plan when PostGIS's cost estimates look large, which takes longer
+        # than running our queries: spatial joins of a few thousand rows lose a third of a
+        # second to it.
+        connect_args["options"] = "-c jit=off"
     return create_engine(
         url,
         pool_size=pool_size,
@@ -46,16 +67,9 @@ def make_engine(
         # A pooled connection is tested as it is taken (a round trip of well under a
         # millisecond on a local network), so one the server dropped in a restart is
         # replaced rather than failing the request that meets it.
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         pool_recycle=3600,
-        # JIT compiles a plan when PostGIS's cost estimates look large, which takes longer
-        # than running our queries: spatial joins of a few thousand rows lose a third of a
-        # second to it.
-        connect_args={
-            "application_name": "assetmap",
-            "options": "-c jit=off",
-            "connect_timeout": connect_timeout_s,
-        },
+        connect_args=connect_args,
     )
 
 

@@ -107,6 +107,76 @@ def down(cluster: Cluster) -> bool:
     return True
 
 
+def replica_for(settings: DatabaseSettings) -> Cluster:
+    """The project-local cluster's streaming replica: beside it (`.data/pg-replica`), on its
+    own port (`ASSETMAP_DB_REPLICA_PORT`), run by the same OS user."""
+    primary = cluster_for(settings)
+    base = primary.base.parent / (primary.base.name + "-replica")
+    return Cluster(base, settings.replica_port, settings.name, settings.user, primary.os_user)
+
+
+def replica_up(primary: Cluster, replica: Cluster) -> list[str]:
+    """Copy the running primary into a streaming replica (first time: `pg_basebackup -R`,
+    which writes standby.signal and how to reach the primary) and start it; returns what was
+    done, in words."""
+    _require_binaries()
+    if not is_running(primary):
+        raise LocalDatabaseError("the local database is not running: run `assetmap db up` first")
+    done: list[str] = []
+    if not (replica.pgdata / "PG_VERSION").exists():
+        _base_backup(primary, replica)
+        done.append(f"copied the local database into a streaming replica in {replica.base}")
+    if not is_running(replica):
+        _start(replica)
+        done.append(f"started the replica on 127.0.0.1:{replica.port} as OS user {replica.os_user}")
+    return done
+
+
+def replica_lag(primary: Cluster, replica: Cluster) -> tuple[str | None, int | None]:
+    """The replica's replayed WAL position and how many bytes it is behind the primary."""
+    with psycopg.connect(libpq_url(replica.url()), autocommit=True, connect_timeout=5) as conn:
+        row = conn.execute("SELECT pg_last_wal_replay_lsn()::text").fetchone()
+    replay = row[0] if row else None
+    if replay is None:
+        return None, None
+    with psycopg.connect(libpq_url(primary.url()), autocommit=True, connect_timeout=5) as conn:
+        behind = conn.execute(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s::pg_lsn)::bigint", (replay,)
+        ).fetchone()
+    return replay, max(0, int(behind[0])) if behind else None
+
+
+def _base_backup(primary: Cluster, replica: Cluster) -> None:
+    replica.base.mkdir(parents=True, exist_ok=True)
+    uid, gid = _ids(replica.os_user)
+    os.chown(replica.base, uid, gid)
+    replica.base.chmod(0o700)
+    # the same roles as the primary's, so the same password
+    shutil.copyfile(primary.password_file, replica.password_file)
+    os.chown(replica.password_file, uid, gid)
+    replica.password_file.chmod(0o600)
+    _run_as(
+        replica.os_user,
+        [
+            str(PG_BIN / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            primary.user,
+            "-D",
+            str(replica.pgdata),
+            # standby.signal, and primary_conninfo in postgresql.auto.conf (mode 600)
+            "--write-recovery-conf",
+            "--wal-method=stream",
+            "--checkpoint=fast",
+            "--no-password",
+        ],
+        env={"PGPASSWORD": primary.password()},
+    )
+
+
 def ensure_database(url: str, maintenance_url: str) -> bool:
     """Create the database named in `url` if missing, with PostGIS; True if made."""
     name = url.rsplit("/", 1)[1].split("?", 1)[0]
@@ -193,11 +263,18 @@ def _pg_ctl(cluster: Cluster, *args: str, check: bool = True) -> subprocess.Comp
 
 
 def _run_as(
-    os_user: str, command: list[str], check: bool = True
+    os_user: str, command: list[str], check: bool = True, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     if os_user != _current_os_user():
         command = ["runuser", "-u", os_user, "--", *command]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd="/")
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd="/",
+        env=os.environ | env if env else None,
+    )
     if check and result.returncode != 0:
         raise LocalDatabaseError(
             f"{' '.join(command)} failed:\n{result.stdout.strip()}\n{result.stderr.strip()}"

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import errors, i18n
 from app.api import openapi
 from app.api.deps import HeavyWork, Sessions, plain_text_only
+from app.api.public_reads import DriverReads
 from app.api.routes import (
     areas,
     assessments,
@@ -54,6 +55,7 @@ from app.db import database_url, make_engine, make_sessionmaker
 from app.domain.deliveries import DeliveryWorker
 from app.io import uploads
 from app.io.spool import Spool
+from app.replicas import ReadYourWrites, Replicas
 from app.settings import (
     AnalysisSettings,
     ApiSettings,
@@ -133,9 +135,28 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = database_url(db_settings)
         engine = make_engine(
-            url, db_settings.pool_size, db_settings.pool_timeout_s, db_settings.connect_timeout_s
+            url,
+            db_settings.pool_size,
+            db_settings.pool_timeout_s,
+            db_settings.connect_timeout_s,
+            db_settings.pooler,
         )
-        app.state.sessions = Sessions(make_sessionmaker(engine), make_sessionmaker(engine, True))
+        replicas = None
+        if db_settings.read_urls:
+            replicas = Replicas(make_sessionmaker(engine, True), db_settings)
+            replicas.start()
+        app.state.sessions = Sessions(
+            make_sessionmaker(engine), make_sessionmaker(engine, True), replicas
+        )
+        public_engine = make_engine(
+            url,
+            db_settings.pool_size,
+            db_settings.pool_timeout_s,
+            db_settings.connect_timeout_s,
+            db_settings.pooler,
+            pre_ping=False,
+        )
+        app.state.public_reads = DriverReads(public_engine)
         spool = Spool.for_database(
             api_settings.spool_dir or Path(tempfile.gettempdir()) / "assetmap-spool",
             url,
@@ -151,7 +172,9 @@ def create_app(
             analyses=Bound("gap analyses", api_settings.max_analyses, retry),
         )
         app.state.session_events = SessionEvents(
-            url, api_settings.session_streams_per_worker, api_settings.session_stream_backlog
+            db_settings.listen_url or url,
+            api_settings.session_streams_per_worker,
+            api_settings.session_stream_backlog,
         )
         app.state.session_events.start()
         # this worker process's sender of webhooks
@@ -163,7 +186,10 @@ def create_app(
         finally:
             await deliveries.stop()
             await app.state.session_events.stop()
+            if replicas is not None:
+                replicas.stop()
             engine.dispose()
+            public_engine.dispose()
 
     app = FastAPI(
         title="Community Asset Map",
@@ -213,10 +239,13 @@ def create_app(
             errors.Problem(500, "internal error"), i18n.request_language(request)
         )
 
+    # The public reads' routers first: a request is matched against each router's routes
+    # in turn, which costs a hot path as much as the query of a small tile.
     for module in (
         health,
-        auth,
+        ogc,
         assets,
+        auth,
         links,
         innovations,
         network,
@@ -237,7 +266,6 @@ def create_app(
         exports,
         taxonomy,
         postcodes,
-        ogc,
         oruk,
         maps,
         page,
@@ -259,6 +287,8 @@ def create_app(
     app.add_middleware(SecurityHeaders, basemap_url=api_settings.basemap_url)
     # the reader's language (English or Welsh), for every answer: app.i18n
     app.add_middleware(i18n.Language)
+    if db_settings.read_urls:
+        app.add_middleware(ReadYourWrites)
     if api_settings.cors_origins:
         # Bearer tokens, not cookies, so no credentials: other sites' pages may read what
         # any script could, and send tokens only if their users paste them in.

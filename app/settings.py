@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,17 +33,50 @@ class DatabaseSettings(BaseSettings):
     # connection to the server.
     pool_timeout_s: float = 5.0
     connect_timeout_s: int = 5
+    # Read-only streaming replicas, comma-separated: searches, tiles, exports, maps and gap
+    # analyses read from one of them (app/replicas.py); writes go to the primary.
+    read_urls: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        validation_alias=AliasChoices("ASSETMAP_DATABASE_READ_URLS", "ASSETMAP_DB_READ_URLS"),
+    )
+    # A replica further behind the primary than this (seconds of replay) is not read from.
+    replica_max_lag_s: float = 10.0
+    # How often each worker asks its replicas how far they have replayed.
+    replica_poll_s: float = 1.0
+    # The project-local replica (`assetmap db replica up`): its port; its folder is beside
+    # the primary's (`.data/pg-replica`).
+    replica_port: int = 54330
+    # The URLs lead to a transaction-pooling PgBouncer: no server-side prepared statements.
+    pooler: bool = False
+    # With a pooler in front: the primary itself, for the connection each worker keeps
+    # LISTENing for live sessions' events (LISTEN needs a server session of its own).
+    listen_url: str | None = None
 
-    @field_validator("url")
+    @field_validator("url", "listen_url")
     @classmethod
     def _use_psycopg3(cls, url: str | None) -> str | None:
         """Accept plain `postgresql://` URLs, as libpq tools print them."""
         if url is None or url == "":
             return None
-        for prefix in ("postgresql://", "postgres://"):
-            if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix) :]
-        return url
+        return _psycopg3(url)
+
+    @field_validator("read_urls", mode="before")
+    @classmethod
+    def _comma_separated(cls, urls: str | list[str]) -> list[str]:
+        if isinstance(urls, str):
+            urls = [url.strip() for url in urls.split(",")]
+        return [_psycopg3(url) for url in urls if url]
+
+    @property
+    def replica_dir(self) -> Path:
+        return self.dir.parent / (self.dir.name + "-replica")
+
+
+def _psycopg3(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 class ApiSettings(BaseSettings):

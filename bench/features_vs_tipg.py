@@ -2,22 +2,29 @@
 
 On 1,000,000 generated published assets in one database, the same run measures:
 
-- (a) items in a bbox of 0.15 degrees (about 640 assets) with `limit=100`, and (b) in a bbox
-  of 0.75 degrees (about 16,000 assets) with `limit=10000`;
+- (a) items in a bbox of 0.15 degrees (about 640 assets) with `limit=100`, and in a dense
+  bbox of 0.65 degrees (about 12,000 assets) with `limit=100`; (b) in a bbox of 0.75
+  degrees (about 16,000 assets) with `limit=10000`;
 - (c) WebMercatorQuad vector tiles at z12 and z14, each holding a random generated point;
+- (e) `GET /assets?bbox=...&limit=100` in the sparse and the dense bbox;
 - (d) the full export of the published layer as GeoJSON: `GET /exports/assets.geojson`
   streamed to a file, beside `ogr2ogr -f GeoJSON` reading PostGIS (`bench/tipg/
   ogr2ogr_export.sql`, 7 decimals as the service writes; ogr2ogr's `RFC7946=YES` would
   hold about 290 MB instead of 55), with wall time, peak memory and the two files' feature
   counts.
 
-(a) to (c) run against this service (`assetmap serve`, one worker), tipg (one uvicorn worker,
+(a) to (c) and (e) run against this service (`assetmap serve`, one worker), tipg (one uvicorn
+worker,
 in its own virtualenv `bench/.venv-tipg`, made on first run from `bench/tipg/requirements.txt`;
 it serves `public.asset` with `public_geom` as its geometry (left to itself it takes the
 first geometry column by name, `footprint`, empty here), tiles with the service's fields
-and 64-pixel buffer) and, as the floor, raw SQL through psycopg: one statement that builds
-the FeatureCollection (`bench/tipg/floor_items.sql`) or the tile (`bench/tipg/
-floor_tile.sql`) in PostgreSQL.
+and 64-pixel buffer; it has no `/assets`) and, as the floor, raw SQL through psycopg on
+one connection: one statement that builds the FeatureCollection (`bench/tipg/
+floor_items.sql`) or the tile (`bench/tipg/floor_tile.sql`) in PostgreSQL, and for
+`/assets` the service's own search statement, its rows joined as the service joins them.
+The floor runs as psycopg does by default (a statement prepared after five runs, so
+PostgreSQL may keep a generic plan), but in the dense bbox, where that generic plan sorts
+all 12,000 assets by id: there it plans each run with its values, as with literal ones.
 
 Before each case the floor reads every probe once, so all three find the same rows in
 PostgreSQL's cache. Requests go one after another over one keep-alive connection,
@@ -31,11 +38,18 @@ The service's peak memory is a freshly started server's VmHWM over the export (r
 before it); ogr2ogr's is its own VmHWM, read while it runs. PostgreSQL's memory is in
 neither.
 
-Targets (the issue): at least 2x tipg on (a) and (b), at least tipg's speed on (c), the
-export faster than ogr2ogr with peak memory under 200 MB.
+Under each row, each server's own CPU time per request (its process's user and system
+time over the timed requests): what it spends around the query, which other load on the
+shared machine inflates far less than it does wall time. After the table, each server's
+conformance classes, which read no database: the ceiling its web stack and the client put
+on any answer in that run.
+
+Targets (the issues): at least 2x tipg on (a) and (b), at least tipg's speed on (c), the
+export faster than ogr2ogr with peak memory under 200 MB; against the floor, at least 0.7
+for items and `/assets` with `limit=100`, sparse or dense, and 0.5 for tiles.
 
 Run with `python -m bench.features_vs_tipg`; `--quick` sends fewer requests, `--parts ab`
-runs only some of (a) to (d).
+runs only some of (a) to (e).
 """
 
 from __future__ import annotations
@@ -59,6 +73,9 @@ import ijson
 import mapbox_vector_tile  # type: ignore[import-untyped]
 import psycopg
 
+from app.api.public_reads import compiled
+from app.domain import asset_search
+from app.domain.features import feature_collection
 from app.settings import PROJECT_ROOT
 from bench.common import (
     BENCH_BOX,
@@ -99,13 +116,18 @@ Tile = tuple[int, int, int]
 @dataclass(frozen=True)
 class Case:
     """One row of the table: what is asked (pages of `limit` items in bboxes, or tiles when
-    `limit` is None), how often, and the target against tipg (service/tipg)."""
+    `limit` is None; `search` asks `/assets` rather than OGC items), how often, and the
+    targets against tipg (service/tipg) and the floor (service/SQL). `planned` floors plan
+    each run with its values."""
 
     label: str
     probes: Sequence[Box] | Sequence[Tile]
     limit: int | None
     warmup: int
-    target: float
+    target: float | None
+    floor_target: float | None = None
+    search: bool = False
+    planned: bool = False
 
 
 class NotAvailable(Exception):
@@ -118,6 +140,8 @@ class Backend(Protocol):
     name: str
 
     def items(self, box: Box, limit: int) -> bytes: ...
+
+    def search(self, box: Box, limit: int) -> bytes: ...
 
     def tile(self, tile: Tile) -> bytes: ...
 
@@ -133,15 +157,24 @@ class HttpBackend:
         tile_path: str,
         items_params: dict[str, str],
         tile_params: dict[str, str],
+        search_path: str | None = None,
+        conformance_path: str = "/conformance",
+        pid: int | None = None,
     ) -> None:
         self.name, self.client = name, client
+        self.conformance_path = conformance_path
+        self.pid = pid
         self.items_path, self.tile_path = items_path, tile_path
         self.items_params, self.tile_params = items_params, tile_params
+        self.search_path = search_path
 
     def items(self, box: Box, limit: int) -> bytes:
-        bbox = ",".join(f"{value:.6f}" for value in box)
-        params = self.items_params | {"bbox": bbox, "limit": str(limit)}
-        return self._get(self.items_path, params)
+        return self._get(self.items_path, self.items_params | page_params(box, limit))
+
+    def search(self, box: Box, limit: int) -> bytes:
+        if self.search_path is None:
+            raise NotAvailable("no search of its own")
+        return self._get(self.search_path, page_params(box, limit))
 
     def tile(self, tile: Tile) -> bytes:
         z, x, y = tile
@@ -155,8 +188,14 @@ class HttpBackend:
         return response.content
 
 
+def page_params(box: Box, limit: int) -> dict[str, str]:
+    return {"bbox": ",".join(f"{value:.6f}" for value in box), "limit": str(limit)}
+
+
 class SqlBackend:
-    """The floor: the answer built by one SQL statement, sent through psycopg."""
+    """The floor: the answer built by one SQL statement, sent through psycopg; with
+    `planned`, each run planned with its values (an unnamed statement), else as psycopg
+    does by default (prepared after five runs)."""
 
     name = "raw SQL"
 
@@ -164,19 +203,30 @@ class SqlBackend:
         self.connection = connection
         self.items_sql = (HERE / "floor_items.sql").read_text()
         self.tile_sql = (HERE / "floor_tile.sql").read_text()
+        self.planned = False
+
+    def _run(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        return self.connection.execute(
+            sql, params, prepare=False if self.planned else None
+        ).fetchall()
 
     def items(self, box: Box, limit: int) -> bytes:
-        minlon, minlat, maxlon, maxlat = box
-        params = {"minlon": minlon, "minlat": minlat, "maxlon": maxlon, "maxlat": maxlat}
-        row = self.connection.execute(self.items_sql, params | {"limit": limit}).fetchone()
-        assert row is not None
-        return str(row[0]).encode()
+        params = dict(zip(("minlon", "minlat", "maxlon", "maxlat"), box, strict=True))
+        ((collection,),) = self._run(self.items_sql, params | {"limit": limit})
+        return str(collection).encode()
+
+    def search(self, box: Box, limit: int) -> bytes:
+        query, params = asset_search.search_statement(
+            asset_search.AssetFilter(bbox=box), limit, None
+        )
+        sql, constants = compiled(query)
+        rows = self._run(sql, constants | params)
+        return feature_collection([row[0] for row in rows[:limit]]).encode()
 
     def tile(self, tile: Tile) -> bytes:
         z, x, y = tile
-        row = self.connection.execute(self.tile_sql, {"z": z, "x": x, "y": y}).fetchone()
-        assert row is not None
-        return bytes(row[0])
+        ((data,),) = self._run(self.tile_sql, {"z": z, "x": x, "y": y})
+        return bytes(data)
 
 
 def bboxes(count: int, degrees: float, seed: int) -> list[Box]:
@@ -221,12 +271,25 @@ class Measured:
     rate: float | None = None
     features: float | None = None
     note: str = ""
+    # a server's own CPU time per request (ms): what it spends around the query, which
+    # other load on the machine does not inflate as it does wall time
+    cpu_ms: float | None = None
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's user and system CPU time so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def ask(backend: Backend, case: Case, probe: Any) -> bytes:
     """The backend's answer to one of the case's probes (a bbox or a tile)."""
+    if isinstance(backend, SqlBackend):
+        backend.planned = case.planned
     if case.limit is None:
         return backend.tile(probe)
+    if case.search:
+        return backend.search(probe, case.limit)
     return backend.items(probe, case.limit)
 
 
@@ -239,6 +302,7 @@ def run_case(case: Case, backends: Sequence[Backend]) -> dict[str, Measured]:
     """
     measured: dict[str, Measured] = {}
     seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     for backend in backends:
         try:
             warm = [
@@ -254,6 +318,8 @@ def run_case(case: Case, backends: Sequence[Backend]) -> dict[str, Measured]:
         for backend in backends:
             if backend.name not in seconds:
                 continue
+            pid = getattr(backend, "pid", None)
+            cpu_start = cpu_seconds(pid) if pid else 0.0
             start = time.perf_counter()
             try:
                 for probe in case.probes[turn::ROUNDS]:
@@ -263,8 +329,12 @@ def run_case(case: Case, backends: Sequence[Backend]) -> dict[str, Measured]:
                 del seconds[backend.name]
                 continue
             seconds[backend.name] += time.perf_counter() - start
+            if pid:
+                cpu[backend.name] = cpu.get(backend.name, 0.0) + cpu_seconds(pid) - cpu_start
     for name, spent in seconds.items():
         measured[name].rate = len(case.probes) / spent
+        if name in cpu:
+            measured[name].cpu_ms = cpu[name] / len(case.probes) * 1000
     return measured
 
 
@@ -323,7 +393,7 @@ def print_rates(cases: Sequence[Case], results: dict[str, dict[str, Measured]]) 
     names = ["service", "tipg", "raw SQL"]
     print(
         f"\n{'requests/s':34}{'service':>10}{'tipg':>10}{'raw SQL':>10}"
-        f"{'service/tipg':>14}{'(target)':>10}{'service/SQL':>13}{'features':>10}"
+        f"{'service/tipg':>14}{'(target)':>10}{'service/SQL':>13}{'(target)':>10}{'features':>10}"
     )
     for case in cases:
         row = results[case.label]
@@ -335,12 +405,15 @@ def print_rates(cases: Sequence[Case], results: dict[str, dict[str, Measured]]) 
         counts = {f"{row[name].features:.1f}" for name in names if row[name].features is not None}
         shown = counts.pop() if len(counts) == 1 else "differ"
         print(
-            f"{case.label:34}{cells}{to_tipg}{'>= ' + format(case.target, 'g'):>10}"
-            f"{to_floor}{shown:>10}"
+            f"{case.label:34}{cells}{to_tipg}{target(case.target)}"
+            f"{to_floor}{target(case.floor_target)}{shown:>10}"
         )
         for name in names:
             if row[name].note:
                 print(f"  {name}: {row[name].note}")
+        used = [f"{name} {row[name].cpu_ms:.2f}" for name in names if row[name].cpu_ms]
+        if used:
+            print(f"  server CPU ms per request: {', '.join(used)}")
         if shown == "differ":
             per = ", ".join(
                 f"{name} {row[name].features:.1f}"
@@ -348,6 +421,15 @@ def print_rates(cases: Sequence[Case], results: dict[str, dict[str, Measured]]) 
                 if row[name].features is not None
             )
             print(f"  features per answer differ: {per}")
+
+
+def target(value: float | None) -> str:
+    return f"{'>= ' + format(value, 'g'):>10}" if value is not None else f"{'':>10}"
+
+
+def load_average() -> list[str]:
+    """How busy the machine was (the shared machine's other work weighs on every backend)."""
+    return Path("/proc/loadavg").read_text().split()[:3]
 
 
 def peak_reset(pid: int) -> None:
@@ -444,6 +526,9 @@ def rates(cases: Sequence[Case], database_url: str) -> None:
                     "/ogc/collections/assets/tiles/WebMercatorQuad/{z}/{x}/{y}",
                     {},
                     {},
+                    search_path="/assets",
+                    conformance_path="/ogc/conformance",
+                    pid=service.pid,
                 )
             )
         tipg = stack.enter_context(running_tipg(database_url))
@@ -458,6 +543,7 @@ def rates(cases: Sequence[Case], database_url: str) -> None:
                 "/collections/public.asset/tiles/WebMercatorQuad/{z}/{x}/{y}",
                 {"status": "published"},
                 {"status": "published", "properties": TIPG_TILE_PROPERTIES},
+                pid=tipg.pid,
             )
         )
         connection = stack.enter_context(psycopg.connect(libpq(database_url), autocommit=True))
@@ -472,28 +558,55 @@ def rates(cases: Sequence[Case], database_url: str) -> None:
                 ask(floor, case, probe)
             row = {"service": Measured(note="not available (the service did not start)")}
             results[case.label] = row | run_case(case, backends)
+        web_alone = web_stack_rates([b for b in backends if isinstance(b, HttpBackend)])
     print(f"\n{ASSETS:,} assets; one client, one keep-alive connection, uncompressed")
+    print(f"load average over the run: {' '.join(load_average())} (1, 5, 15 min; 2 cores)")
     print_rates(cases, results)
+    shown = ", ".join(f"{name} {rate:.1f}" for name, rate in web_alone.items())
+    print(f"requests/s of an answer with no database work (the conformance classes): {shown}")
+
+
+def web_stack_rates(backends: Sequence[HttpBackend], requests: int = 500) -> dict[str, float]:
+    """Requests per second of each server's conformance classes, which read no database:
+    what its web stack and the client alone cost, the ceiling of any of its answers. The
+    servers are asked in turn, in ROUNDS slices, as the cases are."""
+    seconds = dict.fromkeys((backend.name for backend in backends), 0.0)
+    for _ in range(ROUNDS):
+        for backend in backends:
+            start = time.perf_counter()
+            for _ in range(requests // ROUNDS):
+                backend.client.get(backend.conformance_path).raise_for_status()
+            seconds[backend.name] += time.perf_counter() - start
+    return {name: requests / spent for name, spent in seconds.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer requests per case")
-    parser.add_argument("--parts", default="abcd", help="which of (a) to (d) to run")
+    parser.add_argument("--parts", default="abcde", help="which of (a) to (e) to run")
     args = parser.parse_args(argv)
     scale = 5 if args.quick else 1
 
     url = bench_database(DATABASE, ASSETS)
     cases: list[Case] = []
+    sparse = bboxes(1000 // scale, 0.15, seed=1)
+    # about 12,000 assets in each: the generic plan's trap
+    dense = bboxes(1000 // scale, 0.65, seed=3)
     if "a" in args.parts:
-        probes = bboxes(1000 // scale, 0.15, seed=1)
-        cases.append(Case("(a) bbox 0.15 deg, limit 100", probes, 100, 20, 2))
+        cases.append(Case("(a) bbox 0.15 deg, limit 100", sparse, 100, 20, 2, 0.7))
+        cases.append(Case("(a) dense 0.65 deg, limit 100", dense, 100, 20, None, 0.7, planned=True))
     if "b" in args.parts:
         probes = bboxes(50 // scale, 0.75, seed=2)
         cases.append(Case("(b) bbox 0.75 deg, limit 10,000", probes, 10_000, 3, 2))
     if "c" in args.parts:
         for zoom in (12, 14):
-            cases.append(Case(f"(c) tile z{zoom}", tiles(1000 // scale, zoom, zoom), None, 20, 1))
+            at_zoom = tiles(1000 // scale, zoom, zoom)
+            cases.append(Case(f"(c) tile z{zoom}", at_zoom, None, 20, 1, 0.5))
+    if "e" in args.parts:
+        cases.append(Case("(e) /assets 0.15 deg, limit 100", sparse, 100, 20, None, 0.7, True))
+        cases.append(
+            Case("(e) /assets dense, limit 100", dense, 100, 20, None, 0.7, True, planned=True)
+        )
     if cases:
         rates(cases, url)
     if "d" in args.parts:

@@ -1,8 +1,9 @@
 """A full `GET /gaps` at England's size, beside geopandas and PySAL `access` in the same run.
 
-The case: 33,000 generated neighbourhoods (Voronoi cells of random seeds over a 360 x 360 km
-square of British National Grid, about England's area, boundaries segmentised to 100 m so
-each has LSOA-like vertex counts) with population and IMD, and 100,000 generated assets.
+The case: 32,844 generated neighbourhoods, as many as England's LSOAs (bench.common's
+generate_england: Voronoi cells of random seeds over a 360 x 360 km square of British National
+Grid, about England's area, boundaries segmentised to 100 m so each has LSOA-like vertex
+counts, in 324 generated local authorities) with population and IMD, and 100,000 generated assets.
 Printed:
 
 - the service: `GET /gaps` over HTTP (a real uvicorn), every area's nearest distance,
@@ -35,26 +36,28 @@ from app.analysis import accessibility, coverage
 from app.analysis.inputs import demand_points, load_areas, load_supply
 from app.db import make_engine
 from app.domain.asset_search import AssetMatch
-from bench.common import bench_database, running_service, timed
+from bench.common import (
+    ENGLAND,
+    LONLAT_BOX,
+    bench_database,
+    generate_england,
+    running_service,
+    timed,
+)
 
-AREAS = 33_000
 ASSETS = 100_000
 REACH_M = 1000.0
 BNG = 27700
-# A 360 x 360 km square of British National Grid (about England's 130,000 km2)
-SQUARE = (200_000.0, 100_000.0, 560_000.0, 460_000.0)
-# Its lon/lat bounds, for the generated assets
-LONLAT_BOX = (-3.85, 50.75, 1.35, 54.05)
 SUBSET = (250_000.0, 150_000.0, 450_000.0, 350_000.0)
 SMALL_SUBSET = (300_000.0, 200_000.0, 360_000.0, 260_000.0)
 RUNS = 3
-PARENT = "E92000001"
+PARENT = ENGLAND
 
 
 def main() -> None:
     url = bench_database("assetmap_bench_gaps", ASSETS, LONLAT_BOX)
     engine = make_engine(url, pool_size=2)
-    _generate_areas(engine)
+    generate_england(engine)
     query = f"/gaps?within={PARENT}&category=library&distance_m={REACH_M:g}"
 
     with running_service(url) as base, httpx.Client(base_url=base, timeout=600) as client:
@@ -90,62 +93,13 @@ def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
     return timed(work, RUNS)
 
 
-def _generate_areas(engine: Any) -> None:
-    with engine.begin() as conn:
-        if conn.scalar(text("SELECT count(*) FROM area WHERE parent_code = :p"), {"p": PARENT}):
-            return
-        print(f"generating {AREAS:,} areas ...", flush=True)
-        x0, y0, x1, y1 = SQUARE
-        square = {"x0": x0, "y0": y0, "x1": x1, "y1": y1}
-        conn.execute(text("DELETE FROM area"))
-        conn.execute(
-            text(
-                "INSERT INTO area (code, name, level, geom) VALUES (:code, "
-                "'England (generated)', 'local_authority', "
-                "ST_Multi(ST_Transform(ST_MakeEnvelope(:x0, :y0, :x1, :y1, 27700), 4326)))"
-            ),
-            {"code": PARENT} | square,
-        )
-        conn.execute(
-            text(
-                """
-                WITH seeds AS (
-                    SELECT ST_Collect(ST_MakePoint(:x0 + random() * (:x1 - :x0),
-                                                   :y0 + random() * (:y1 - :y0))) AS points
-                      FROM generate_series(1, :n)
-                ), cells AS (
-                    SELECT row_number() OVER () AS i,
-                           ST_Intersection(cell.geom, ST_MakeEnvelope(:x0, :y0, :x1, :y1))
-                               AS geom
-                      FROM seeds,
-                           ST_Dump(ST_VoronoiPolygons(seeds.points, 0,
-                                   ST_MakeEnvelope(:x0, :y0, :x1, :y1))) AS cell
-                )
-                INSERT INTO area (code, name, level, parent_code, population, indicators, geom)
-                SELECT 'G' || lpad(i::text, 8, '0'), 'Generated ' || i, 'lsoa', :parent,
-                       1000 + floor(random() * 2000)::integer,
-                       jsonb_build_object(
-                           'imd_score', jsonb_build_object('value', round(random() * 80)),
-                           'imd_decile', jsonb_build_object('value', 1 + floor(random() * 10))),
-                       ST_Multi(ST_Transform(
-                           ST_SetSRID(ST_Segmentize(geom, 100), 27700), 4326))
-                  FROM cells
-                """
-            ),
-            {"n": AREAS, "parent": PARENT} | square,
-        )
-    with engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE area"))
-
-
 def _geopandas_baseline(engine: Any) -> tuple[pd.DataFrame, float]:
     """Nearest distance and count within reach per area, the geopandas way; returns them
     and the seconds spent after reading."""
     areas = gpd.read_postgis(
-        text("SELECT code, geom FROM area WHERE parent_code = :p"),
+        text("SELECT code, geom FROM area WHERE level = 'lsoa'"),
         engine,
         geom_col="geom",
-        params={"p": PARENT},
     )
     assets = gpd.read_postgis(
         text(

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3.11}
 VENV=${VENV:-.venv}
-# --test: also what the tests need (poppler-utils, to read the printed brief)
+# --test: also what the tests need (poppler-utils, to read the printed brief; pgbouncer)
 FOR_TESTS=${1:-}
 
 missing=()
@@ -22,6 +22,8 @@ command -v npm >/dev/null || missing+=(npm)
 if [[ $FOR_TESTS == --test ]]; then
   # pdftotext and pdftoppm read the printed brief back
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  # the service behind a transaction-pooling PgBouncer (tests/test_pooler.py)
+  [[ -x /usr/sbin/pgbouncer ]] || missing+=(pgbouncer)
 fi
 
 if ((${#missing[@]})); then

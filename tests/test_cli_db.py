@@ -26,7 +26,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*ASSETMAP, *args],
         env=env,
@@ -47,15 +47,15 @@ def cluster_env() -> Iterator[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(ASSETMAP_DB_DIR=str(folder / "pg"), ASSETMAP_DB_PORT=str(_free_port()))
     yield env
-    _run(env, "db", "down")
+    run_cli(env, "db", "down")
     shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_local_cluster_starts_stops_and_keeps_its_data(cluster_env: dict[str, str]) -> None:
-    first = _run(cluster_env, "db", "up")
+    first = run_cli(cluster_env, "db", "up")
     assert first.returncode == 0, first.stderr
     assert "created a PostgreSQL cluster" in first.stdout
-    url = _run(cluster_env, "db", "url").stdout.strip()
+    url = run_cli(cluster_env, "db", "url").stdout.strip()
     assert f":{cluster_env['ASSETMAP_DB_PORT']}/assetmap" in url
     libpq = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(libpq, autocommit=True) as conn:
@@ -63,12 +63,12 @@ def test_a_local_cluster_starts_stops_and_keeps_its_data(cluster_env: dict[str, 
         conn.execute("CREATE TABLE kept (answer int)")
         conn.execute("INSERT INTO kept VALUES (42)")
 
-    assert _run(cluster_env, "db", "status").returncode == 0
-    assert _run(cluster_env, "db", "down").returncode == 0
-    stopped = _run(cluster_env, "db", "status")
+    assert run_cli(cluster_env, "db", "status").returncode == 0
+    assert run_cli(cluster_env, "db", "down").returncode == 0
+    stopped = run_cli(cluster_env, "db", "status")
     assert stopped.returncode == 1 and "not running" in stopped.stdout
 
-    again = _run(cluster_env, "db", "up")
+    again = run_cli(cluster_env, "db", "up")
     assert again.returncode == 0, again.stderr
     assert "created" not in again.stdout
     with psycopg.connect(libpq) as conn:
@@ -78,10 +78,10 @@ def test_a_local_cluster_starts_stops_and_keeps_its_data(cluster_env: dict[str, 
 def test_with_database_url_every_command_uses_that_server(cluster_env: dict[str, str]) -> None:
     env = cluster_env | {"DATABASE_URL": "postgresql://someone:secret@db.example:5433/assets"}
 
-    assert _run(env, "db", "url").stdout.strip() == (
+    assert run_cli(env, "db", "url").stdout.strip() == (
         "postgresql+psycopg://someone:secret@db.example:5433/assets"
     )
-    down = _run(env, "db", "down")
+    down = run_cli(env, "db", "down")
     assert down.returncode == 1 and "DATABASE_URL" in down.stderr
 
 
@@ -89,7 +89,7 @@ def test_a_port_in_use_is_a_clear_error(cluster_env: dict[str, str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", int(cluster_env["ASSETMAP_DB_PORT"])))
         taken.listen()
-        result = _run(cluster_env, "db", "up")
+        result = run_cli(cluster_env, "db", "up")
 
     assert result.returncode == 1
     assert "ASSETMAP_DB_PORT" in result.stderr
@@ -110,3 +110,14 @@ def test_a_checkout_the_server_user_cannot_enter_keeps_its_cluster_elsewhere() -
             assert cluster.base == settings.dir
     finally:
         shutil.rmtree(closed)
+
+
+def test_a_replica_needs_the_local_database_running_first(cluster_env: dict[str, str]) -> None:
+    up = run_cli(cluster_env, "db", "replica", "up")
+    assert up.returncode == 1
+    assert "assetmap db up" in up.stderr and "Traceback" not in up.stderr
+
+    status = run_cli(cluster_env, "db", "replica", "status")
+    assert status.returncode == 1 and "not running" in status.stdout
+    url = run_cli(cluster_env, "db", "replica", "url")
+    assert url.returncode == 1 and "assetmap db replica up" in url.stderr

@@ -75,6 +75,9 @@ def test_import_reports_counts_and_writes_the_rejects(
     assert first.returncode == 0, first.stderr
     assert "1 inserted, 0 updated, 0 unchanged, 1 rejected" in first.stdout
     assert "row 2:" in first.stdout
+    # the database's time over the file's one chunk
+    assert "2 rows in " in first.stdout
+    assert "1 chunks written, seconds per chunk: min " in first.stdout
     rejects = (tmp_path / "clubs.rejects.csv").read_text()
     assert rejects.splitlines()[0] == "row,reason,original"
     assert rejects.splitlines()[1].startswith("2,")

@@ -6,13 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from app.db import make_engine
 from tests.conftest import alembic_config, create_database, drop_database
 
-OUR_TABLES = {"area", "asset", "asset_revision", "category", "outcome", "postcode"}
+OUR_TABLES = {"area", "asset", "asset_revision_stored", "category", "outcome", "postcode"}
 OUR_FUNCTIONS = [
     "asset_after_insert",
     "asset_after_update",
@@ -63,6 +64,82 @@ def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
             assert (
                 conn.scalar(text("SELECT count(*) FROM category WHERE slug = 'gp-practice'")) == 1
             )
+    finally:
+        engine.dispose()
+
+
+HISTORY = (
+    "SELECT a.name, r.version, r.action, r.changed_by, r.before, r.after, "
+    "       r.changed_at = a.created_at AS at_creation "
+    "FROM asset_revision AS r JOIN asset AS a ON a.id = r.asset_id ORDER BY r.id"
+)
+CHANGES = (
+    "SELECT a.name, c.version, c.event, c.fields FROM asset_change AS c "
+    "JOIN asset AS a ON a.id = c.asset_id ORDER BY c.revision_id"
+)
+
+
+def _creations_from_the_row() -> str:
+    """The revision before migration 0014 (found by its file's name, whatever number the
+    merge gives it)."""
+    script = ScriptDirectory.from_config(alembic_config("postgresql://unused/unused"))
+    for found in script.walk_revisions():
+        if found.path.endswith("creations_from_the_row.py"):
+            assert isinstance(found.down_revision, str)
+            return found.down_revision
+    raise LookupError("no migration creations_from_the_row")
+
+
+def test_creations_read_from_the_row_are_written_back_as_revisions_on_downgrade(
+    empty_database: str,
+) -> None:
+    config = alembic_config(empty_database)
+    engine = make_engine(empty_database, pool_size=1)
+    try:
+        command.upgrade(config, "head")
+        with engine.begin() as conn:
+            conn.execute(text("SELECT set_config('assetmap.actor', 'builder@example.org', true)"))
+            for name, status in (
+                ("Library", "published"),
+                ("Hall", "published"),
+                ("Idea", "draft"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO asset (name, kind, geom, status) "
+                        "VALUES (:name, 'physical', 'SRID=4326;POINT(-2.3 53.4)', :status)"
+                    ),
+                    {"name": name, "status": status},
+                )
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE asset SET cost = 'Free' WHERE name = 'Hall'"))
+        with engine.connect() as conn:
+            history, changes = conn.execute(text(HISTORY)).all(), conn.execute(text(CHANGES)).all()
+        by = "builder@example.org"
+        assert [tuple(row) for row in history] == [
+            ("Library", 1, "create", by, None, None, True),
+            ("Hall", 1, "create", by, None, None, True),
+            ("Idea", 1, "create", by, None, None, True),
+            ("Hall", 2, "update", by, {"cost": None}, {"cost": "Free"}, False),
+        ]
+        assert [tuple(row) for row in changes] == [
+            ("Library", 1, "added", []),
+            ("Hall", 1, "added", []),
+            ("Hall", 2, "changed", ["cost"]),
+        ]
+
+        command.downgrade(config, _creations_from_the_row())
+        with engine.connect() as conn:
+            assert conn.execute(text(HISTORY)).all() == history
+            assert conn.execute(text(CHANGES)).all() == changes
+            written = conn.scalar(text("SELECT count(*) FROM asset_revision"))
+        assert written == 4
+        assert "asset_revision" in inspect(engine).get_table_names()
+
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert conn.execute(text(HISTORY)).all() == history
+            assert conn.execute(text(CHANGES)).all() == changes
     finally:
         engine.dispose()
 
@@ -136,7 +213,10 @@ def test_the_models_describe_the_migrated_columns(engine: Engine) -> None:
     from app.models import Base
 
     def ours(obj: object, name: str | None, type_: str, *_: object) -> bool:
-        return not (type_ == "table" and name not in Base.metadata.tables)
+        if type_ != "table":
+            return True
+        # a model read from a view (migration 0014) has no table to compare
+        return name in Base.metadata.tables and not Base.metadata.tables[name].info.get("view")
 
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_object": ours})

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import isodate
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +27,7 @@ from app.domain.plain_text import ESCAPED_CONTROL, control_problem, first_contro
 from app.errors import FieldProblem, Problem, invalid
 from app.i18n import said
 from app.io.spool import Spool
+from app.replicas import Replicas, on_primary
 from app.settings import AnalysisSettings, ApiSettings, AuthSettings, FeedSettings
 
 
@@ -81,43 +83,62 @@ class Sessions:
     """Where sessions come from: `write` ones in one transaction, `read` ones in autocommit
     and `snapshot` ones that see one REPEATABLE READ view. Routes that wait (for a build, a
     slow client) open them only for the work itself, so they hold no pooled connection
-    while they wait."""
+    while they wait. With `replicas`, a request that only reads reads from one of them
+    (app/replicas.py); one that writes uses the primary for everything."""
 
-    def __init__(self, write: sessionmaker[Session], read: sessionmaker[Session]) -> None:
+    replicas: Replicas | None = None
+
+    def __init__(
+        self,
+        write: sessionmaker[Session],
+        read: sessionmaker[Session],
+        replicas: Replicas | None = None,
+    ) -> None:
         self._write = write
         self._read = read
+        self.replicas = replicas
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """Committed when the block ends, rolled back on any error."""
+        if self.replicas is not None:
+            self.replicas.writing()
         with self._write() as session, session.begin():
             yield session
+        if self.replicas is not None:
+            self.replicas.wrote()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """Autocommit: a read costs no BEGIN/COMMIT round trips."""
-        with self._read() as session:
+        replica = self.replicas.session() if self.replicas is not None else None
+        with replica or self._read() as session:
             yield session
 
     @contextmanager
     def consistent(self) -> Iterator[Session]:
         """A write that reads one REPEATABLE READ view of the database, so what it reads
         is all of one moment (a locality's snapshot); committed when the block ends."""
+        if self.replicas is not None:
+            self.replicas.writing()
         with self._write() as session, session.begin():
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield session
+        if self.replicas is not None:
+            self.replicas.wrote()
 
     @contextmanager
     def snapshot(self) -> Iterator[Session]:
         """Read-only; every statement sees the same snapshot of the database, for answers
         built from several reads, such as a gap analysis."""
+        options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        replica = self.replicas.session(options) if self.replicas is not None else None
+        if replica is not None:
+            with replica as session:
+                yield session
+            return
         with self._write() as session, session.begin():
-            session.connection(
-                execution_options={
-                    "isolation_level": "REPEATABLE READ",
-                    "postgresql_readonly": True,
-                }
-            )
+            session.connection(execution_options=options)
             yield session
 
 
@@ -184,6 +205,7 @@ BEARER = OAuth2PasswordBearer(
 def current_account(
     request: Request,
     session: Annotated[Session, Depends(get_read_session, scope="function")],
+    sessions: Annotated[Sessions, Depends(get_sessions)],
     token: Annotated[str | None, Depends(BEARER)],
 ) -> Account | None:
     """Who is asking: the account of the `Authorization: Bearer` token, or None for an
@@ -196,9 +218,31 @@ def current_account(
     if not token.strip():
         raise _unauthorised("Authorization must be `Bearer <token>`")
     account = account_for(session, token.strip())
+    if account is None and sessions.replicas is not None:
+        # a token issued a moment ago may not have reached the replica yet
+        with on_primary(), sessions.read() as primary:
+            account = account_for(primary, token.strip())
     if account is None:
         raise _unauthorised("the token is unknown, expired or revoked")
     return account
+
+
+async def reader_account(
+    request: Request,
+    sessions: Annotated[Sessions, Depends(get_sessions)],
+    token: Annotated[str | None, Depends(BEARER)],
+) -> Account | None:
+    """current_account for the public reads: None at once for a request without credentials
+    (no session, no worker thread); otherwise the account, looked up as current_account
+    does."""
+    if token is None and request.headers.get("authorization") is None:
+        return None
+
+    def look_up() -> Account | None:
+        with sessions.read() as session:
+            return current_account(request, session, sessions, token)
+
+    return await run_in_threadpool(look_up)
 
 
 def _unauthorised(detail: str) -> Problem:
@@ -214,6 +258,7 @@ def signed_in(account: Annotated[Account | None, Depends(current_account)]) -> A
 SettingsDep = Annotated[ApiSettings, Depends(api_settings)]
 AuthSettingsDep = Annotated[AuthSettings, Depends(auth_settings)]
 AccountDep = Annotated[Account | None, Depends(current_account)]
+ReaderAccountDep = Annotated[Account | None, Depends(reader_account)]
 SignedInDep = Annotated[Account, Depends(signed_in)]
 AnalysisSettingsDep = Annotated[AnalysisSettings, Depends(analysis_settings)]
 FeedSettingsDep = Annotated[FeedSettings, Depends(feed_settings)]

@@ -77,6 +77,72 @@ def db_url() -> None:
         raise fail(str(problem)) from problem
 
 
+replica_cli = typer.Typer(
+    help="A streaming replica of the project-local cluster, on its own port, to read from."
+)
+db_cli.add_typer(replica_cli, name="replica")
+
+
+def _local_replica(settings: DatabaseSettings) -> tuple[localdb.Cluster, localdb.Cluster]:
+    if settings.url:
+        raise fail(
+            "DATABASE_URL is set: a replica is made of the project-local cluster only "
+            "(for another server, set ASSETMAP_DATABASE_READ_URLS to its replicas)"
+        )
+    try:
+        return localdb.cluster_for(settings), localdb.replica_for(settings)
+    except localdb.LocalDatabaseError as problem:
+        raise fail(str(problem)) from problem
+
+
+@replica_cli.command("up")
+def replica_up() -> None:
+    """Copy the running local database into a streaming replica (first time) and start it."""
+    settings = DatabaseSettings()
+    primary, replica = _local_replica(settings)
+    try:
+        for line in localdb.replica_up(primary, replica) or ["the replica is already running"]:
+            out.print(line)
+    except (localdb.LocalDatabaseError, OSError) as problem:
+        raise fail(str(problem)) from problem
+    out.print('read from it with ASSETMAP_DATABASE_READ_URLS="$(assetmap db replica url)"')
+
+
+@replica_cli.command("down")
+def replica_down() -> None:
+    """Stop the local replica (its data is kept; it catches up when started again)."""
+    _, replica = _local_replica(DatabaseSettings())
+    stopped = localdb.down(replica)
+    out.print("stopped the replica" if stopped else "the replica was not running")
+
+
+@replica_cli.command("status")
+def replica_status() -> None:
+    """Whether the local replica runs, how far it has replayed and how far behind it is;
+    exit 1 when it is not running."""
+    primary, replica = _local_replica(DatabaseSettings())
+    if not localdb.is_running(replica):
+        out.print(f"replica in {replica.base}, port {replica.port}: not running")
+        raise typer.Exit(code=1)
+    try:
+        replay, behind = localdb.replica_lag(primary, replica)
+    except Exception as problem:  # a driver error: say it plainly, without a traceback
+        raise fail(f"the replica runs but cannot be asked: {problem}") from problem
+    out.print(
+        f"replica in {replica.base}, port {replica.port}: running, replayed to {replay}, "
+        + (f"{behind} bytes behind the primary" if behind is not None else "primary not asked")
+    )
+
+
+@replica_cli.command("url")
+def replica_url() -> None:
+    """Print the SQLAlchemy URL of the local replica (for ASSETMAP_DATABASE_READ_URLS)."""
+    _, replica = _local_replica(DatabaseSettings())
+    if not replica.password_file.exists():
+        raise fail("no local replica yet: run `assetmap db replica up` first")
+    print(replica.url())
+
+
 def migrate(
     revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
     down: Annotated[bool, typer.Option("--down", help="Downgrade to the revision")] = False,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import statistics
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from app.cli.common import err, fail, run_import
+from app.cli.common import err, fail, out, run_import
 from app.errors import Problem
 from app.io.asset_import import import_assets
 from app.io.asset_rows import AssetImport, parse_pairs
@@ -161,12 +163,32 @@ def import_assets_command(
         transient=True,
     ) as progress:
         task = progress.add_task(f"importing {file.name}", total=total)
-        run_import(
+        started = time.perf_counter()
+        report = run_import(
             file.name,
             lambda s: import_assets(s, file, plan, extent, lambda n: progress.advance(task, n)),
             _rejects_path(rejects, file),
             strict,
         )
+    seconds = time.perf_counter() - started
+    if report.chunk_seconds:
+        out.print(
+            f"{report.rows} rows in {seconds:.2f} s; " + chunk_times(report.chunk_seconds),
+            soft_wrap=True,
+        )
+
+
+def chunk_times(seconds: list[float]) -> str:
+    """The database's time per chunk of an import, as one line: how many chunks, the
+    fastest, median and slowest in seconds, and the median of the first and of the last
+    tenth of the chunks (the same when the import keeps its pace to the end)."""
+    tenth = max(1, len(seconds) // 10)
+    return (
+        f"{len(seconds)} chunks written, seconds per chunk: min {min(seconds):.3f}, "
+        f"median {statistics.median(seconds):.3f}, max {max(seconds):.3f}; "
+        f"first tenth {statistics.median(seconds[:tenth]):.3f}, "
+        f"last tenth {statistics.median(seconds[-tenth:]):.3f}"
+    )
 
 
 @import_cli.command("oruk")

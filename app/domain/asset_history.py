@@ -1,5 +1,6 @@
-"""An asset's history: every revision (kept by the database's triggers), going back to an
-earlier version, and erasing a person's data from the asset and from all of its history.
+"""An asset's history: every revision (kept by the database's triggers; its creation read
+from the row itself, migration 0014), going back to an earlier version, and erasing a
+person's data from the asset and from all of its history.
 """
 
 from __future__ import annotations
@@ -70,7 +71,15 @@ def revision_action(session: Session, action: str) -> Iterator[None]:
 
 # What a restore brings back: every column a reader sees, but whether it is published (a
 # decision of its own) and when it was last verified (a fact about now, not then).
-_BOOKKEEPING = ("id", "version", "created_at", "created_by", "updated_at", "updated_by")
+_BOOKKEEPING = (
+    "id",
+    "version",
+    "created_at",
+    "created_by",
+    "created_revision",
+    "updated_at",
+    "updated_by",
+)
 _RESTORED = tuple(
     column.name
     for column in ASSET.columns
@@ -153,7 +162,7 @@ def erase_asset(session: Session, asset_id: int, who: str) -> None:
     keys = sorted(ERASED_COLUMNS)
     session.execute(
         text(
-            "UPDATE asset_revision SET before = before - CAST(:keys AS text[]), "
+            "UPDATE asset_revision_stored SET before = before - CAST(:keys AS text[]), "
             "after = after - CAST(:keys AS text[]) WHERE asset_id = :id"
         ),
         {"keys": keys, "id": asset_id},

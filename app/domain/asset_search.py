@@ -176,17 +176,33 @@ class _QueryShape:
 def list_assets(session: Session, wanted: AssetFilter, limit: int, after: str | None) -> Page:
     """One page of public asset Features, by id, or by distance when `near` is given; those
     not confirmed after all the others."""
-    shape, params = _search(session, wanted, after)
-    params["rows"] = limit + 1
-    # a filter of its own (CQL2) goes inside each part of the statement, which is then
-    # built for this search alone; the others are built once per shape
-    query = _search_query(shape) if wanted.where is None else _build_search(shape, wanted.where)
+    query, params = search_statement(wanted, limit, after, session)
     rows = session.connection().execute(query, params).all()
     return cut_page(rows, limit)
 
 
+def needs_lookups(wanted: AssetFilter) -> bool:
+    """Whether a search first checks a name it was given (a category, an outcome, an area)
+    in the database, so that search_statement needs a session."""
+    return wanted.category is not None or wanted.outcome is not None or wanted.area_code is not None
+
+
+def search_statement(
+    wanted: AssetFilter, limit: int, after: str | None, session: Session | None = None
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement of one page of a search and its bound parameters; rows are (feature
+    text, *cursor key), at most `limit` + 1, for cut_page. The same statement object for
+    every search of one shape without a filter of its own (CQL2), which goes inside each
+    part of it, built for that search alone. `session` checks the names needs_lookups
+    sees; without those it may be None."""
+    shape, params = _search(session, wanted, after)
+    params["rows"] = limit + 1
+    query = _search_query(shape) if wanted.where is None else _build_search(shape, wanted.where)
+    return query, params
+
+
 def _search(
-    session: Session, wanted: AssetFilter, after: str | None
+    session: Session | None, wanted: AssetFilter, after: str | None
 ) -> tuple[_QueryShape, dict[str, Any]]:
     """The query shape and bound parameters of a search (a 422 for an unknown category or
     outcome, or a cursor this service did not give)."""
@@ -196,9 +212,11 @@ def _search(
     if wanted.kind is not None:
         params["kind"] = wanted.kind
     if wanted.category is not None:
-        params["category_id"] = categories.category_id(session, wanted.category, None, "category")
+        params["category_id"] = categories.category_id(
+            _lookups(session), wanted.category, None, "category"
+        )
     if wanted.outcome is not None:
-        categories.check_outcomes(session, [wanted.outcome], "outcome")
+        categories.check_outcomes(_lookups(session), [wanted.outcome], "outcome")
         params["outcomes"] = [wanted.outcome]
     if wanted.q:
         params["q"] = wanted.q
@@ -213,7 +231,7 @@ def _search(
     if wanted.verified_before is not None:
         params["verified_before"] = wanted.verified_before
     if wanted.area_code is not None:
-        areas.check_code(session, wanted.area_code, "within")
+        areas.check_code(_lookups(session), wanted.area_code, "within")
         params["area_code"] = wanted.area_code
     if wanted.open_at is not None:
         params["open_at"] = opening.local_moment(wanted.open_at)
@@ -249,6 +267,13 @@ def _search(
         bbox_srid=wanted.bbox_srid,
     )
     return shape, params
+
+
+def _lookups(session: Session | None) -> Session:
+    """The session that checks a search's names (see needs_lookups)."""
+    if session is None:
+        raise ValueError("a search of a category, outcome or area needs a session")
+    return session
 
 
 def _rank(rank: int) -> int:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, cast, func, literal_column
 from sqlalchemy.dialects.postgresql import JSON
 
@@ -86,5 +87,9 @@ def feature_collection(features: Sequence[str], **members: Any) -> str:
     """Join features' GeoJSON texts into a FeatureCollection, with extra top-level members
     (`links`, `numberReturned`, ...) serialised after them."""
     head = '{"type":"FeatureCollection","features":['
-    tail = "".join(f",{json.dumps(key)}:{json.dumps(value)}" for key, value in members.items())
+    tail = "".join(f",{_json(key)}:{_json(value)}" for key, value in members.items())
     return head + ",".join(features) + "]" + tail + "}"
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()

@@ -14,8 +14,11 @@ from app.i18n import said
 
 # C0 controls but tab, line feed and carriage return; and DEL.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# The same, as JSON writes them escaped: a cheap first look at a raw body.
-ESCAPED_CONTROL = re.compile(rb"\\u00(?:0[0-8bcefBCEF]|1[0-9a-fA-F]|7[fF])")
+# The same, as JSON writes them: a cheap first look at a raw body or at rows dumped by
+# orjson. JSON escapes them as \u00XX, but backspace and form feed also as \b and \f, and
+# orjson leaves DEL as it is; a hit (or a backslash before a b or an f the text had) only
+# means the value is walked for where it is.
+ESCAPED_CONTROL = re.compile(rb"\\u00(?:0[0-8bcefBCEF]|1[0-9a-fA-F]|7[fF])|\\[bf]|\x7f")
 
 
 def control_problem(value: str, field: str) -> FieldProblem | None:

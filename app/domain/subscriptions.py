@@ -23,7 +23,18 @@ from urllib.parse import urlsplit
 
 import psycopg
 from geoalchemy2 import Geometry
-from sqlalchemy import ColumnElement, Select, Text, bindparam, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    bindparam,
+    column,
+    func,
+    select,
+    table,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -38,6 +49,19 @@ from app.i18n import said
 from app.models import Area, AssetChange, Category, Subscription, SubscriptionDelivery, User
 from app.settings import SubscriptionSettings
 
+# The two parts of `asset_change`: the changes kept, and the creations read from their rows.
+CHANGE_PARTS = tuple(
+    table(
+        name,
+        column("revision_id"),
+        column("asset_id"),
+        column("version"),
+        column("event"),
+        column("fields"),
+        column("changed_at"),
+    )
+    for name in ("asset_change_stored", "asset_creation_change")
+)
 # The changes the public face shows; `removed` ones name an asset no longer in it.
 SHOWN_EVENTS = ("added", "changed", "archived")
 # The public face's columns as a reader calls them.
@@ -78,32 +102,41 @@ def public_changes(
     area (`area_code`, at the point the public sees), newest first; only those after
     `since` and up to `until` when given. A 422 names an unknown category, outcome or area."""
     shown = public_asset
-    query = (
-        select(
-            AssetChange.revision_id,
-            AssetChange.asset_id,
-            AssetChange.version,
-            AssetChange.event,
-            AssetChange.fields,
-            AssetChange.changed_at,
-            shown.c.name,
-            shown.c.kind,
-            Category.name.label("category"),
+    matching = _matching(session, wanted)
+
+    def newest(changes: Any) -> Any:
+        query = (
+            select(
+                changes.c.revision_id,
+                changes.c.asset_id,
+                changes.c.version,
+                changes.c.event,
+                changes.c.fields,
+                changes.c.changed_at,
+                shown.c.name,
+                shown.c.kind,
+                Category.name.label("category"),
+            )
+            .join(shown, shown.c.id == changes.c.asset_id)
+            .outerjoin(Category, Category.id == shown.c.category_id)
+            .where(
+                changes.c.event.in_(SHOWN_EVENTS),
+                shown.c.status.in_(PUBLIC_STATUSES),
+                *matching,
+            )
+            .order_by(changes.c.revision_id.desc())
+            .limit(limit)
         )
-        .join(shown, shown.c.id == AssetChange.asset_id)
-        .outerjoin(Category, Category.id == shown.c.category_id)
-        .where(
-            AssetChange.event.in_(SHOWN_EVENTS),
-            shown.c.status.in_(PUBLIC_STATUSES),
-            *_matching(session, wanted),
-        )
-        .order_by(AssetChange.revision_id.desc())
-        .limit(limit)
-    )
-    if since is not None:
-        query = query.where(AssetChange.changed_at > since)
-    if until is not None:
-        query = query.where(AssetChange.changed_at <= until)
+        if since is not None:
+            query = query.where(changes.c.changed_at > since)
+        if until is not None:
+            query = query.where(changes.c.changed_at <= until)
+        return query.subquery()
+
+    # The changes kept and the creations read from their rows (migration 0014), each part
+    # newest first on its own, so each is read by its index as far as the limit.
+    both = union_all(*(select(newest(part)) for part in CHANGE_PARTS)).subquery()
+    query = select(both).order_by(both.c.revision_id.desc()).limit(limit)
     # Planned afresh each time, for the area asked: a plan kept for a neighbourhood (by
     # place) would read a whole borough's assets, and one kept for a borough (newest change
     # first) a neighbourhood's every change (psycopg prepares a statement run five times).

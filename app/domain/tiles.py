@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import categories
@@ -86,7 +86,24 @@ def asset_tile(
         category_id = categories.category_id(session, category, None, "category")
     if outcome is not None:
         categories.check_outcomes(session, [outcome], "outcome")
-    params: dict[str, Any] = {
+    params = asset_tile_params(z, x, y, max_features, kind, category_id, outcome)
+    if where is not None:
+        params["ids"] = _matching(session, matching_assets(z, x, y, where, max_features))
+    data = session.execute(statement("asset_tile"), params).scalar_one()
+    return Tile(bytes(data or b""))
+
+
+def asset_tile_params(
+    z: int,
+    x: int,
+    y: int,
+    max_features: int,
+    kind: str | None = None,
+    category_id: int | None = None,
+    outcome: str | None = None,
+) -> dict[str, Any]:
+    """The values of the `asset_tile` statement (app/sql/asset_tile.sql); `ids` None."""
+    return {
         "z": z,
         "x": x,
         "y": y,
@@ -96,20 +113,19 @@ def asset_tile(
         "outcome": outcome,
         "ids": None,
     }
-    if where is not None:
-        shown = public_asset.c
-        params["ids"] = _matching(
-            session,
-            select(shown.id)
-            .select_from(
-                public_asset.outerjoin(asset_category, asset_category.id == shown.category_id)
-            )
-            .where(shown.status == "published", shown.geom.op("&&")(_lonlat(z, x, y)), where)
-            .order_by(shown.id),
-            max_features,
-        )
-    data = session.execute(statement("asset_tile"), params).scalar_one()
-    return Tile(bytes(data or b""))
+
+
+def matching_assets(z: int, x: int, y: int, where: Any, max_features: int) -> Select[Any]:
+    """The ids of the published assets in tile z/x/y (with its buffer) that a filter's
+    condition `where` keeps, by id: at most as many as a tile holds."""
+    shown = public_asset.c
+    return (
+        select(shown.id)
+        .select_from(public_asset.outerjoin(asset_category, asset_category.id == shown.category_id))
+        .where(shown.status == "published", shown.geom.op("&&")(_lonlat(z, x, y)), where)
+        .order_by(shown.id)
+        .limit(max_features)
+    )
 
 
 def area_tile(
@@ -133,7 +149,7 @@ def area_tile(
     }
     if where is not None:
         found = select(Area.id).where(Area.geom.op("&&")(_lonlat(z, x, y)), where)
-        params["ids"] = _matching(session, found.order_by(Area.id), max_features)
+        params["ids"] = _matching(session, found.order_by(Area.id).limit(max_features))
     data = session.execute(statement("area_tile"), params).scalar_one()
     return Tile(bytes(data or b""))
 
@@ -143,9 +159,9 @@ def _lonlat(z: int, x: int, y: int) -> Any:
     return func.ST_Transform(func.ST_TileEnvelope(z, x, y, margin=64.0 / 4096), 4326)
 
 
-def _matching(session: Session, query: Any, max_features: int) -> list[int]:
-    """The ids a filter keeps in a tile: at most as many as a tile holds."""
-    return list(session.scalars(query.limit(max_features)))
+def _matching(session: Session, query: Any) -> list[int]:
+    """The ids a filter keeps in a tile."""
+    return list(session.scalars(query))
 
 
 def tilejson(

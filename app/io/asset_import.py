@@ -10,9 +10,10 @@ half-written.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -63,14 +64,27 @@ def _sql(name: str) -> tuple[TextClause, ...]:
     )
 
 
-PLANNER_JOINS = text(
-    "SELECT current_setting('enable_hashjoin') AS hash, "
-    "current_setting('enable_mergejoin') AS merge"
+# How the import's statements are planned (and those of the triggers they fire): hash and
+# merge joins priced out, so no chunk reads all of `asset` to join a few thousand rows, and
+# custom plans forced, so no plan made at the first chunk is kept for the last (psycopg
+# prepares nothing either: prepare_threshold None). What keeps the plans right as `asset`
+# grows is its statistics, guarded below (the lock, and _load_chunk's analysis). Set for
+# the import's transaction only.
+PLANNING = {
+    "enable_hashjoin": "off",
+    "enable_mergejoin": "off",
+    "plan_cache_mode": "force_custom_plan",
+}
+SETTING = text("SELECT current_setting(:name)")
+# What the planner reckons `asset` holds (a table never analysed, or analysed empty with no
+# pages, is reckoned from its rows' width: taken as sound).
+ESTIMATED_ASSETS = text(
+    "SELECT CASE WHEN reltuples < 0 OR relpages = 0 THEN 'infinity'::float8"
+    " ELSE reltuples / relpages * (pg_relation_size(oid) / current_setting('block_size')::int)"
+    " END FROM pg_class WHERE oid = 'asset'::regclass"
 )
-PLANNER_SET = text(
-    "SELECT set_config('enable_hashjoin', :hash, true), "
-    "set_config('enable_mergejoin', :merge, true)"
-)
+SET = text("SELECT set_config(:name, :value, true)")
+SOURCE_HAS_ASSETS = text("SELECT EXISTS (SELECT FROM asset WHERE source = :source)")
 
 
 @dataclass
@@ -78,6 +92,7 @@ class _Counts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    chunk_seconds: list[float] = field(default_factory=list)
 
 
 def import_assets(
@@ -107,30 +122,35 @@ def import_assets(
         text("SELECT pg_advisory_xact_lock(hashtext('asset-import:' || :source))"),
         {"source": plan.source},
     )
+    # Keep autovacuum from analysing `asset` while this import's rows are not committed: it
+    # counts none of them, so records the table as empty however many pages it has
+    # (reltuples 0), and every plan after that reads the "empty" `asset` whole for each row
+    # of a chunk: the chunk that took minutes. Imports now take turns; the API never waits.
+    session.execute(text("LOCK TABLE asset IN SHARE UPDATE EXCLUSIVE MODE"))
     # Several imports may share one transaction (the demo's tests do): start afresh.
     session.execute(text("DROP TABLE IF EXISTS import_chunk, import_seen"))
     for step in _sql("asset_import_tables"):
         session.execute(step)
     params = {
         "source": plan.source,
+        # whether the file's rows may match assets already there (see asset_import_write.sql)
+        "probe": session.scalar(SOURCE_HAS_ASSETS, {"source": plan.source}),
         **dict(zip(("minlon", "minlat", "maxlon", "maxlat"), extent, strict=True)),
     }
     # With `atomic`, rows are written as they come and the savepoint undoes them all if any
     # row is refused; the caller's transaction carries on either way.
     written = session.begin_nested()
-    # Plan each statement afresh: a plan cached while `asset` was small would scan it whole
-    # for every chunk once it is large (psycopg prepares a statement run five times).
-    # And keep to index probes: the working tables have no statistics, and a hash join would
-    # read all of `asset` for every chunk.
     raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
     prepare_threshold, raw.prepare_threshold = raw.prepare_threshold, None
-    joins = session.execute(PLANNER_JOINS).one()
-    session.execute(PLANNER_SET, {"hash": "off", "merge": "off"})
+    was = {name: session.scalar(SETTING, {"name": name}) for name in PLANNING}
+    for name, value in PLANNING.items():
+        session.execute(SET, {"name": name, "value": value})
     try:
         report = _load(session, path, plan, extent, taxonomy, params, progress)
     finally:
         raw.prepare_threshold = prepare_threshold
-        session.execute(PLANNER_SET, {"hash": joins.hash, "merge": joins.merge})
+        for name, value in was.items():
+            session.execute(SET, {"name": name, "value": value})
     if plan.atomic and report.rejected:
         written.rollback()
         report.committed = False
@@ -178,6 +198,7 @@ def _load(
         unchanged=counts.unchanged,
         rejected=len(rejects),
         rejects=rejects,
+        chunk_seconds=counts.chunk_seconds,
     )
 
 
@@ -192,6 +213,7 @@ def _load_chunk(
     that pass; the ones refused go to `rejects`."""
     if not chunk.staged:
         return
+    started = time.perf_counter()
     raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
     with (
         raw.cursor() as cursor,
@@ -214,3 +236,13 @@ def _load_chunk(
     counts.inserted += inserted
     counts.updated += updated
     counts.unchanged += len(chunk.staged) - len(refused) - inserted - updated
+    # The planner reckons `asset`'s rows as the density its statistics record (rows per
+    # page) times the pages the table has now, so statistics need not follow the import as
+    # it grows. Only when that reckoning falls below half the rows this import wrote (an
+    # analysis that counted none of them, by autovacuum before the lock, or pages of dead
+    # rows diluting the density) is `asset` analysed afresh: this transaction's analysis
+    # counts its rows. So no analysis at all in the usual import, rather than one at every
+    # doubling, whose cost grew with the table and slowed the late chunks.
+    if session.scalar(ESTIMATED_ASSETS) * 2 < counts.inserted:
+        session.execute(text("ANALYZE asset"))
+    counts.chunk_seconds.append(time.perf_counter() - started)

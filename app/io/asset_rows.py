@@ -15,8 +15,9 @@ from types import UnionType
 from typing import Annotated, Any, Union, cast, get_args, get_origin
 
 import numpy as np
+import orjson
 import shapely
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -24,7 +25,7 @@ from app.domain import schedules
 from app.domain.asset_fields import IMPORT_TARGETS, IMPORTED_COLUMNS, POINT, ImportTarget
 from app.domain.categories import StoredCategory
 from app.domain.opening import LONDON
-from app.domain.plain_text import control_problem, first_control_problem
+from app.domain.plain_text import ESCAPED_CONTROL, control_problem, first_control_problem
 from app.errors import invalid
 from app.io.report import Reject
 from app.io.sources import SourceRow
@@ -43,6 +44,17 @@ DAY_COLUMN = re.compile(
 )
 # The property each imported column holds (a point and a footprint hold none).
 _HOLDS = {target.prop.column: target.prop.name for target in IMPORT_TARGETS}
+# Where in a staged row (row_no, source_ref, kind, category_id, then IMPORTED_COLUMNS) each
+# property goes, and the place's point and footprint.
+_STAGED_AT: dict[str, list[int]] = {}
+for _at, _column in enumerate(IMPORTED_COLUMNS, start=4):
+    if _column not in (POINT, "footprint"):
+        _STAGED_AT.setdefault(_HOLDS[_column], []).append(_at)
+_POINT_AT, _FOOTPRINT_AT = (
+    4 + IMPORTED_COLUMNS.index(POINT),
+    4 + IMPORTED_COLUMNS.index("footprint"),
+)
+_STAGED_WIDTH = 4 + len(IMPORTED_COLUMNS)
 
 
 @dataclass
@@ -118,7 +130,7 @@ class Mapper:
         self.today = datetime.now(LONDON).date()
         # The targets this file fills, in the order of TARGETS, each with its column.
         self.filled = [
-            (target, self.columns[target.name])
+            (target, self.columns[target.name], _cell_kind(target.prop.annotation))
             for target in TARGETS.values()
             if target.name in self.columns
         ]
@@ -156,7 +168,7 @@ class Mapper:
             props["kind"] = self.value(attributes, "kind") or plan.kind
             if (category := self.value(attributes, "category")) is not None:
                 props["category"] = category
-        for target, column in self.filled:
+        for target, column, cell_kind in self.filled:
             value = self.value(attributes, column)
             if value is None:
                 continue
@@ -165,7 +177,7 @@ class Mapper:
                 parts[target.part.name] = _part_value(target.part.name, value)
             else:
                 try:
-                    props[target.prop.name] = _cell(target.prop.annotation, value)
+                    props[target.prop.name] = _cell(cell_kind, value)
                 except ValueError as unreadable:
                     raise ValueError(f"{target.prop.name}: {unreadable}") from None
         if props.get("name") is None and plan.default_name is not None:
@@ -187,13 +199,12 @@ class Mapper:
             return schedules.from_osm(opening_hours, self.today)
         return None
 
-    def checked(self, row: SourceRow, plan: AssetImport) -> dict[str, Any] | str:
-        """A row's properties as the API would store them, or the reason it refuses them."""
+    def unchecked(self, row: SourceRow, plan: AssetImport) -> dict[str, Any] | str:
+        """A row's properties before the API's checks, or the reason it cannot have any."""
         try:
-            properties = self.properties(row.attributes, plan)
+            return self.properties(row.attributes, plan)
         except ValueError as unreadable:
             return str(unreadable)
-        return _checked(properties)
 
 
 def _types(annotation: Any) -> set[Any]:
@@ -206,24 +217,39 @@ def _types(annotation: Any) -> set[Any]:
     return {annotation}
 
 
-def _cell(annotation: Any, value: Any) -> Any:
-    """A cell as its property takes it: a list from comma-separated text, a number or a
-    time as the file has it, a model (a schedule) from its JSON, text otherwise."""
+def _cell_kind(annotation: Any) -> str:
+    """How a property's cells are read (`model`, `list`, `number`, `time` or `text`),
+    worked out once per file (Mapper.filled) rather than once per cell."""
     kinds = _types(annotation)
     if any(isinstance(kind, type) and issubclass(kind, BaseModel) for kind in kinds):
+        return "model"
+    if any(get_origin(kind) is list for kind in kinds):
+        return "list"
+    if float in kinds:
+        return "number"
+    if datetime in kinds:
+        return "time"
+    return "text"
+
+
+def _cell(kind: str, value: Any) -> Any:
+    """A cell as its property takes it (`kind`, from _cell_kind): a list from
+    comma-separated text, a number or a time as the file has it, a model (a schedule) from
+    its JSON, text otherwise."""
+    if kind == "model":
         if not isinstance(value, str):
             return value
         try:
             return json.loads(value)
         except json.JSONDecodeError as broken:
             raise ValueError(f"is not JSON ({broken.msg})") from None
-    if any(get_origin(kind) is list for kind in kinds):
+    if kind == "list":
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
-    if float in kinds:
+    if kind == "number":
         return value
-    if datetime in kinds:
+    if kind == "time":
         return value.isoformat() if isinstance(value, date) else value
     return _text(value)
 
@@ -250,14 +276,6 @@ def _part_value(key: str, value: Any) -> str | None:
     if key == "website" and not re.match(r"^[a-z][a-z0-9+.-]*://", found, re.I):
         return "http://" + found
     return found
-
-
-def _problems(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"])
-        parts.append(f"{where}: {item['msg']}")
-    return "; ".join(parts)
 
 
 def _locations(
@@ -326,21 +344,53 @@ def _ewkb(geometry: BaseGeometry | None) -> str | None:
     return str(shapely.to_wkb(shapely.set_srid(geometry, 4326), hex=True, include_srid=True))
 
 
-def _checked(properties: dict[str, Any]) -> dict[str, Any] | str:
-    """A row's properties as the API would store them, or the reason it refuses them."""
-    problem = first_control_problem(properties, "")
-    if problem is not None:
-        return f"{problem.field}: {problem.message}"
+# The rows' properties checked all at once, as the API checks one asset's.
+_ALL_PROPERTIES = TypeAdapter(list[AssetProperties])
+
+
+def _may_hold_control(value: Any) -> bool:
+    """Whether `value` (properties, or a list of them) may hold a control character."""
     try:
-        checked = AssetProperties.model_validate(properties)
+        dumped = orjson.dumps(value, default=str)
+    except (orjson.JSONEncodeError, TypeError):
+        dumped = json.dumps(value, default=str).encode()
+    return ESCAPED_CONTROL.search(dumped) is not None
+
+
+def _checked_all(properties: list[dict[str, Any]]) -> list[dict[str, Any] | str]:
+    """Rows' properties as the API would store them, or for each row the reason it refuses
+    them (each problem as `field: message`): checked as one list (again without the rows
+    it refused, for the good rows' values); only a chunk that may hold a control character
+    is walked row by row."""
+    answers: list[dict[str, Any] | str | None] = [None] * len(properties)
+    if _may_hold_control(properties):
+        for index, row in enumerate(properties):
+            if _may_hold_control(row) and (problem := first_control_problem(row, "")):
+                answers[index] = f"{problem.field}: {problem.message}"
+    good = [index for index, answer in enumerate(answers) if answer is None]
+    try:
+        models = _ALL_PROPERTIES.validate_python([properties[index] for index in good])
     except ValidationError as error:
-        return _problems(error)
-    return checked.model_dump(exclude_none=True, mode="json")
+        problems: dict[int, list[str]] = {}
+        for item in error.errors():
+            position, *where = item["loc"]
+            problems.setdefault(good[cast(int, position)], []).append(
+                f"{'.'.join(str(part) for part in where)}: {item['msg']}"
+            )
+        for index, found in problems.items():
+            answers[index] = "; ".join(found)
+        good = [index for index in good if index not in problems]
+        models = _ALL_PROPERTIES.validate_python([properties[index] for index in good])
+    for index, value in zip(
+        good, _ALL_PROPERTIES.dump_python(models, exclude_none=True, mode="json"), strict=True
+    ):
+        answers[index] = value
+    return cast(list[dict[str, Any] | str], answers)
 
 
 def _staged(value: Any) -> Any:
     """A checked property as COPY takes it: a model (a contact) as JSON."""
-    return json.dumps(value) if isinstance(value, dict) else value
+    return orjson.dumps(value).decode() if isinstance(value, dict) else value
 
 
 def _original(row: SourceRow) -> dict[str, Any]:
@@ -374,7 +424,12 @@ def stage_chunk(
     """A chunk's good rows as `import_chunk` columns; each row Python refuses goes to
     `rejects` with the reason."""
     points, footprints, geometry_reasons = _locations(rows, extent)
-    checked = [mapper.checked(row, plan) for row in rows]
+    unchecked = [mapper.unchecked(row, plan) for row in rows]
+    readable = [index for index, props in enumerate(unchecked) if not isinstance(props, str)]
+    checked = list(unchecked)
+    found = _checked_all([cast(dict[str, Any], unchecked[index]) for index in readable])
+    for index, answer in zip(readable, found, strict=True):
+        checked[index] = answer
     staged = []
     geocode = False
     for row, point, footprint, geometry_reason, values in zip(
@@ -408,17 +463,11 @@ def stage_chunk(
             rejects.append(Reject(row.number, reason, _original(row)))
             continue
         geocode = geocode or point is None
-        place = {POINT: point, "footprint": footprint}
-        staged.append(
-            (
-                row.number,
-                source_ref,
-                kind,
-                None if category is None else category.id,
-                *(
-                    place[column] if column in place else _staged(values.get(_HOLDS[column]))
-                    for column in IMPORTED_COLUMNS
-                ),
-            )
-        )
+        columns: list[Any] = [None] * _STAGED_WIDTH
+        columns[:4] = row.number, source_ref, kind, None if category is None else category.id
+        columns[_POINT_AT], columns[_FOOTPRINT_AT] = point, footprint
+        for name, value in values.items():
+            for at in _STAGED_AT.get(name, ()):
+                columns[at] = _staged(value)
+        staged.append(tuple(columns))
     return Chunk(rows, staged, geocode)

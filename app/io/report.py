@@ -30,6 +30,8 @@ class ImportReport:
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     committed: bool = True
+    # the database's seconds for each chunk of rows, in order (an asset import's)
+    chunk_seconds: list[float] = field(default_factory=list)
 
     @property
     def rows(self) -> int:

@@ -121,6 +121,8 @@ class Asset(Base):
     verified_by: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[str | None] = mapped_column(Text)
+    # its creation's number among the revisions: the history reads its creation from the row
+    created_revision: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_by: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
@@ -139,9 +141,11 @@ class Asset(Base):
 
 
 class AssetRevision(Base):
-    """One change to an asset: who, when, what, and the changed fields before and after."""
+    """One change to an asset: who, when, what, and the changed fields before and after.
+    A view (migration 0014): the revisions written, and each asset's creation from its row."""
 
     __tablename__ = "asset_revision"
+    __table_args__ = ({"info": {"view": True}},)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id", ondelete="CASCADE"))

@@ -34,9 +34,11 @@ class FeedImport(Base):
 
 class AssetChange(Base):
     """A revision of an asset the public saw: it was added to the public face (or published
-    again), changed there (`fields`, public ones only), archived, or removed from it."""
+    again), changed there (`fields`, public ones only), archived, or removed from it.
+    A view (migration 0014): the changes kept, and what the public saw of a creation."""
 
     __tablename__ = "asset_change"
+    __table_args__ = ({"info": {"view": True}},)
 
     revision_id: Mapped[int] = mapped_column(
         ForeignKey("asset_revision.id", ondelete="CASCADE"), primary_key=True

@@ -68,9 +68,14 @@ def test_a_control_character_in_a_form_or_a_json_body_is_a_422_naming_the_field(
         json=asset_feature(*STRETFORD, contact={"phone": "0161\x1b[31m"}, outcomes=["a"]),
     )
 
+    backspace = client.post("/assets", json=asset_feature(*STRETFORD, name="Lunch\bclub"))
+    form_feed = client.post("/assets", json=asset_feature(*STRETFORD, description="a\fb"))
+
     assert (signing_in.status_code, _field(signing_in)) == (422, ["username"])
     assert (named.status_code, _field(named)) == (422, ["properties.name"])
     assert (deep.status_code, _field(deep)) == (422, ["properties.contact.phone"])
+    assert (backspace.status_code, _field(backspace)) == (422, ["properties.name"])
+    assert (form_feed.status_code, _field(form_feed)) == (422, ["properties.description"])
     assert count_assets(session) == 0
 
 

@@ -234,10 +234,12 @@ def test_a_reader_too_far_behind_reads_what_it_missed_from_the_table(
 
     # the table as the stream reads it: the burst commits once the stream is waiting
     committed = {"up_to": stored[0]["id"]}
+    read_once = asyncio.Event()
 
     async def read_after(event_id: int) -> list[dict[str, Any]]:
         with Session(engine) as session:
             found = sessions.events_after(session, opened["id"], event_id)
+        read_once.set()
         return [event for event in found if event["id"] <= committed["up_to"]]
 
     async def listen() -> list[str]:
@@ -245,7 +247,7 @@ def test_a_reader_too_far_behind_reads_what_it_missed_from_the_table(
         sent = stream(events, opened["id"], stored[0]["id"], read_after)
         assert await anext(sent) == "retry: 1000\n\n"
         waiting = asyncio.ensure_future(anext(sent))
-        await asyncio.sleep(0.1)  # the stream now waits for live events
+        await read_once.wait()  # the stream has read the table and waits for live events
         committed["up_to"] = burst[-1]["id"]
         for event in burst:  # all at once, as a busy room's NOTIFYs arrive
             events._tell(event)

@@ -36,11 +36,19 @@ def _pixel(page: Page, lon: float, lat: float) -> tuple[float, float]:
     return box["x"] + point["x"], box["y"] + point["y"]
 
 
+def wait_for_view(page: Page) -> None:
+    """Once the page has loaded what is in the map's view (it loads again as the map moves)."""
+    page.wait_for_function(
+        "() => document.body.dataset.view === assetMap.map.getBounds().toBBoxString()"
+    )
+
+
 def _zoom_to(page: Page, lon: float, lat: float, zoom: int = 18) -> None:
     page.evaluate(
         "([lat, lon, zoom]) => assetMap.map.setView([lat, lon], zoom, {animate: false})",
         [lat, lon, zoom],
     )
+    wait_for_view(page)
     # The clusters split in an animation, during which markercluster marks the map's pane:
     # once it has ended, pins are where the test will click and drag.
     expect(page.locator(".leaflet-map-pane.leaflet-cluster-anim")).to_have_count(0)

@@ -12,19 +12,23 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from app.api import public_reads
 from app.api.answers import AssetFeature, AssetPage, Opening, Revision, Suggested
 from app.api.deps import (
     AccountDep,
     After,
     Limit,
+    ReaderAccountDep,
     ReadSessionDep,
     SessionDep,
+    SessionsDep,
     SettingsDep,
     SignedInDep,
     stale_cutoff,
 )
 from app.api.filters import FilterDep
 from app.api.openapi import answer, problems
+from app.api.public_reads import ReadsDep
 from app.api.responses import GeoJSONResponse, page_response
 from app.domain import (
     access,
@@ -78,8 +82,9 @@ def _feature_response(stored: asset_search.StoredAsset, status_code: int = 200) 
 )
 def search_assets(
     request: Request,
-    session: ReadSessionDep,
-    account: AccountDep,
+    sessions: SessionsDep,
+    reads: ReadsDep,
+    account: ReaderAccountDep,
     wanted: FilterDep,
     limit: Limit,
     after: After = None,
@@ -107,7 +112,12 @@ def search_assets(
         status=status_,
         verified_before=None if stale_after is None else stale_cutoff(stale_after),
     )
-    return page_response(request, asset_search.list_assets(session, wanted, limit, after))
+    if account is None:
+        page = public_reads.asset_page(reads, sessions, wanted, limit, after)
+    else:
+        with sessions.read() as session:
+            page = asset_search.list_assets(session, wanted, limit, after)
+    return page_response(request, page)
 
 
 def change_locator(settings: ApiSettings) -> moderation.Locate:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.api import ogc_openapi
+from app.api import ogc_openapi, public_reads
 from app.api.answers import (
     AreaFeature,
     AreaPage,
@@ -25,9 +25,10 @@ from app.api.answers import (
     Landing,
     TileJSON,
 )
-from app.api.deps import After, Limit, ReadSessionDep, SettingsDep, parse_bbox
+from app.api.deps import After, Limit, ReadSessionDep, SessionsDep, SettingsDep, parse_bbox
 from app.api.filters import MatchDep
 from app.api.openapi import answer, not_modified, problems
+from app.api.public_reads import ReadsDep
 from app.api.responses import GEOJSON, GeoJSONResponse
 from app.domain import areas, asset_search, cql, ogc, tiles
 from app.domain.asset_search import AssetMatch
@@ -234,7 +235,8 @@ def _only_for(collection_id: str, wanted: str, **given: Any) -> None:
 def items(
     request: Request,
     collection: Collection,
-    session: ReadSessionDep,
+    sessions: SessionsDep,
+    reads: ReadsDep,
     limit: Limit,
     match: MatchDep,
     after: After = None,
@@ -281,9 +283,8 @@ def items(
             bbox_srid=bbox_srid,
             where=where,
         )
-        page = asset_search.list_assets(session, wanted, limit, after)
+        page = public_reads.asset_page(reads, sessions, wanted, limit, after)
     else:
-        areas.check_code(session, parent)
         area_filter = areas.AreaFilter(
             level=level,
             parent=parent,
@@ -294,7 +295,9 @@ def items(
             bbox_srid=bbox_srid,
             where=where,
         )
-        page = areas.list_areas(session, area_filter, limit, after)
+        with sessions.read() as session:
+            areas.check_code(session, parent)
+            page = areas.list_areas(session, area_filter, limit, after)
     links = [
         {"rel": "self", "type": GEOJSON, "href": str(request.url)},
         {
@@ -385,7 +388,8 @@ def tile(
     z: int,
     x: int,
     y: int,
-    session: ReadSessionDep,
+    sessions: SessionsDep,
+    reads: ReadsDep,
     settings: SettingsDep,
     match: MatchDep,
     request: Request,
@@ -402,11 +406,11 @@ def tile(
     _only_for(collection_id, "areas", level=level)
     where = _filter(request, collection_id, filter, filter_lang, filter_crs)
     limit = settings.tile_max_features
-    found = (
-        tiles.asset_tile(session, z, x, y, limit, match.kind, match.category, match.outcome, where)
-        if collection_id == "assets"
-        else tiles.area_tile(session, z, x, y, limit, level, where)
-    )
+    if collection_id == "assets":
+        found = public_reads.asset_tile(reads, sessions, z, x, y, limit, match, where)
+    else:
+        with sessions.read() as session:
+            found = tiles.area_tile(session, z, x, y, limit, level, where)
     headers = {"ETag": found.etag, "Cache-Control": "public, max-age=60"}
     if if_none_match is not None and found.etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)

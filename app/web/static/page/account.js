@@ -18,6 +18,7 @@ function showAccount() {
   byId("sign-in-open").hidden = Boolean(account);
   byId("sign-out").hidden = !account;
   byId("queue-open").hidden = !account;
+  byId("people-link").hidden = !account || account.role !== "admin";
   byId("queue-open").textContent = moderates(account) ? t("Review queue") : t("Your suggestions");
 }
 

@@ -38,6 +38,7 @@ byId("embed-open").addEventListener("click", (event) => {
   if (!within.options.length) {
     for (const { code, name } of state.localities) within.append(option(code, name));
     within.append(option("", t("Every area the service holds")));
+    if (state.within) within.value = state.within.code;
   }
   refresh();
   dialog.showModal();

@@ -4,7 +4,7 @@ import { byId } from "./dom.js";
 import { map } from "./map.js";
 
 const panel = byId("panel");
-const SECTIONS = ["details", "asset-form", "moving", "conflict", "sign-in", "notice", "queue"];
+const SECTIONS = ["details", "asset-form", "moving", "conflict", "sign-in", "notice", "queue", "authorities"];
 // What other parts do when the panel shows a section, or closes (null).
 const listeners = [];
 

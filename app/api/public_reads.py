@@ -1,0 +1,217 @@
+"""Public reads at the database's floor: pages of assets (`GET /assets`, OGC items) and asset
+tiles for readers who send no credentials.
+
+Their answers are the public face's, the same for everyone, and PostgreSQL builds them
+whole (GeoJSON text, MVT bytes). So they skip what costs more than the query: no ORM
+session, no SQLAlchemy execution (whose cache key alone walks the whole statement), no
+account lookup. The statement is compiled once per query shape and sent as it is through a
+pooled driver connection; the answer goes back untouched.
+
+A prepared statement's generic plan cannot tell a bbox holding 12,000 assets from one
+holding 600: it finds them all by the spatial index and sorts them by id, where the primary
+key's order would stop at a page. So a page is prepared only when PostGIS estimates its bbox
+sparse (asked in the same statement); any other is an unnamed statement, planned with its
+values.
+
+Searches that first check a name (a category, an outcome, an area) keep the full path,
+with a session, as do authenticated readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from functools import cache
+from typing import Annotated, Any, Protocol
+
+import psycopg
+from fastapi import Depends, Request
+from sqlalchemy import Engine, Float, Select, literal, literal_column, null, select, union_all
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement
+
+from app.api.deps import Sessions, get_sessions
+from app.domain import asset_search, tiles
+from app.domain.asset_search import AssetFilter, AssetMatch
+from app.domain.features import WGS84
+from app.domain.paging import Page, cut_page
+from app.sql import statement
+
+Row = Sequence[Any]
+DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+
+
+class Reads(Protocol):
+    """Where public reads run: a compiled statement (psycopg placeholders) and its values
+    in, its rows out. `prepare` as psycopg takes it: False plans each run with its values
+    (an unnamed statement), True prepares it at once, None once the connection has run it
+    a few times; PostgreSQL may then keep one generic plan for any values."""
+
+    def rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]: ...
+
+
+class DriverReads:
+    """Statements straight through an engine's pool to psycopg, in autocommit: no BEGIN, no
+    ROLLBACK. Connections are not pinged as they are taken (a round trip as long as a small
+    tile's query): a read that meets one the server dropped runs once more on a new one.
+    The database down is SQLAlchemy's OperationalError, a 503 as on every route."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]:
+        try:
+            return self._rows(sql, params, prepare)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            return self._rows(sql, params, prepare)
+
+    def _rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]:
+        try:
+            pooled = self.engine.raw_connection()
+        except psycopg.Error as error:  # no connection to be had: the database is down
+            raise DBAPIError.instance(sql, dict(params), error, psycopg.Error) from error
+        driver: psycopg.Connection[Any] = pooled.driver_connection  # type: ignore[assignment]
+        lost = False
+        try:
+            driver.autocommit = True
+            return driver.execute(sql, params, prepare=prepare).fetchall()
+        except psycopg.Error as error:
+            lost = driver.closed or driver.broken
+            raise DBAPIError.instance(
+                sql, dict(params), error, psycopg.Error, connection_invalidated=lost
+            ) from error
+        finally:
+            if lost:
+                pooled.invalidate()
+            else:
+                driver.autocommit = False  # the pool's connections begin transactions
+            pooled.close()
+
+
+class SessionReads:
+    """The same statements through read sessions: for when the app's sessions are not its
+    own pool's (the tests' rolled-back transactions)."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+
+    def rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]:
+        with self.sessions.read() as session:
+            found = session.connection().exec_driver_sql(sql, dict(params))
+            return [tuple(row) for row in found.all()]
+
+
+async def public_reads(
+    request: Request, sessions: Annotated[Sessions, Depends(get_sessions)]
+) -> Reads:
+    """The app's driver reads, or reads through its sessions when those were replaced or
+    read from replicas (which choose per request, so a writer reads its own write)."""
+    if sessions is request.app.state.sessions and sessions.replicas is None:
+        reads: Reads = request.app.state.public_reads
+        return reads
+    return SessionReads(sessions)
+
+
+ReadsDep = Annotated[Reads, Depends(public_reads)]
+
+# Statements compiled once, by the statement object (built once per query shape).
+_compiled: dict[int, tuple[ClauseElement, str, dict[str, Any]]] = {}
+
+
+def compiled(query: ClauseElement, reused: bool = True) -> tuple[str, dict[str, Any]]:
+    """A statement as psycopg takes it (`%(name)s` placeholders) and the values it binds
+    itself (constants such as GeoJSON's decimals). `reused` statements are compiled once,
+    the others (a filter's own) each time."""
+    known = _compiled.get(id(query))
+    if known is not None and known[0] is query:
+        return known[1], known[2]
+    done = query.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
+    sql, params = str(done), dict(done.params)
+    if reused:
+        _compiled[id(query)] = (query, sql, params)
+    return sql, params
+
+
+def asset_page(
+    reads: Reads, sessions: Sessions, wanted: AssetFilter, limit: int, after: str | None
+) -> Page:
+    """One page of the public search `wanted` (app.domain.asset_search.list_assets), with
+    its statement sent straight to the driver unless it must first check a name.
+
+    A search of a lon/lat bbox and nothing else is first asked as a prepared statement
+    whose generic plan (the spatial index, then a sort by id) is right for a bbox of a few
+    hundred assets, and saves the planning: it gives the page only when PostGIS estimates,
+    as the planner would from the values, that the box holds no more than DENSE_ASSETS,
+    and the estimate in any case. Any other search, or a denser box, runs unnamed, planned
+    with its values.
+    """
+    if asset_search.needs_lookups(wanted):
+        with sessions.read() as session:
+            return asset_search.list_assets(session, wanted, limit, after)
+    query, params = asset_search.search_statement(wanted, limit, after)
+    sql, constants = compiled(query, reused=wanted.where is None)
+    if _bbox_alone(wanted):
+        guarded, guarded_constants = compiled(_sparse_only(query))
+        rows = reads.rows(guarded, guarded_constants | params, prepare=True)
+        ((estimate,),) = [row[3:] for row in rows if row[0] is None]
+        if estimate is not None and estimate <= DENSE_ASSETS:
+            return cut_page([row[:3] for row in rows if row[0] is not None], limit)
+    return cut_page(reads.rows(sql, constants | params, prepare=False), limit)
+
+
+# A bbox estimated to hold more assets than this is planned with its values: sorting this
+# many by id costs about what planning the statement does.
+DENSE_ASSETS = 1000
+
+
+def _bbox_alone(wanted: AssetFilter) -> bool:
+    """Whether a search asks for a lon/lat bbox and nothing else (whatever its status and
+    the CRS of its answer; within_m counts only with `near`)."""
+    if wanted.bbox is None or wanted.where is not None:
+        return False
+    plain = replace(wanted, status="published", srid=WGS84, within_m=None)
+    return plain == AssetFilter(bbox=wanted.bbox)
+
+
+@cache
+def _sparse_only(query: Select[Any]) -> Select[Any]:
+    """A bbox search's statement (rows: feature, part, id) that gives its rows only when
+    the bbox is estimated to hold no more than DENSE_ASSETS, and then a last row of NULLs
+    but the estimate (app/sql/asset_bbox_estimate.sql; NULL without statistics)."""
+    estimate = statement("asset_bbox_estimate").columns(assets=Float).cte("estimate")
+    page = query.subquery("page")
+    sparse = select(estimate.c.assets).scalar_subquery() <= DENSE_ASSETS
+    return union_all(
+        select(page.c.feature, page.c.part, page.c.id, null().label("assets")).where(sparse),
+        select(null(), literal(2), null(), estimate.c.assets),
+    ).order_by(literal_column("part"), literal_column("id"))  # type: ignore[return-value]
+
+
+def asset_tile(
+    reads: Reads,
+    sessions: Sessions,
+    z: int,
+    x: int,
+    y: int,
+    max_features: int,
+    match: AssetMatch,
+    where: Any = None,
+) -> tiles.Tile:
+    """The public assets in tile z/x/y (app.domain.tiles.asset_tile), straight through the
+    driver unless a category or an outcome must first be checked."""
+    if match.category is not None or match.outcome is not None:
+        with sessions.read() as session:
+            return tiles.asset_tile(
+                session, z, x, y, max_features, match.kind, match.category, match.outcome, where
+            )
+    tiles.check_tile(z, x, y)
+    params = tiles.asset_tile_params(z, x, y, max_features, kind=match.kind)
+    if where is not None:
+        sql, constants = compiled(tiles.matching_assets(z, x, y, where, max_features), False)
+        params["ids"] = [row[0] for row in reads.rows(sql, constants, prepare=False)]
+    sql, constants = compiled(statement("asset_tile"))
+    ((data,),) = reads.rows(sql, constants | params, prepare=None)
+    return tiles.Tile(bytes(data or b""))
