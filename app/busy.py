@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from app.errors import Problem
+from app.i18n import said
 
 
 class Bound:
@@ -39,6 +40,10 @@ def busy(detail: str, retry_after_s: int) -> Problem:
     """A 503 for work the service cannot take on now, with when to try again."""
     return Problem(
         503,
-        f"the service is busy: {detail}; try again in {retry_after_s} s",
+        said(
+            "the service is busy: {detail}; try again in {retry_after_s} s",
+            detail=detail,
+            retry_after_s=retry_after_s,
+        ),
         headers={"Retry-After": str(retry_after_s)},
     )

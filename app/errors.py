@@ -119,13 +119,12 @@ def translated(problem: Problem, language: str) -> Problem:
     detail rebuilt from them when it is their list, else itself through the catalogue."""
     if language == i18n.ENGLISH:
         return problem
-    _ = i18n.translator(language)
-    errors = [FieldProblem(e.field, _(e.message)) for e in problem.errors]
+    errors = [FieldProblem(e.field, i18n.say(e.message, language)) for e in problem.errors]
     listed = "; ".join(f"{e.field}: {e.message}" for e in problem.errors)
     if errors and problem.detail == listed:
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     else:
-        detail = _(problem.detail)
+        detail = i18n.say(problem.detail, language)
     return Problem(problem.status, detail, errors, problem.headers, problem.extra)
 
 

@@ -40,6 +40,7 @@ from app.analysis.inputs import Areas, Supply
 from app.domain.asset_fields import public_asset
 from app.domain.postcodes import UK_POSTCODE
 from app.errors import FieldProblem, Problem, invalid
+from app.i18n import said
 from app.schemas import normalise_postcode
 
 COLUMNS = {
@@ -135,7 +136,16 @@ class _Problems:
         named = [problem for _, problem in sorted(self.found, key=lambda found: found[0])]
         more = f" (and {self.count - len(named)} more)" if self.count > len(named) else ""
         detail = "; ".join(f"{p.field}: {p.message}" for p in named[:3])
-        raise Problem(422, f"{self.count} problems in the cost matrix{more}: {detail}", named)
+        raise Problem(
+            422,
+            said(
+                "{count} problems in the cost matrix{more}: {detail}",
+                count=self.count,
+                more=more,
+                detail=detail,
+            ),
+            named,
+        )
 
 
 def read_matrix(data: bytes, max_rows: int) -> CostRows:
@@ -161,7 +171,14 @@ def matrix_rows(rows: Sequence[tuple[str, str, float | None]], max_rows: int) ->
 
 def _check_size(rows: int, max_rows: int) -> None:
     if rows > max_rows:
-        raise invalid("costs", f"{rows:,} rows, over the {max_rows:,} one analysis may read")
+        raise invalid(
+            "costs",
+            said(
+                "{rows} rows, over the {max_rows} one analysis may read",
+                rows=f"{rows:,}",
+                max_rows=f"{max_rows:,}",
+            ),
+        )
     if rows == 0:
         raise invalid("costs", "the cost matrix has no rows")
 
@@ -180,7 +197,10 @@ def _columns(names: Iterable[str]) -> dict[str, str]:
                 f"(the columns are {', '.join(present) or 'none'})",
             )
         if len(matches) > 1:
-            raise invalid("costs", f"two {role} columns ({', '.join(matches)}): keep one")
+            raise invalid(
+                "costs",
+                said("two {role} columns ({value}): keep one", role=role, value=", ".join(matches)),
+            )
         found[role] = matches[0]
     return found
 
@@ -204,7 +224,7 @@ def _csv(data: bytes, max_rows: int) -> CostRows:
             ),
         )
     except pa.ArrowInvalid as error:
-        raise invalid("costs", f"could not be read as CSV: {error}") from error
+        raise invalid("costs", said("could not be read as CSV: {error}", error=error)) from error
     _check_size(table.num_rows, max_rows)
     return _rows(table, columns, "csv")
 
@@ -216,7 +236,9 @@ def _parquet(data: bytes, max_rows: int) -> CostRows:
         _check_size(parquet.metadata.num_rows, max_rows)
         table = parquet.read(columns=list(columns.values()))
     except (pa.ArrowInvalid, OSError) as error:
-        raise invalid("costs", f"could not be read as Parquet: {error}") from error
+        raise invalid(
+            "costs", said("could not be read as Parquet: {error}", error=error)
+        ) from error
     return _rows(table, columns, "parquet")
 
 
@@ -249,7 +271,7 @@ def _rows(table: pa.Table, columns: dict[str, str], file_format: str) -> CostRow
             # some cell is not a number: find and name each, row by row
             minutes = _parsed_minutes(raw.to_pylist(), problems)
     else:
-        raise invalid("costs", f"the minutes column holds {raw.type}, not numbers")
+        raise invalid("costs", said("the minutes column holds {type}, not numbers", type=raw.type))
     _check_minutes(minutes, problems)
     problems.raise_any()
     return CostRows(ends["origin"], ends["destination"], minutes, file_format)

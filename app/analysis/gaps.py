@@ -33,6 +33,7 @@ from app.analysis.inputs import (
 )
 from app.analysis.question import GapQuestion, Weight
 from app.errors import invalid
+from app.i18n import said
 from app.settings import AnalysisSettings
 
 
@@ -62,7 +63,10 @@ class TravelAsked:
         """A 422 naming what travel times cannot be asked with."""
         high = settings.threshold_max_minutes
         if not (math.isfinite(self.threshold_minutes) and 0 < self.threshold_minutes <= high):
-            raise invalid("threshold_minutes", f"must be more than 0 and at most {high:g}")
+            raise invalid(
+                "threshold_minutes",
+                said("must be more than 0 and at most {high}", high=f"{high:g}"),
+            )
         if question.demand != "centroid":
             raise invalid(
                 "demand", "travel times are from areas (the matrix's origins): ask centroid"
@@ -229,7 +233,7 @@ def suggest_sites(
     the candidates are the analysed areas the matrix gives times to (as destinations), and
     reach is those times within the threshold."""
     if not 1 <= k <= settings.max_sites:
-        raise invalid("k", f"must be between 1 and {settings.max_sites}")
+        raise invalid("k", said("must be between 1 and {max_sites}", max_sites=settings.max_sites))
     if candidates != "areas":
         if travel is not None:
             raise invalid(
@@ -252,7 +256,9 @@ def suggest_sites(
             shape=(len(sites), len(points)),
         )
     if k > len(sites):
-        raise invalid("k", f"must be at most the number of candidate sites ({len(sites)})")
+        raise invalid(
+            "k", said("must be at most the number of candidate sites ({n})", n=len(sites))
+        )
     need = priority.need(areas.imd_decile)[points.area]
     people = points.people * (need if weight == "need" else 1)
     covered_before = np.bincount(read.catchment.within.origin, minlength=len(points)) > 0
@@ -377,7 +383,10 @@ def _check_candidates(
         if not (math.isfinite(lon) and math.isfinite(lat)):
             raise invalid(f"candidates.{index}", "must be finite numbers")
         if not (minlon <= lon <= maxlon and minlat <= lat <= maxlat):
-            raise invalid(f"candidates.{index}", f"[{lon}, {lat}] lies outside the service extent")
+            raise invalid(
+                f"candidates.{index}",
+                said("[{lon}, {lat}] lies outside the service extent", lon=lon, lat=lat),
+            )
 
 
 def _values(values: NDArray[Any], decimals: int | None = None) -> list[float | int | None]:

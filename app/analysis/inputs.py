@@ -21,6 +21,7 @@ from app.domain import categories
 from app.domain.asset_fields import public_asset
 from app.domain.asset_search import AssetMatch
 from app.errors import invalid
+from app.i18n import said
 from app.models import Area
 from app.sql import statement
 
@@ -80,13 +81,13 @@ def load_areas(session: Session, within: str | None, level: str, srid: int) -> A
     """The areas at `level` inside area `within` (or all at `level`), with centroids in
     EPSG:`srid`. A 422 naming `within` for an unknown code, or `level` when none match."""
     if within is not None and session.scalar(select(Area.id).where(Area.code == within)) is None:
-        raise invalid("within", f"no area has the code {within!r}")
+        raise invalid("within", said("no area has the code {within}", within=repr(within)))
     rows = session.execute(
         statement("gap_areas"), {"within": within, "level": level, "srid": srid}
     ).all()
     if not rows:
         where = f"inside {within}" if within is not None else "stored"
-        raise invalid("level", f"no {level} areas are {where}")
+        raise invalid("level", said("no {level} areas are {where}", level=level, where=where))
     ids, codes, names, population, imd_score, imd_decile, x, y = zip(*rows, strict=True)
     people = np.array(population, dtype=np.float64)  # None becomes NaN
     return Areas(

@@ -10,6 +10,7 @@ from typing import Literal
 from app.analysis.inputs import DemandMethod
 from app.domain.asset_search import AssetMatch
 from app.errors import invalid
+from app.i18n import said
 from app.settings import AnalysisSettings
 
 DecayName = Literal["none", "gaussian"]
@@ -65,15 +66,29 @@ class GapQuestion:
         if not math.isfinite(self.distance_m) or self.distance_m <= 0:
             raise invalid("distance_m", "must be a positive number of metres")
         if self.distance_m > settings.distance_max_m:
-            raise invalid("distance_m", f"must be at most {settings.distance_max_m:g} metres")
+            raise invalid(
+                "distance_m",
+                said(
+                    "must be at most {distance_max_m} metres",
+                    distance_max_m=f"{settings.distance_max_m:g}",
+                ),
+            )
         if self.decay != "none" and self.method != "2sfca":
-            raise invalid("decay", f"applies to 2sfca; {self.method} weighs by its own bands")
+            raise invalid(
+                "decay",
+                said("applies to 2sfca; {method} weighs by its own bands", method=self.method),
+            )
         if self.sigma_m is not None:
             if self.decay != "gaussian":
                 raise invalid("sigma_m", "applies only with decay=gaussian")
             low, high = settings.sigma_min_m, settings.distance_max_m
             if not (math.isfinite(self.sigma_m) and low <= self.sigma_m <= high):
-                raise invalid("sigma_m", f"must be between {low:g} and {high:g} metres")
+                raise invalid(
+                    "sigma_m",
+                    said(
+                        "must be between {low} and {high} metres", low=f"{low:g}", high=f"{high:g}"
+                    ),
+                )
 
     @property
     def decay_sigma_m(self) -> float:

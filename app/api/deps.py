@@ -25,6 +25,7 @@ from app.busy import Bound
 from app.domain.features import WGS84
 from app.domain.plain_text import ESCAPED_CONTROL, control_problem, first_control_problem
 from app.errors import FieldProblem, Problem, invalid
+from app.i18n import said
 from app.io.spool import Spool
 from app.replicas import Replicas, on_primary
 from app.settings import AnalysisSettings, ApiSettings, AuthSettings, FeedSettings
@@ -272,11 +273,13 @@ HeavyDep = Annotated[HeavyWork, Depends(heavy_work)]
 def _numbers(raw: str, count: int, field: str, status: int = 422) -> list[float]:
     parts = raw.split(",")
     if len(parts) != count:
-        raise _bad(field, f"needs {count} comma-separated numbers", status)
+        raise _bad(field, said("needs {count} comma-separated numbers", count=count), status)
     try:
         values = [float(part) for part in parts]
     except ValueError as bad:
-        raise _bad(field, f"needs {count} comma-separated numbers", status) from bad
+        raise _bad(
+            field, said("needs {count} comma-separated numbers", count=count), status
+        ) from bad
     if not all(math.isfinite(value) for value in values):
         raise _bad(field, "numbers must be finite", status)
     return values
@@ -361,7 +364,9 @@ async def within_param(
     if within_m is not None and near is None:
         raise invalid("within_m", "needs `near`")
     if within_m is not None and within_m > settings.near_max_m:
-        raise invalid("within_m", f"must be at most {settings.near_max_m:g} metres")
+        raise invalid(
+            "within_m", said("must be at most {metres} metres", metres=f"{settings.near_max_m:g}")
+        )
     return within_m or settings.near_default_m
 
 

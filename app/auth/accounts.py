@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app.errors import FieldProblem, Problem, invalid
+from app.i18n import said
 from app.models import Area, AuthToken, SignInFailure, User, UserArea
 from app.settings import AuthSettings
 
@@ -85,7 +86,7 @@ def create_user(
         raise invalid("email", "is not an email address")
     check_role(session, role, areas, authority)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Problem(409, f"email: {email} already has an account")
+        raise Problem(409, said("email: {email} already has an account", email=email))
     password = password or secrets.token_urlsafe(12)
     user_id = session.execute(
         insert(User)
@@ -108,7 +109,7 @@ def check_role(session: Session, role: str, areas: list[str], authority: str | N
     admin; none: an admin of everything); contributors and analysts look after none, and
     may belong to one local authority."""
     if role not in ROLES:
-        raise invalid("role", f"must be one of {', '.join(ROLES)}")
+        raise invalid("role", said("must be one of {roles}", roles=", ".join(ROLES)))
     if role == "moderator" and not areas:
         raise invalid("area", "a moderator looks after at least one area")
     if role not in ("moderator", "admin") and areas:
@@ -120,11 +121,16 @@ def check_role(session: Session, role: str, areas: list[str], authority: str | N
     levels = {row.code: row.level for row in rows}
     for code in areas:
         if code not in levels:
-            raise invalid("area", f"no area has the code {code!r}")
+            raise invalid("area", said("no area has the code {code}", code=repr(code)))
         if role == "admin" and levels[code] != "local_authority":
-            raise invalid("area", f"an authority admin's areas are local authorities: {code!r}")
+            raise invalid(
+                "area",
+                said("an authority admin's areas are local authorities: {code}", code=repr(code)),
+            )
     if authority is not None and levels.get(authority) != "local_authority":
-        raise invalid("authority", f"no local authority has the code {authority!r}")
+        raise invalid(
+            "authority", said("no local authority has the code {code}", code=repr(authority))
+        )
 
 
 def hash_password(password: str) -> str:
@@ -198,7 +204,7 @@ def claim_attempt(session: Session, email: str, settings: AuthSettings) -> None:
     seconds = max(1, math.ceil(float(wait)))
     raise Problem(
         429,
-        f"too many failed sign-ins for this email: try again in {seconds} s",
+        said("too many failed sign-ins for this email: try again in {seconds} s", seconds=seconds),
         [FieldProblem("username", "too many failed sign-ins")],
         headers={"Retry-After": str(seconds)},
     )
@@ -271,7 +277,7 @@ def revoke_token(session: Session, user_id: int, token_id: int) -> None:
         .returning(AuthToken.id)
     ).first()
     if done is None:
-        raise Problem(404, f"token {token_id} not found")
+        raise Problem(404, said("token {token_id} not found", token_id=token_id))
 
 
 def list_tokens(session: Session, user_id: int) -> list[dict[str, object]]:

@@ -24,6 +24,7 @@ from app.auth import audit
 from app.auth.accounts import Account, check_role, create_user, normalise_email
 from app.domain.paging import decode_cursor, encode_cursor
 from app.errors import FieldProblem, Problem, not_found
+from app.i18n import said
 from app.models import AuthToken, PasswordReset, User, UserArea
 
 
@@ -140,12 +141,15 @@ def user_by_email(session: Session, admin: Account, email: str) -> dict[str, Any
 def _not_theirs(admin: Account, authorities: list[str]) -> str:
     mine = ", ".join(admin.areas)
     if not authorities:
-        return (
-            f"you administer {mine}; this account belongs to no authority: "
-            "an admin of everything manages it"
+        return said(
+            "you administer {mine}; this account belongs to no authority: "
+            "an admin of everything manages it",
+            mine=mine,
         )
-    return (
-        f"you administer {mine}; this account belongs to {', '.join(authorities)}, not yours alone"
+    return said(
+        "you administer {mine}; this account belongs to {theirs}, not yours alone",
+        mine=mine,
+        theirs=", ".join(authorities),
     )
 
 
@@ -219,12 +223,21 @@ def _check_within(
             raise forbidden("only an admin of everything makes an admin of everything", "areas")
         beyond = [code for code in areas if code not in admin.areas]
         if beyond:
-            raise forbidden(f"you administer {mine}, not {', '.join(beyond)}", "areas")
+            raise forbidden(
+                said("you administer {mine}, not {beyond}", mine=mine, beyond=", ".join(beyond)),
+                "areas",
+            )
     for code in areas:
         if not session.scalar(select(func.area_within(code, _authorities(admin)))):
-            raise forbidden(f"you administer {mine}; {code} is not within them", "areas")
+            raise forbidden(
+                said("you administer {mine}; {code} is not within them", mine=mine, code=code),
+                "areas",
+            )
     if role in ("contributor", "analyst") and authority not in admin.areas:
-        raise forbidden(f"you administer {mine}: their people belong to one of them", "authority")
+        raise forbidden(
+            said("you administer {mine}: their people belong to one of them", mine=mine),
+            "authority",
+        )
 
 
 def create(

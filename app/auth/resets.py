@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.auth import audit, people
 from app.auth.accounts import Account, hash_password, password_matches
 from app.errors import FieldProblem, Problem, invalid
+from app.i18n import said
 from app.io.mail import send_mail
 from app.models import AuthToken, PasswordReset, SignInFailure, User
 from app.settings import AuthSettings, MailSettings
@@ -46,9 +47,9 @@ def _digest(token: str) -> bytes:
 def check_password(password: str, field: str) -> None:
     """A 422 naming `field` for a password too short or too long."""
     if len(password) < MIN_PASSWORD:
-        raise invalid(field, f"must be at least {MIN_PASSWORD} characters")
+        raise invalid(field, said("must be at least {n} characters", n=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
-        raise invalid(field, f"must be at most {MAX_PASSWORD} characters")
+        raise invalid(field, said("must be at most {n} characters", n=MAX_PASSWORD))
 
 
 def reset_link(base_url: str, token: str) -> str:
@@ -69,7 +70,7 @@ def create_link(
     voiding their older ones; audited as `actor` (default: the admin's email)."""
     user = people.get_user(session, admin, user_id)
     if user["disabled_at"] is not None:
-        raise Problem(409, f"{user['email']} is disabled: enable them first")
+        raise Problem(409, said("{email} is disabled: enable them first", email=user["email"]))
     now = datetime.now(UTC)
     expires_at = now + timedelta(minutes=settings.reset_link_minutes)
     session.execute(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain.features import WGS84, feature, in_crs
 from app.domain.paging import Page, cut_page, decode_cursor
 from app.errors import invalid, not_found
+from app.i18n import said
 from app.models import Area
 
 
@@ -102,7 +103,7 @@ def check_code(session: Session, code: str | None, field: str = "parent") -> Non
     """A 422 naming `field` when no area has that code: a filter on a code that exists
     nowhere is a mistake, not a question whose answer is "none"."""
     if code is not None and session.scalar(select(Area.id).where(Area.code == code)) is None:
-        raise invalid(field, f"no area has the code {code!r}")
+        raise invalid(field, said("no area has the code {code}", code=repr(code)))
 
 
 def require_area(session: Session, code: str) -> None:

@@ -16,21 +16,22 @@ from sqlalchemy.orm import Session
 from app.auth.accounts import Account
 from app.domain import access, say
 from app.errors import FieldProblem, Problem, invalid, not_found
+from app.i18n import N_, said
 from app.models import Area, Assessment, AssessmentResponse
 
 # The six characteristics, in their order: slug -> what it means.
 CHARACTERISTICS: dict[str, str] = {
-    "whole_life_outcomes": (
+    "whole_life_outcomes": N_(
         "Whole-life outcomes, and the use of all assets, not just organisational ones"
     ),
-    "co_produced_outcomes": "Outcomes co-produced by people, communities and organisations",
-    "equal_say": "People and communities with an equal say in every decision",
-    "shared_expertise": (
+    "co_produced_outcomes": N_("Outcomes co-produced by people, communities and organisations"),
+    "equal_say": N_("People and communities with an equal say in every decision"),
+    "shared_expertise": N_(
         "Relationships that make best use of everyone's expertise (equal co-commissioners, "
         "alliance contracting)"
     ),
-    "devolved_processes": "Supportive, fast and devolved processes",
-    "reshaping_assets": "Continual stimulating and reshaping of everyone's assets",
+    "devolved_processes": N_("Supportive, fast and devolved processes"),
+    "reshaping_assets": N_("Continual stimulating and reshaping of everyone's assets"),
 }
 METHOD = (
     "each constituency's score for a characteristic is the mean of its responses' scores "
@@ -47,7 +48,7 @@ def create(
 ) -> Assessment:
     """A new assessment of `area`, for a moderator of it or an admin."""
     if session.scalar(select(Area.id).where(Area.code == area)) is None:
-        raise invalid("area", f"no area has the code {area!r}")
+        raise invalid("area", said("no area has the code {area}", area=repr(area)))
     if not session.scalar(select(access.moderates_area(account, area))):
         raise access.forbidden("only a moderator of the area runs its assessment", "area")
     names = say.check_names(constituencies)
@@ -77,7 +78,7 @@ def respond(
     """The voter's response (a 403 if their invite has responded: change it with PUT; a
     404 to change one not made). Every characteristic needs a score; a 409 once closed."""
     if found.closed_at is not None:
-        raise Problem(409, f"assessment {found.id} has closed")
+        raise Problem(409, said("assessment {id} has closed", id=found.id))
     for slug in CHARACTERISTICS:
         if slug not in scores:
             raise invalid(f"scores.{slug}", "score every characteristic, 1 to 5")
@@ -136,7 +137,7 @@ def response_of(session: Session, found: Assessment, voter: say.Voter) -> dict[s
 
 def close(session: Session, account: Account, found: Assessment) -> None:
     if found.closed_at is not None:
-        raise Problem(409, f"assessment {found.id} has closed")
+        raise Problem(409, said("assessment {id} has closed", id=found.id))
     session.execute(
         update(Assessment)
         .where(Assessment.id == found.id)
@@ -215,7 +216,7 @@ def over_time(session: Session, area: str) -> dict[str, Any]:
     """The area's assessments, oldest first, each with its combined scores and next area,
     and the change in each characteristic from one to the next."""
     if session.scalar(select(Area.id).where(Area.code == area)) is None:
-        raise invalid("area", f"no area has the code {area!r}")
+        raise invalid("area", said("no area has the code {area}", area=repr(area)))
     found = session.scalars(
         select(Assessment)
         .where(Assessment.area_code == area)

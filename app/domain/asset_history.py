@@ -18,6 +18,7 @@ from app.domain.asset_fields import ERASED_COLUMNS, ERASED_PROPERTIES, POINT, PR
 from app.domain.asset_search import StoredAsset, get_asset
 from app.domain.visibility import ASSET
 from app.errors import invalid, not_found
+from app.i18n import said
 from app.models import Asset, AssetRevision
 
 
@@ -109,7 +110,7 @@ def restore_asset(session: Session, asset_id: int, version: int, who: str) -> St
     if known is None:
         raise not_found(f"version {version} of asset {asset_id}")
     if version == latest:
-        raise invalid("revision", f"version {version} is the current version")
+        raise invalid("revision", said("version {version} is the current version", version=version))
     befores = session.scalars(
         select(AssetRevision.before)
         .where(AssetRevision.asset_id == asset_id, AssetRevision.version > version)

@@ -19,6 +19,7 @@ from app.domain.asset_search import StoredAsset, asset_category, get_asset
 from app.domain.geometry import AssetLocation
 from app.domain.visibility import ASSET, View, shown
 from app.errors import Problem, invalid, not_found
+from app.i18n import said
 from app.models import Asset
 from app.schemas import AssetFields
 
@@ -118,7 +119,14 @@ def update_asset(
     if current is None:
         raise not_found(f"asset {asset_id}")
     if expected_version is not None and expected_version != current.version:
-        raise Problem(412, f"asset {asset_id} has changed since (now version {current.version})")
+        raise Problem(
+            412,
+            said(
+                "asset {asset_id} has changed since (now version {version})",
+                asset_id=asset_id,
+                version=current.version,
+            ),
+        )
     kind = fields.kind if "kind" in fields.model_fields_set and fields.kind else current.kind
     if kind != current.kind and "category" not in fields.model_fields_set and current.slug:
         # the old category belongs to the old kind: check it still fits

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.accounts import Account
 from app.errors import FieldProblem, Problem, invalid, not_found
+from app.i18n import said
 from app.models import Area, Category, Outcome
 from app.taxonomy import KINDS
 
@@ -29,9 +30,17 @@ def category_id(session: Session, slug: str, kind: str | None, field: str) -> in
     """The id of the category `slug`; a 422 naming `field` if unknown or not under `kind`."""
     row = session.execute(select(Category.id, Category.kind).where(Category.slug == slug)).first()
     if row is None:
-        raise invalid(field, f"unknown category {slug!r} (see GET /taxonomy)")
+        raise invalid(field, said("unknown category {slug} (see GET /taxonomy)", slug=repr(slug)))
     if kind is not None and row.kind != kind:
-        raise invalid(field, f"category {slug!r} sits under kind {row.kind!r}, not {kind!r}")
+        raise invalid(
+            field,
+            said(
+                "category {slug} sits under kind {under}, not {kind}",
+                slug=repr(slug),
+                under=repr(row.kind),
+                kind=repr(kind),
+            ),
+        )
     return int(row.id)
 
 
@@ -67,7 +76,9 @@ def check_outcomes(session: Session, slugs: list[str], field: str) -> None:
     known = set(session.scalars(select(Outcome.slug).where(Outcome.slug.in_(slugs))))
     unknown = [slug for slug in slugs if slug not in known]
     if unknown:
-        raise invalid(field, f"unknown outcome {unknown[0]!r} (see GET /outcomes)")
+        raise invalid(
+            field, said("unknown outcome {slug} (see GET /outcomes)", slug=repr(unknown[0]))
+        )
 
 
 def offered(authorities: list[str]) -> ColumnElement[bool]:
@@ -113,7 +124,7 @@ def authorities_at(session: Session, code: str, field: str = "within") -> list[s
     `field` if there is no such area."""
     area = select(Area.code, Area.level, Area.label_point).where(Area.code == code).subquery()
     if session.scalar(select(func.count()).select_from(area)) == 0:
-        raise invalid(field, f"no area has the code {code!r}")
+        raise invalid(field, said("no area has the code {code}", code=repr(code)))
     authority = Area.__table__.alias("authority")
     inside = exists(
         select(area.c.code).where(
@@ -156,7 +167,9 @@ def _authority(session: Session, code: str) -> None:
     if level is None:
         raise not_found(f"area {code}")
     if level != "local_authority":
-        raise invalid("code", f"{code} is a {level}, not a local authority")
+        raise invalid(
+            "code", said("{code} is a {level}, not a local authority", code=code, level=level)
+        )
 
 
 def add_category(
@@ -169,15 +182,15 @@ def add_category(
     if not (account.everywhere or (account.role == "admin" and authority in account.areas)):
         raise Problem(
             403,
-            f"only admins of {authority} add its categories",
-            [FieldProblem("code", f"you do not administer {authority}")],
+            said("only admins of {code} add its categories", code=authority),
+            [FieldProblem("code", said("you do not administer {code}", code=authority))],
         )
     if not SLUG.fullmatch(new.slug) or len(new.slug) > 60:
         raise invalid("slug", "must be lower-case letters and digits joined by hyphens")
     if not new.name.strip():
         raise invalid("name", "must not be empty")
     if new.kind not in KINDS:
-        raise invalid("kind", f"must be one of {', '.join(KINDS)}")
+        raise invalid("kind", said("must be one of {kinds}", kinds=", ".join(KINDS)))
     parent_id = None
     if new.parent is not None:
         parent = session.execute(
@@ -186,14 +199,24 @@ def add_category(
             )
         ).first()
         if parent is None:
-            raise invalid("parent", f"no category {new.parent!r} is offered in {authority}")
+            raise invalid(
+                "parent",
+                said(
+                    "no category {slug} is offered in {code}", slug=repr(new.parent), code=authority
+                ),
+            )
         if parent.kind != new.kind:
-            raise invalid("parent", f"{new.parent!r} sits under kind {parent.kind!r}")
+            raise invalid(
+                "parent",
+                said(
+                    "{slug} sits under kind {kind}", slug=repr(new.parent), kind=repr(parent.kind)
+                ),
+            )
         parent_id = parent.id
     if session.scalar(select(Category.id).where(Category.slug == new.slug)) is not None:
         raise Problem(
             409,
-            f"slug: {new.slug!r} is taken",
+            said("slug: {slug} is taken", slug=repr(new.slug)),
             [FieldProblem("slug", "is taken: a slug is unique across every taxonomy")],
         )
     session.execute(

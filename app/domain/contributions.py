@@ -16,6 +16,7 @@ from app.domain import access, asset_writes, moderation
 from app.domain.asset_search import StoredAsset
 from app.domain.geometry import AssetLocation
 from app.errors import FieldProblem, Problem
+from app.i18n import said
 from app.schemas import AssetFields, AssetPatch
 
 
@@ -99,7 +100,12 @@ def change(
             raise access.forbidden(f"asset {asset_id} is {allowed.status}: it cannot be changed")
         if expected_version is not None and expected_version != allowed.version:
             raise Problem(
-                412, f"asset {asset_id} has changed since (now version {allowed.version})"
+                412,
+                said(
+                    "asset {asset_id} has changed since (now version {version})",
+                    asset_id=asset_id,
+                    version=allowed.version,
+                ),
             )
         _unmoderated_fields(patch.properties, ("published",))
         return Waiting(moderation.propose_edit(session, allowed, patch, locate, account))

@@ -10,6 +10,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from shapely.validation import explain_validity
 
 from app.errors import invalid
+from app.i18n import said
 
 Extent = tuple[float, float, float, float]
 
@@ -57,11 +58,17 @@ def asset_location(
     ):
         raise invalid(
             f"{field}.coordinates",
-            f"lies outside the service extent {list(extent)} (lon, lat order: are they swapped?)",
+            said(
+                "lies outside the service extent {value} (lon, lat order: are they swapped?)",
+                value=list(extent),
+            ),
         )
     if isinstance(shaped, Point):
         return AssetLocation(shaped, None)
     if not shaped.is_valid:
-        raise invalid(f"{field}.coordinates", f"is not a valid polygon: {explain_validity(shaped)}")
+        raise invalid(
+            f"{field}.coordinates",
+            said("is not a valid polygon: {value}", value=explain_validity(shaped)),
+        )
     footprint = MultiPolygon([shaped]) if isinstance(shaped, Polygon) else shaped
     return AssetLocation(footprint.point_on_surface(), footprint)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth.accounts import Account
 from app.domain import access, categories
 from app.errors import Problem, invalid, not_found
+from app.i18n import said
 from app.models import (
     Area,
     Innovation,
@@ -72,7 +73,7 @@ def check(session: Session, account: Account | None, fields: InnovationFields) -
     that the writer may not see)."""
     for index, code in enumerate(fields.areas or []):
         if session.scalar(select(Area.id).where(Area.code == code)) is None:
-            raise invalid(f"areas[{index}]", f"no area has the code {code!r}")
+            raise invalid(f"areas[{index}]", said("no area has the code {code}", code=repr(code)))
     if fields.outcomes:
         categories.check_outcomes(session, list(fields.outcomes), "outcomes")
     named = [(f"assets[{i}]", asset) for i, asset in enumerate(fields.assets or [])]
@@ -86,12 +87,15 @@ def check(session: Session, account: Account | None, fields: InnovationFields) -
             lead.participant is not None
             and session.get(SessionParticipant, lead.participant) is None
         ):
-            raise invalid(f"leaders[{index}].participant", f"no participant {lead.participant}")
+            raise invalid(
+                f"leaders[{index}].participant",
+                said("no participant {participant}", participant=lead.participant),
+            )
     for field, asset_id in named:
         try:
             access.access(session, account, asset_id)
         except Problem as unseen:
-            raise invalid(field, f"no asset {asset_id}") from unseen
+            raise invalid(field, said("no asset {asset_id}", asset_id=asset_id)) from unseen
 
 
 def _own_values(fields: InnovationFields) -> dict[str, Any]:
@@ -282,7 +286,12 @@ def change(
         )
     if expected_version is not None and expected_version != current.version:
         raise Problem(
-            412, f"innovation {innovation_id} has changed since (now version {current.version})"
+            412,
+            said(
+                "innovation {innovation_id} has changed since (now version {version})",
+                innovation_id=innovation_id,
+                version=current.version,
+            ),
         )
     asks_review = "review" in fields.model_fields_set and fields.review not in ("pending", "draft")
     if asks_review and not current.moderator:
@@ -399,7 +408,9 @@ def ids(session: Session, account: Account | None, wanted: InnovationFilter) -> 
     if wanted.within is not None:
         inside = select(Area.geom).where(Area.code == wanted.within).scalar_subquery()
         if session.scalar(select(Area.id).where(Area.code == wanted.within)) is None:
-            raise invalid("within", f"no area has the code {wanted.within!r}")
+            raise invalid(
+                "within", said("no area has the code {within}", within=repr(wanted.within))
+            )
         conditions.append(
             select(InnovationArea.innovation_id)
             .join(Area, Area.code == InnovationArea.area_code)

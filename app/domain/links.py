@@ -38,7 +38,7 @@ from app.domain.asset_fields import public_asset
 from app.domain.features import feature
 from app.domain.visibility import ASSET
 from app.errors import FieldProblem, Problem, invalid, not_found
-from app.i18n import N_
+from app.i18n import N_, said
 from app.models import AssetLink, Category
 
 LinkType = Literal["runs", "meets_at", "part_of", "partners_with", "supports", "funds"]
@@ -250,9 +250,9 @@ def add_link(
     try:
         access.access(session, account, to_id)
     except Problem as unseen:
-        raise Problem(404, f"asset {to_id} not found", [FieldProblem("to", "no such asset")]) from (
-            unseen
-        )
+        raise Problem(
+            404, said("asset {to_id} not found", to_id=to_id), [FieldProblem("to", "no such asset")]
+        ) from (unseen)
     status = "published" if first.moderator else "pending"
     link_id = insert_link(session, from_id, link_type, to_id, status, account.email)
     return LinkOutcome(_one(session, account, link_id), status == "published")
@@ -281,7 +281,12 @@ def insert_link(
     except IntegrityError as clash:
         raise Problem(
             409,
-            f"asset {from_id} already {link_type.replace('_', ' ')} asset {to_id}",
+            said(
+                "asset {from_id} already {value} asset {to_id}",
+                from_id=from_id,
+                value=link_type.replace("_", " "),
+                to_id=to_id,
+            ),
             [FieldProblem("to", "is linked so already")],
         ) from clash
 

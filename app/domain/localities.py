@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.categories import outcomes
 from app.errors import invalid
+from app.i18n import said
 from app.models import Category, LocalityQuestion
 
 # category slug, distance in metres, label
@@ -85,16 +86,25 @@ def seed(session: Session, area: str) -> list[Question]:
 def check(session: Session, wanted: list[Question]) -> None:
     """A 422 naming `questions[i].<field>` for an unknown category or outcome."""
     if not 1 <= len(wanted) <= MOST_QUESTIONS:
-        raise invalid("questions", f"between 1 and {MOST_QUESTIONS} questions")
+        raise invalid(
+            "questions",
+            said("between 1 and {MOST_QUESTIONS} questions", MOST_QUESTIONS=MOST_QUESTIONS),
+        )
     categories = set(session.scalars(select(Category.slug)))
     known_outcomes = {o["slug"] for o in outcomes(session)}
     for index, question in enumerate(wanted):
         if (question.category is None) == (question.outcome is None):
             raise invalid(f"questions[{index}]", "ask of a category or an outcome (one)")
         if question.category is not None and question.category not in categories:
-            raise invalid(f"questions[{index}].category", f"no category is {question.category!r}")
+            raise invalid(
+                f"questions[{index}].category",
+                said("no category is {category}", category=repr(question.category)),
+            )
         if question.outcome is not None and question.outcome not in known_outcomes:
-            raise invalid(f"questions[{index}].outcome", f"no outcome is {question.outcome!r}")
+            raise invalid(
+                f"questions[{index}].outcome",
+                said("no outcome is {outcome}", outcome=repr(question.outcome)),
+            )
 
 
 def replace(session: Session, area: str, wanted: list[Question]) -> list[Question]:

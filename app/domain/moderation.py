@@ -29,6 +29,7 @@ from app.domain.geometry import AssetLocation
 from app.domain.innovation_reads import described
 from app.domain.links import waiting_links
 from app.errors import Problem, not_found
+from app.i18n import said
 from app.models import Asset, ModerationRequest
 from app.schemas import AssetPatch
 
@@ -90,7 +91,11 @@ def propose_edit(
             )
     except IntegrityError as clash:
         raise Problem(
-            409, f"an earlier change to asset {allowed.asset_id} still waits for a moderator"
+            409,
+            said(
+                "an earlier change to asset {asset_id} still waits for a moderator",
+                asset_id=allowed.asset_id,
+            ),
         ) from clash
     return open_request(session, allowed.asset_id)
 
@@ -112,7 +117,9 @@ def open_request(session: Session, asset_id: int) -> dict[str, Any]:
         )
     ).scalar_one_or_none()
     if row is None:
-        raise Problem(404, f"nothing about asset {asset_id} waits for a moderator")
+        raise Problem(
+            404, said("nothing about asset {asset_id} waits for a moderator", asset_id=asset_id)
+        )
     return _request(row)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.domain.asset_fields import public_asset
 from app.domain.features import BNG, WGS84
 from app.errors import FieldProblem, Problem
+from app.i18n import said
 from app.models import Area
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -74,7 +75,13 @@ def collection(collection_id: str) -> Collection:
     """The collection with that id; 404 for any other."""
     found = COLLECTIONS.get(collection_id)
     if found is None:
-        raise Problem(404, f"collection {collection_id!r} not found (see /ogc/collections)")
+        raise Problem(
+            404,
+            said(
+                "collection {collection_id} not found (see /ogc/collections)",
+                collection_id=repr(collection_id),
+            ),
+        )
     return found
 
 
@@ -96,8 +103,13 @@ def crs_code(value: str | None, field: str) -> int:
     offered = ", ".join(CRS_CODES)
     raise Problem(
         400,
-        f"{field}: {value!r} is not offered; use one of {offered}",
-        [FieldProblem(field, f"not offered; use one of {offered}")],
+        said(
+            "{field}: {value} is not offered; use one of {offered}",
+            field=field,
+            value=repr(value),
+            offered=offered,
+        ),
+        [FieldProblem(field, said("not offered; use one of {offered}", offered=offered))],
     )
 
 
@@ -130,7 +142,11 @@ def _instant(text: str, whole: str) -> datetime | None:
 
 def _bad_datetime(value: str) -> Problem:
     message = "must be an RFC 3339 time or an interval start/end (`..` for an open end)"
-    return Problem(400, f"datetime: {value!r} {message}", [FieldProblem("datetime", message)])
+    return Problem(
+        400,
+        said("datetime: {value} {message}", value=repr(value), message=message),
+        [FieldProblem("datetime", message)],
+    )
 
 
 def extent(session: Session, collection_id: str) -> dict[str, Any]:

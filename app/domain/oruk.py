@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.domain import postcodes
 from app.domain.feed_ids import Entity, FeedIds, slug_number
 from app.errors import invalid, not_found
+from app.i18n import said
 from app.models import Category, Outcome, Postcode
 from app.sql import statements
 from app.taxonomy import KINDS
@@ -157,7 +158,7 @@ def read_uuid(value: str, field_name: str) -> UUID:
     """A query's id: a 422 naming `field_name` if it is not a UUID."""
     found = parse_uuid(value)
     if found is None:
-        raise invalid(field_name, f"{value!r} is not a UUID")
+        raise invalid(field_name, said("{value} is not a UUID", value=repr(value)))
     return found
 
 
@@ -194,7 +195,7 @@ def postcode_point(session: Session, postcode: str) -> tuple[float, float]:
         select(Postcode.geom.ST_X(), Postcode.geom.ST_Y()).where(Postcode.postcode == compact)
     ).first()
     if point is None:
-        raise invalid("postcode", f"{compact} is not in the postcode lookup")
+        raise invalid("postcode", said("{compact} is not in the postcode lookup", compact=compact))
     return float(point[0]), float(point[1])
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.errors import FieldProblem
+from app.i18n import said
 
 # C0 controls but tab, line feed and carriage return; and DEL.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -25,7 +26,9 @@ def control_problem(value: str, field: str) -> FieldProblem | None:
     found = _CONTROL.search(value)
     if found is None:
         return None
-    return FieldProblem(field, f"must not contain control characters (U+{ord(found[0]):04X})")
+    return FieldProblem(
+        field, said("must not contain control characters (U+{value})", value=f"{ord(found[0]):04X}")
+    )
 
 
 def first_control_problem(value: Any, field: str) -> FieldProblem | None:

@@ -10,6 +10,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.errors import Problem, invalid
+from app.i18n import said
 from app.models import Area, Postcode
 from app.schemas import normalise_postcode
 
@@ -36,7 +37,9 @@ def checked(postcode: str) -> str:
     is not shaped like a UK postcode."""
     compact = normalise_postcode(postcode)
     if not UK_POSTCODE.fullmatch(compact):
-        raise invalid("postcode", f"{postcode.strip()!r} is not a UK postcode")
+        raise invalid(
+            "postcode", said("{value} is not a UK postcode", value=repr(postcode.strip()))
+        )
     return compact
 
 
@@ -59,7 +62,7 @@ def look_up(session: Session, postcode: str) -> PostcodePlace:
         .where(Postcode.postcode == compact)
     ).first()
     if found is None:
-        raise Problem(404, f"postcode {compact} not found in the lookup")
+        raise Problem(404, said("postcode {compact} not found in the lookup", compact=compact))
     lon, lat, lsoa_code, lsoa_name, ward_code, ward_name = found
     return PostcodePlace(
         compact, float(lon), float(lat), lsoa_code, lsoa_name, ward_code, ward_name

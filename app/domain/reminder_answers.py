@@ -26,6 +26,7 @@ from app.domain.reminders import (
 )
 from app.domain.visibility import View
 from app.errors import FieldProblem, Problem
+from app.i18n import said
 from app.models import (
     Asset,
     ModerationRequest,
@@ -85,7 +86,7 @@ def _found(session: Session, token: str, lock: bool = False) -> FoundReminder:
     elif row.disabled_at is not None:
         gone = "the account this link was sent to is disabled"
     if gone is not None:
-        raise Problem(410, f"token: {gone}", [_token_problem(gone)])
+        raise Problem(410, said("token: {gone}", gone=gone), [_token_problem(gone)])
     return FoundReminder(reminder, cycle, cycle.asset_id, row.name, row.email)
 
 
@@ -127,16 +128,19 @@ def answer(session: Session, token: str, given: Answer, note: str | None) -> dic
     outcome: Outcome
     if given == "still_there":
         asset_writes.verify_asset(session, asset_id, account.email)
-        outcome, detail = "verified", f"{found.asset_name} is confirmed as still there"
+        outcome, detail = (
+            "verified",
+            said("{name} is confirmed as still there", name=found.asset_name),
+        )
     elif given == "closed" and allowed.moderator:
         asset_writes.archive_asset(session, asset_id, None, account.email)
         moderation.withdraw(session, asset_id, account.email, f"archived by {account.email}")
-        outcome, detail = "archived", f"{found.asset_name} is archived"
+        outcome, detail = "archived", said("{name} is archived", name=found.asset_name)
     else:
         change = AssetFields(status="archived") if given == "closed" else AssetFields()
         request = _propose(session, allowed, account, change, given, note)
         outcome = "queued"
-        detail = f"A moderator of the area will look at {found.asset_name}"
+        detail = said("A moderator of the area will look at {name}", name=found.asset_name)
     answered_at = session.scalar(select(func.now()))
     session.execute(
         update(ReviewReminder)

@@ -36,6 +36,7 @@ from sqlalchemy.sql.selectable import CTE
 
 from app.domain import categories
 from app.errors import Problem, invalid
+from app.i18n import N_, said
 from app.io.mail import MailError, send_mail
 from app.models import (
     Area,
@@ -52,7 +53,11 @@ from app.settings import WHOLE_DURATION, MailSettings, ReminderSettings
 Answer = Literal["still_there", "changed", "closed"]
 ANSWERS: tuple[Answer, ...] = get_args(Answer)
 # How each answer reads, on the page and in the email.
-SAID = {"still_there": "It is still there", "changed": "It has changed", "closed": "It has closed"}
+SAID = {
+    "still_there": N_("It is still there"),
+    "changed": N_("It has changed"),
+    "closed": N_("It has closed"),
+}
 # The step after the third reminder: shown as not confirmed.
 MARK = 4
 LAST_REMINDER = 3
@@ -117,7 +122,7 @@ def clear_period(session: Session, slug: str) -> None:
         .returning(CategoryReview.category_id)
     ).first()
     if gone is None:
-        raise Problem(404, f"category {slug!r} has no review period of its own")
+        raise Problem(404, said("category {slug} has no review period of its own", slug=repr(slug)))
 
 
 def _effective_periods() -> CTE:

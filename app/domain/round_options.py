@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.domain.asset_search import AssetMatch
 from app.domain.innovation_reads import described
 from app.errors import FieldProblem, Problem, invalid
+from app.i18n import said
 from app.models import Area, Category, Innovation
 from app.settings import AnalysisSettings
 
@@ -96,13 +97,17 @@ def _what(session: Session, option: OptionAsked) -> dict[str, str]:
     if option.category is not None:
         name = session.scalar(select(Category.name).where(Category.slug == option.category))
         if name is None:
-            raise invalid("category", f"no category is called {option.category!r}")
+            raise invalid(
+                "category", said("no category is called {category}", category=repr(option.category))
+            )
         return {"category": option.category, "name": name}
     from app.domain.categories import outcomes
 
     names = {o["slug"]: o["name"] for o in outcomes(session)}
     if option.outcome not in names:
-        raise invalid("outcome", f"no outcome is called {option.outcome!r}")
+        raise invalid(
+            "outcome", said("no outcome is called {outcome}", outcome=repr(option.outcome))
+        )
     return {"outcome": option.outcome, "name": names[option.outcome]}
 
 
@@ -128,7 +133,14 @@ def _gap(
     report = analyse_gaps(session, question, settings)
     row = next((r for r in report.areas if r["code"] == option.area), None)
     if row is None:
-        raise invalid("area", f"{option.area} is not an area analysed inside {round_area}")
+        raise invalid(
+            "area",
+            said(
+                "{area} is not an area analysed inside {round_area}",
+                area=option.area,
+                round_area=round_area,
+            ),
+        )
     uncovered = None
     if row["population"] is not None and row["population_covered"] is not None:
         uncovered = round(row["population"] - row["population_covered"], 2)
@@ -204,7 +216,10 @@ def _innovation(session: Session, option: OptionAsked) -> OptionMade:
         )
     )
     if published is None:
-        raise invalid("innovation", f"no published innovation has the id {option.innovation}")
+        raise invalid(
+            "innovation",
+            said("no published innovation has the id {innovation}", innovation=option.innovation),
+        )
     (read,) = described(session, None, [option.innovation])
     leaders = [
         leader["asset"]["name"] if "asset" in leader else leader["participant"]["display_name"]

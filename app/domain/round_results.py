@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.analysis import equal_weight
 from app.domain import rounds, say
 from app.errors import Problem
+from app.i18n import said
 from app.models import Ballot, BallotMark, DecisionRound, RoundRecord
 
 DECIMALS = 6
@@ -131,7 +132,9 @@ def record(session: Session, found: DecisionRound) -> dict[str, Any]:
     """The round's decision record: frozen the first time it is asked for once the round
     has closed, and the same ever after (a 409 while it is open)."""
     if rounds.state(found) != "closed":
-        raise Problem(409, f"round {found.id} has not closed: its record is made when it does")
+        raise Problem(
+            409, said("round {id} has not closed: its record is made when it does", id=found.id)
+        )
     kept = session.get(RoundRecord, found.id)
     if kept is None:
         described = rounds.describe(session, found)

@@ -20,6 +20,7 @@ from app.auth.accounts import Account
 from app.domain import access, say
 from app.domain.round_options import OptionAsked, make_options
 from app.errors import FieldProblem, Problem, invalid, not_found
+from app.i18n import N_, said
 from app.models import Area, Ballot, BallotMark, DecisionRound, RoundComment, RoundOption
 from app.settings import AnalysisSettings
 
@@ -43,19 +44,27 @@ class RoundAsked:
     options: list[OptionAsked]
 
 
+# what a ballot of each method must send, when it sends nothing
+REQUIRED = {
+    "borda": N_("required for a borda ballot"),
+    "approval": N_("required for an approval ballot"),
+    "points": N_("required for a points ballot"),
+}
+
+
 def create(
     session: Session, account: Account, asked: RoundAsked, settings: AnalysisSettings
 ) -> DecisionRound:
     """A new round of `asked.area`, for a moderator of it or an admin (else a 403); a 422
     naming the field for fewer than two constituencies or options, or times out of order."""
     if session.scalar(select(Area.id).where(Area.code == asked.area)) is None:
-        raise invalid("area", f"no area has the code {asked.area!r}")
+        raise invalid("area", said("no area has the code {area}", area=repr(asked.area)))
     if not session.scalar(select(access.moderates_area(account, asked.area))):
         raise access.forbidden("only a moderator of the area runs a round of it", "area")
     if asked.closes_at <= asked.opens_at:
         raise invalid("closes_at", "must be after opens_at")
     if len(asked.options) > MOST_OPTIONS:
-        raise invalid("options", f"at most {MOST_OPTIONS}")
+        raise invalid("options", said("at most {MOST_OPTIONS}", MOST_OPTIONS=MOST_OPTIONS))
     names = say.check_names(asked.constituencies)
     options = make_options(session, asked.area, asked.options, settings)
     made = DecisionRound(
@@ -180,9 +189,11 @@ def check_open(found: DecisionRound) -> None:
     """A 409 unless the round is taking ballots now."""
     now = state(found)
     if now == "upcoming":
-        raise Problem(409, f"round {found.id} opens at {found.opens_at.isoformat()}")
+        raise Problem(
+            409, said("round {id} opens at {value}", id=found.id, value=found.opens_at.isoformat())
+        )
     if now == "closed":
-        raise Problem(409, f"round {found.id} has closed")
+        raise Problem(409, said("round {id} has closed", id=found.id))
 
 
 def marks(found: DecisionRound, option_ids: list[int], ballot: dict[str, Any]) -> dict[int, int]:
@@ -193,19 +204,28 @@ def marks(found: DecisionRound, option_ids: list[int], ballot: dict[str, Any]) -
     wanted = {"borda": "ranking", "approval": "approve", "points": "points"}[found.method]
     for name in ("ranking", "approve", "points"):
         if name != wanted and ballot.get(name) is not None:
-            raise invalid(name, f"this round is decided by {found.method}: send {wanted}")
+            raise invalid(
+                name,
+                said(
+                    "this round is decided by {method}: send {wanted}",
+                    method=found.method,
+                    wanted=wanted,
+                ),
+            )
     given = ballot.get(wanted)
     if not given:
-        article = "an" if found.method[0] in "aeiou" else "a"
-        raise invalid(wanted, f"required for {article} {found.method} ballot")
+        raise invalid(wanted, REQUIRED[found.method])
     if found.method == "points":
         return _points(found, known, given)
     chosen: dict[int, int] = {}
     for index, option in enumerate(given):
         if option not in known:
-            raise invalid(f"{wanted}[{index}]", f"option {option} is not one of this round's")
+            raise invalid(
+                f"{wanted}[{index}]",
+                said("option {option} is not one of this round's", option=option),
+            )
         if option in chosen:
-            raise invalid(f"{wanted}[{index}]", f"lists option {option} twice")
+            raise invalid(f"{wanted}[{index}]", said("lists option {option} twice", option=option))
         chosen[option] = index + 1 if found.method == "borda" else 1
     return chosen
 
@@ -215,14 +235,21 @@ def _points(found: DecisionRound, known: set[int], given: dict[Any, int]) -> dic
     for key, points in given.items():
         option = int(key)
         if option not in known:
-            raise invalid(f"points.{key}", f"option {key} is not one of this round's")
+            raise invalid(f"points.{key}", said("option {key} is not one of this round's", key=key))
         if points < 0:
             raise invalid(f"points.{key}", "points are not negative")
         if points:
             chosen[option] = points
     spent = sum(chosen.values())
     if spent > found.points_total:
-        raise invalid("points", f"gives {spent} points: at most {found.points_total} to share")
+        raise invalid(
+            "points",
+            said(
+                "gives {spent} points: at most {points_total} to share",
+                spent=spent,
+                points_total=found.points_total,
+            ),
+        )
     if not spent:
         raise invalid("points", "give at least one point")
     return chosen
@@ -306,7 +333,14 @@ def comment(
         select(func.count()).select_from(RoundComment).where(RoundComment.round_id == found.id)
     )
     if (kept or 0) >= MOST_COMMENTS:
-        raise Problem(409, f"round {found.id} has as many comments as it keeps ({MOST_COMMENTS})")
+        raise Problem(
+            409,
+            said(
+                "round {id} has as many comments as it keeps ({MOST_COMMENTS})",
+                id=found.id,
+                MOST_COMMENTS=MOST_COMMENTS,
+            ),
+        )
     made = RoundComment(
         round_id=found.id, option_id=option_id, constituency_id=voter.constituency_id, body=body
     )
@@ -343,7 +377,7 @@ def comments(session: Session, found: DecisionRound) -> list[dict[str, Any]]:
 def close(session: Session, account: Account, found: DecisionRound) -> None:
     """Close the round now (a 409 if it has closed already)."""
     if state(found) == "closed":
-        raise Problem(409, f"round {found.id} has closed")
+        raise Problem(409, said("round {id} has closed", id=found.id))
     session.execute(
         update(DecisionRound)
         .where(DecisionRound.id == found.id)

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app.errors import FieldProblem, Problem, invalid
+from app.i18n import said
 from app.models import Constituency, SayInvite
 
 DEFAULT_CONSTITUENCIES = ("Residents and community members", "Practitioners and commissioners")
@@ -47,7 +48,7 @@ def check_names(names: list[str], field: str = "constituencies") -> list[str]:
         if not name:
             raise invalid(f"{field}[{index}]", "is empty")
         if name.lower() in seen:
-            raise invalid(f"{field}[{index}]", f"{name!r} is listed twice")
+            raise invalid(f"{field}[{index}]", said("{name} is listed twice", name=repr(name)))
         seen.add(name.lower())
     return trimmed
 
@@ -86,13 +87,18 @@ def named(found: list[Constituency], name: str, field: str = "constituency") -> 
         if constituency.name.lower() == name.strip().lower():
             return constituency
     known = ", ".join(repr(c.name) for c in found)
-    raise invalid(field, f"no constituency is called {name!r} (there are {known})")
+    raise invalid(
+        field,
+        said("no constituency is called {name} (there are {known})", name=repr(name), known=known),
+    )
 
 
 def invite(session: Session, constituency: Constituency, count: int) -> list[str]:
     """A batch of `count` invites for `constituency`: their tokens, shown this once."""
     if not 1 <= count <= MOST_INVITES:
-        raise invalid("count", f"must be between 1 and {MOST_INVITES}")
+        raise invalid(
+            "count", said("must be between 1 and {MOST_INVITES}", MOST_INVITES=MOST_INVITES)
+        )
     tokens = [INVITE_PREFIX + secrets.token_urlsafe(18) for _ in range(count)]
     session.execute(
         insert(SayInvite),

@@ -20,6 +20,7 @@ from app.domain.geometry import AssetLocation
 from app.domain.sessions import Actor, emit
 from app.domain.visibility import ASSET, shown
 from app.errors import FieldProblem, Problem, invalid, not_found
+from app.i18n import said
 from app.models import (
     AssetLink,
     Innovation,
@@ -161,7 +162,7 @@ def add_asset(
                 409,
                 f"is this {same[0]['name']}, {same[0]['distance_m']:g} m away? "
                 "Send it again with confirmed=true if it is another",
-                [FieldProblem("properties.name", f"looks like {same[0]['name']}")],
+                [FieldProblem("properties.name", said("looks like {name}", name=same[0]["name"]))],
                 extra={"duplicates": same},
             )
     status = "published" if facilitator else "pending"
@@ -193,7 +194,9 @@ def add_link(
             access.access(session, actor.account, asset_id)
         except Problem as unseen:
             raise Problem(
-                404, f"asset {asset_id} not found", [FieldProblem(field, "no such asset")]
+                404,
+                said("asset {asset_id} not found", asset_id=asset_id),
+                [FieldProblem(field, "no such asset")],
             ) from unseen
     link_id = links.insert_link(
         session, start, link_type, end, "published" if facilitator else "pending", actor.email

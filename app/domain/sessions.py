@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.auth.accounts import Account
 from app.domain import access
 from app.errors import FieldProblem, Problem, invalid, not_found
+from app.i18n import N_, said
 from app.models import Area, ScanSession, SessionEvent, SessionParticipant, User
 
 # Join codes: letters and digits no one misreads (no 0/O, 1/I); 8 of them, 32^8 > 10^12.
@@ -32,7 +33,7 @@ PARTICIPANT_PREFIX = "sp_"
 
 
 # how anyone reads of someone in the room who did not agree to be named
-UNNAMED = "someone in the room"
+UNNAMED = N_("someone in the room")
 
 
 def shown_name(display_name: str, consent_to_network: bool) -> str:
@@ -93,7 +94,7 @@ def create(
     `account`, who opens it: a moderator of the area or an admin); returns it and its join
     code, shown this once. A 422 naming `area` or `facilitators[i]`, a 403 for others."""
     if session.scalar(select(Area.id).where(Area.code == area_code)) is None:
-        raise invalid("area", f"no area has the code {area_code!r}")
+        raise invalid("area", said("no area has the code {area_code}", area_code=repr(area_code)))
     if not session.scalar(select(access.moderates_area(account, area_code))):
         raise access.forbidden("only a moderator of the area opens a session of it", "area")
     emails = list(
@@ -101,7 +102,9 @@ def create(
     )
     for index, email in enumerate(emails[1:]):
         if session.scalar(select(User.id).where(User.email == email)) is None:
-            raise invalid(f"facilitators[{index}]", f"no account has the email {email}")
+            raise invalid(
+                f"facilitators[{index}]", said("no account has the email {email}", email=email)
+            )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     made = ScanSession(
         area_code=area_code,
@@ -140,7 +143,11 @@ def join(
     403 for a wrong code, a 409 for a closed session."""
     scan = get(session, session_id)
     if scan.closed_at is not None:
-        raise Problem(409, f"session {session_id} has closed", [FieldProblem("code", "closed")])
+        raise Problem(
+            409,
+            said("session {session_id} has closed", session_id=session_id),
+            [FieldProblem("code", "closed")],
+        )
     if not secrets.compare_digest(_digest(normalise_code(code)), scan.code_digest):
         raise Problem(403, "that is not this session's code", [FieldProblem("code", "is wrong")])
     token = PARTICIPANT_PREFIX + secrets.token_urlsafe(32)
@@ -200,14 +207,17 @@ def count_write(session: Session, participant: Participant, per_minute: int) -> 
     if writes > per_minute:
         raise Problem(
             429,
-            f"more than {per_minute} additions a minute: slow down a little",
+            said(
+                "more than {per_minute} additions a minute: slow down a little",
+                per_minute=per_minute,
+            ),
             headers={"Retry-After": "60"},
         )
 
 
 def check_open(scan: ScanSession) -> None:
     if scan.closed_at is not None:
-        raise Problem(409, f"session {scan.id} has closed")
+        raise Problem(409, said("session {id} has closed", id=scan.id))
 
 
 def close(session: Session, account: Account, scan: ScanSession) -> None:

@@ -45,6 +45,7 @@ from app.domain.asset_search import AssetFilter, words_match
 from app.domain.features import WGS84
 from app.domain.visibility import PUBLIC_STATUSES
 from app.errors import Problem, invalid, not_found
+from app.i18n import said
 from app.models import Area, AssetChange, Category, Subscription, SubscriptionDelivery, User
 from app.settings import SubscriptionSettings
 
@@ -263,7 +264,10 @@ def create(
     if (held or 0) >= settings.max_per_user:
         raise Problem(
             429,
-            f"you have {held} subscriptions, as many as one may have: delete one first",
+            said(
+                "you have {held} subscriptions, as many as one may have: delete one first",
+                held=held,
+            ),
         )
     secret = secrets.token_urlsafe(32) if url is not None else None
     made = Subscription(

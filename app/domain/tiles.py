@@ -14,6 +14,7 @@ from app.domain import categories
 from app.domain.asset_fields import public_asset
 from app.domain.asset_search import asset_category
 from app.errors import FieldProblem, Problem
+from app.i18n import said
 from app.models import Area
 from app.sql import statement
 
@@ -52,12 +53,18 @@ class Tile:
 def check_tile(z: int, x: int, y: int) -> None:
     """A 404 naming the coordinate for a tile outside WebMercatorQuad."""
     if not 0 <= z <= MAX_ZOOM:
-        raise Problem(404, f"no tile at zoom {z}", [FieldProblem("z", f"must be 0 to {MAX_ZOOM}")])
+        raise Problem(
+            404,
+            said("no tile at zoom {z}", z=z),
+            [FieldProblem("z", said("must be 0 to {MAX_ZOOM}", MAX_ZOOM=MAX_ZOOM))],
+        )
     size = 2**z
     for name, value in (("x", x), ("y", y)):
         if not 0 <= value < size:
             message = f"must be 0 to {size - 1} at zoom {z}"
-            raise Problem(404, f"no tile {z}/{x}/{y}", [FieldProblem(name, message)])
+            raise Problem(
+                404, said("no tile {z}/{x}/{y}", z=z, x=x, y=y), [FieldProblem(name, message)]
+            )
 
 
 def asset_tile(

@@ -82,6 +82,37 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's name for "translated late
     return message
 
 
+class Said(str):
+    """A message with values in it, as English says it (the str itself), which keeps its
+    catalogue entry (`template`, with `{name}` placeholders) and `values`, so that it can be
+    said in another language where it is shown (`say`)."""
+
+    template: str
+    values: dict[str, object]
+
+
+def said(template: str, **values: object) -> Said:
+    """`template` with `values` put in: `said("unknown category {slug}", slug="'x'")` is the
+    English "unknown category 'x'", and Welsh where `say` shows it. `pybabel extract` takes
+    `template` into the catalogue (babel.cfg names `said`)."""
+    message = Said(template.format(**values))
+    message.template = template
+    message.values = values
+    return message
+
+
+def say(message: str, language: str) -> str:
+    """`message` in `language`: a `said` message's template through the catalogue with its
+    values put in again, any other through the catalogue as it is."""
+    _ = translator(language)
+    if not isinstance(message, Said):
+        return _(message)
+    try:
+        return _(message.template).format(**message.values)
+    except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
+        return str(message)
+
+
 def as_written(message: str) -> str:
     """A Translate that says each message as it is written (English)."""
     return message
@@ -113,9 +144,11 @@ def script_json(language: str, *where: str) -> str:
 
 
 def page_words(language: str) -> dict[str, Any]:
-    """What every translated template is given: `_`, `lang` and the switch's languages."""
+    """What every translated template is given: `_`, `say` (for a `said` message), `lang`
+    and the switch's languages."""
     return {
         "_": translator(language),
+        "say": lambda message: say(message, language),
         "lang": language,
         "languages": [(code, NAMES[code]) for code in LANGUAGES],
     }

@@ -1,26 +1,17 @@
-"""The systems leadership network's page: one HTML file naming the area; its script
-(static/network.js) reads `GET /network?within=<code>` and draws it with Cytoscape.js."""
+"""The systems leadership network's page, in the reader's language: a template naming the
+area; its script (static/network.js) reads `GET /network?within=<code>` and draws it with
+Cytoscape.js, saying its words through the catalogue."""
 
 from __future__ import annotations
 
-import html
-import re
-from functools import cache
+from app import i18n
+from app.web.page import translated_html
 
-from app.settings import PROJECT_ROOT
-
-TEMPLATE = PROJECT_ROOT / "app" / "web" / "templates" / "network.html"
-PLACEHOLDER = re.compile(r"__(CODE|NAME)__")
+# its script, whose strings the catalogue translates for t()
+SCRIPT = "app/web/static/network.js"
 
 
-@cache
-def _template() -> str:
-    return TEMPLATE.read_text(encoding="utf-8")
-
-
-def network_page_html(code: str, name: str) -> str:
+def network_page_html(code: str, name: str, language: str = i18n.ENGLISH) -> str:
     """The page of the network within the area `code` (a GSS code such as E08000009), titled
-    with its `name`; both are HTML-escaped."""
-    values = {"CODE": html.escape(code), "NAME": html.escape(name)}
-    # one pass, so a name that reads like a placeholder stays text
-    return PLACEHOLDER.sub(lambda match: values[match.group(1)], _template())
+    with its `name`, in `language`; both are HTML-escaped."""
+    return translated_html("network.html", language, SCRIPT, code=code, name=name)

@@ -38,3 +38,18 @@ def page_html(settings: ApiSettings, language: str = i18n.ENGLISH) -> str:
             messages=i18n.script_json(language, SCRIPTS),
         )
     )
+
+
+def translated_html(template: str, language: str, *scripts: str, **values: object) -> str:
+    """The template `template` (app/web/templates) in `language`, given `values`, the words
+    of the switch and the translations of the strings of `scripts` (folders or files, from the
+    repository's root) as `messages`, for their t() (static/page/i18n.js)."""
+    return (
+        templates()
+        .get_template(template)
+        .render(
+            **i18n.page_words(language),
+            messages=i18n.script_json(language, *scripts),
+            **values,
+        )
+    )

@@ -1,20 +1,19 @@
 """The people administration page (/people) and the page a reset link opens
-(/people/reset): static HTML whose scripts (static/people/) talk to the API."""
+(/people/reset), in the reader's language: templates whose scripts (static/people/) talk to
+the API and say their words through the catalogue."""
 
 from __future__ import annotations
 
-from functools import cache
+from app import i18n
+from app.web.page import translated_html
 
-from app.settings import PROJECT_ROOT
-
-TEMPLATES = PROJECT_ROOT / "app" / "web" / "templates"
-
-
-@cache
-def people_page_html() -> str:
-    return (TEMPLATES / "people.html").read_text(encoding="utf-8")
+# the pages' scripts, whose strings the catalogue translates for t()
+SCRIPTS = "app/web/static/people"
 
 
-@cache
-def reset_page_html() -> str:
-    return (TEMPLATES / "people_reset.html").read_text(encoding="utf-8")
+def people_page_html(language: str = i18n.ENGLISH) -> str:
+    return translated_html("people.html", language, SCRIPTS)
+
+
+def reset_page_html(language: str = i18n.ENGLISH) -> str:
+    return translated_html("people_reset.html", language, SCRIPTS)

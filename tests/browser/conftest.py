@@ -143,3 +143,11 @@ def audited_phone(browser: Browser) -> Iterator[Watched]:
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
     yield watch(context.new_page())
     context.close()
+
+
+@pytest.fixture
+def welsh_desktop(browser: Browser) -> Iterator[Watched]:
+    """A laptop set to Welsh (its Accept-Language says cy-GB), whose pages axe may audit."""
+    context = browser.new_context(viewport=DESKTOP, locale="cy-GB", bypass_csp=True)
+    yield watch(context.new_page())
+    context.close()

@@ -6,64 +6,12 @@ English/Cymraeg switch changes it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
-from app import i18n
 from tests.browser import axe
-from tests.browser.conftest import DESKTOP, Watched, watch
-
-# Every text node, placeholder and accessible name a person sees (or hears) on the page
-# now, and the labels of the choices of the selects shown.
-VISIBLE_TEXT = """() => {
-  const seen = [];
-  const shown = (element) => element && element.checkVisibility({ visibilityProperty: true });
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const parent = node.parentElement;
-    if (parent.closest("script, style, option") || !shown(parent)) continue;
-    if (node.textContent.trim()) seen.push(node.textContent.trim());
-  }
-  for (const element of document.querySelectorAll("[placeholder], [aria-label], [title]")) {
-    if (!shown(element)) continue;
-    for (const name of ["placeholder", "aria-label", "title"]) {
-      if (element.getAttribute(name)) seen.push(element.getAttribute(name).trim());
-    }
-  }
-  for (const select of document.querySelectorAll("select")) {
-    if (shown(select)) for (const option of select.options) seen.push(option.textContent.trim());
-  }
-  return seen;
-}"""
-
-
-def english_strings() -> list[re.Pattern[str]]:
-    """The catalogue's English strings that Welsh says otherwise, each as a pattern of the
-    whole text (a placeholder stands for anything)."""
-    patterns = []
-    for message in i18n.catalog(i18n.WELSH):
-        english = str(message.id).strip()
-        if not message.id or english == str(message.string).strip():
-            continue
-        parts = re.split(r"\{\w*\}", english)
-        patterns.append(re.compile("^" + ".+".join(re.escape(part) for part in parts) + "$"))
-    return patterns
-
-
-def english_left(page: Page) -> list[str]:
-    patterns = english_strings()
-    texts: list[str] = page.evaluate(VISIBLE_TEXT)
-    return sorted({text for text in texts if any(p.match(text) for p in patterns)})
-
-
-@pytest.fixture
-def welsh_desktop(browser: Browser) -> Iterator[Watched]:
-    """A laptop set to Welsh (its Accept-Language says cy-GB), whose pages axe may audit."""
-    context = browser.new_context(viewport=DESKTOP, locale="cy-GB", bypass_csp=True)
-    yield watch(context.new_page())
-    context.close()
+from tests.browser.conftest import Watched
+from tests.browser.welsh import english_left
 
 
 def test_the_welsh_page_has_no_english_left(welsh_desktop: Watched, browser_server: str) -> None:

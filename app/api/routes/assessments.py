@@ -16,6 +16,7 @@ from app.api.routes.rounds import InvitesIn
 from app.api.say_answers import AssessmentOut, AssessmentSeries, InvitesOut, ResponseOut
 from app.domain import access, assessments, say
 from app.errors import Problem
+from app.i18n import LanguageDep
 from app.models import Assessment
 from app.schemas import AreaCode, LongText, Name, ShortText
 
@@ -100,6 +101,7 @@ def create(body: AssessmentIn, session: SessionDep, account: SignedInDep) -> dic
 def over_time(
     session: ReadSessionDep,
     area: Annotated[AreaCode, Query(description="The area", examples=["E08000009"])],
+    language: LanguageDep,
     f: Annotated[Literal["json", "html"], Query(description="Output format")] = "json",
 ) -> Response:
     """Each assessment's combined scores and proposed next area, oldest first, and the
@@ -108,7 +110,7 @@ def over_time(
     if f == "html":
         from app.web.say_pages import assessments_page
 
-        return HTMLResponse(assessments_page(area))
+        return HTMLResponse(assessments_page(area, language))
     return JSONResponse(AssessmentSeries.model_validate(series).model_dump(mode="json"))
 
 
@@ -121,6 +123,7 @@ def over_time(
 def read(
     assessment_id: AssessmentId,
     session: ReadSessionDep,
+    language: LanguageDep,
     f: Annotated[Literal["json", "html"], Query(description="Output format")] = "json",
 ) -> Response:
     """Per constituency and combined with equal weight, the next area for development
@@ -129,7 +132,7 @@ def read(
     if f == "html":
         from app.web.say_pages import assessment_page
 
-        return HTMLResponse(assessment_page(found))
+        return HTMLResponse(assessment_page(found, language))
     shaped = AssessmentOut.model_validate(assessments.results(session, found))
     return JSONResponse(shaped.model_dump(mode="json"))
 

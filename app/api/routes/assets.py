@@ -43,6 +43,7 @@ from app.domain import (
 from app.domain.geometry import AssetLocation, asset_location
 from app.domain.visibility import PUBLIC_STATUSES, View
 from app.errors import Problem
+from app.i18n import said
 from app.schemas import AssetFeatureIn, AssetPatch, Status
 from app.settings import ApiSettings
 
@@ -63,7 +64,9 @@ def _expected_version(if_match: str | None, asset_id: int) -> int | None:
         found = _ETAG.match(tag)
         if found and int(found.group(1)) == asset_id:
             return int(found.group(2))
-    raise Problem(412, f"If-Match does not name a version of asset {asset_id}")
+    raise Problem(
+        412, said("If-Match does not name a version of asset {asset_id}", asset_id=asset_id)
+    )
 
 
 def _feature_response(stored: asset_search.StoredAsset, status_code: int = 200) -> GeoJSONResponse:

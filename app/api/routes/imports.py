@@ -16,6 +16,7 @@ from app.api.deps import FeedSettingsDep, SessionDep, SettingsDep, SignedInDep
 from app.api.openapi import problems
 from app.domain.access import forbidden
 from app.errors import FieldProblem, Problem, invalid
+from app.i18n import said
 from app.io.uploads import upload_folder
 from app.schemas import Kind, Slug
 from app.settings import ApiSettings, FeedSettings
@@ -89,7 +90,9 @@ def import_file(
 
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in SUFFIXES:
-        raise invalid("file", f"a {suffix or 'nameless'} file is not one this service reads")
+        raise invalid(
+            "file", said("a {value} file is not one this service reads", value=suffix or "nameless")
+        )
     plan = AssetImport(
         kind=kind,
         source=source,
@@ -118,7 +121,10 @@ def import_file(
     if not report.committed:  # raising rolls the session's transaction back
         raise Problem(
             422,
-            f"{report.rejected} rows rejected, so nothing was written (atomic)",
+            said(
+                "{rejected} rows rejected, so nothing was written (atomic)",
+                rejected=report.rejected,
+            ),
             [FieldProblem(f"file.row[{r.row}]", r.reason) for r in report.rejects[:100]],
             extra={"report": report.as_dict()},
         )
@@ -178,7 +184,10 @@ def _import_feed(
     if not report.committed:
         raise Problem(
             422,
-            f"{report.rejected} services rejected, so nothing was written (atomic)",
+            said(
+                "{rejected} services rejected, so nothing was written (atomic)",
+                rejected=report.rejected,
+            ),
             [FieldProblem(f"services[{r.row}]", r.reason) for r in report.rejects[:100]],
             extra={"report": report.as_dict()},
         )

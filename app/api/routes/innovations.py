@@ -23,6 +23,7 @@ from app.domain.features import feature_collection
 from app.domain.innovation_reads import CSV_COLUMNS, as_feature, as_row, described
 from app.domain.paging import decode_cursor, encode_cursor
 from app.errors import Problem
+from app.i18n import said
 from app.schemas import InnovationFields, InnovationIn, InnovationStatus, Slug
 
 router = APIRouter(tags=["innovations"])
@@ -144,7 +145,13 @@ def _version(if_match: str | None, innovation_id: int) -> int | None:
     tag = if_match.strip().removeprefix("W/").strip('"')
     found, _, version = tag.partition("-")
     if found != str(innovation_id) or not version.isdigit():
-        raise Problem(412, f"If-Match does not name a version of innovation {innovation_id}")
+        raise Problem(
+            412,
+            said(
+                "If-Match does not name a version of innovation {innovation_id}",
+                innovation_id=innovation_id,
+            ),
+        )
     return int(version)
 
 

@@ -21,6 +21,7 @@ from app.api.spooled import Spooled, spooled_response
 from app.domain import areas
 from app.domain import sessions as scan_sessions
 from app.errors import invalid
+from app.i18n import LanguageDep
 from app.io.spool import check
 
 router = APIRouter(tags=["network"])
@@ -111,10 +112,11 @@ def network_page(
         str, PathParam(max_length=20, description="e.g. E08000009", examples=["E08000009"])
     ],
     session: ReadSessionDep,
+    language: LanguageDep,
 ) -> HTMLResponse:
     """The network drawn (people and groups, innovations, assets; the connectors largest),
     with a list of its nodes beside it for keyboard and screen-reader users."""
     from app.web.network_page import network_page_html
 
     area = json.loads(areas.get_area(session, area_code))
-    return HTMLResponse(network_page_html(area_code, area["properties"]["name"]))
+    return HTMLResponse(network_page_html(area_code, area["properties"]["name"], language))

@@ -35,6 +35,7 @@ from app.domain.asset_search import AssetMatch
 from app.domain.features import feature_collection
 from app.domain.paging import Page
 from app.errors import FieldProblem, Problem
+from app.i18n import said
 from app.schemas import AreaLevel
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -342,7 +343,7 @@ def item(
     srid = ogc.crs_code(crs, "crs")
     if collection_id == "assets":
         if not feature_id.isdigit() or not 1 <= int(feature_id) < 2**63:
-            raise Problem(404, f"asset {feature_id} not found")
+            raise Problem(404, said("asset {feature_id} not found", feature_id=feature_id))
         text = asset_search.get_asset(
             session, int(feature_id), "public", srid=srid, published_only=True
         ).feature

@@ -29,6 +29,7 @@ from app.domain.feed_ids import Entity, FeedIds
 from app.domain.oruk import ServiceFilter, Vocabulary
 from app.domain.paging import NumberedPage
 from app.errors import invalid, not_found
+from app.i18n import said
 from app.io import oruk_documents as documents
 from app.settings import FeedSettings
 
@@ -123,7 +124,13 @@ async def service_filter(
     if proximity is not None and postcode is None:
         raise invalid("proximity", "is measured from a postcode: give one")
     if proximity is not None and proximity > settings.proximity_max_m:
-        raise invalid("proximity", f"must be at most {settings.proximity_max_m:.0f} metres")
+        raise invalid(
+            "proximity",
+            said(
+                "must be at most {proximity_max_m} metres",
+                proximity_max_m=f"{settings.proximity_max_m:.0f}",
+            ),
+        )
     if postcode is not None:
         near = oruk.postcode_point(session, postcode)
         wanted = replace(wanted, near=near, proximity_m=proximity)

@@ -16,6 +16,7 @@ from app.api.openapi import problems
 from app.api.people_answers import AuditPage, NewUser, ResetOut, UserChange, UserOut, UsersPage
 from app.auth import audit, people, resets
 from app.errors import Problem
+from app.i18n import LanguageDep
 from app.io.mail import MailError
 from app.settings import MailSettings, ReminderSettings
 from app.web.people_page import people_page_html, reset_page_html
@@ -41,14 +42,14 @@ async def link_base(request: Request) -> str:
 
 
 @router.get("", response_class=HTMLResponse, summary="The people administration page")
-def people_page() -> HTMLResponse:
-    return HTMLResponse(people_page_html())
+def people_page(language: LanguageDep) -> HTMLResponse:
+    return HTMLResponse(people_page_html(language))
 
 
 @router.get("/reset", response_class=HTMLResponse, summary="Choose a new password from a link")
-def reset_page() -> HTMLResponse:
+def reset_page(language: LanguageDep) -> HTMLResponse:
     """The page a reset link opens; its token stays in the link's fragment."""
-    return HTMLResponse(reset_page_html(), headers=NO_STORE)
+    return HTMLResponse(reset_page_html(language), headers=NO_STORE)
 
 
 @router.get(

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from app.api.answers import ReminderAnswerOut, ReminderLinkOut, ReviewPeriodOut, ReviewPeriodsOut
@@ -26,7 +24,10 @@ from app.api.openapi import answer as described_answer
 from app.auth.accounts import Account
 from app.domain import access, reminder_answers, reminders
 from app.errors import invalid
-from app.settings import PROJECT_ROOT, ReminderSettings
+from app.i18n import LanguageDep
+from app.settings import ReminderSettings
+from app.web import brief_words
+from app.web.page import translated_html
 
 router = APIRouter(prefix="/reminders", tags=["reminders"])
 
@@ -163,6 +164,7 @@ def clear_review_period(
 def reminder_link(
     token: Token,
     session: ReadSessionDep,
+    language: LanguageDep,
     answer: Annotated[
         reminders.Answer | None, Query(description="The answer the link was for")
     ] = None,
@@ -173,7 +175,7 @@ def reminder_link(
     fetching the links answers nothing."""
     about = reminder_answers.describe(session, token, answer)
     if accept is not None and "text/html" in accept:
-        page = _render("reminder_answer.html", about=about, token=token, said=reminders.SAID)
+        page = _render("reminder_answer.html", language, about=about, token=token)
         return HTMLResponse(page, headers=NO_STORE)
     return JSONResponse(jsonable_encoder(about), headers=NO_STORE)
 
@@ -196,7 +198,9 @@ def reminder_link(
     },
 )
 def answer_reminder(
-    posted: Annotated[PostedAnswer, Depends(posted_answer)], session: SessionDep
+    posted: Annotated[PostedAnswer, Depends(posted_answer)],
+    session: SessionDep,
+    language: LanguageDep,
 ) -> Response:
     """Record the answer to a reminder, once, as the person it was sent to: `still_there`
     confirms the asset (`verified_at` now, `verified_by` them); `changed` queues a change
@@ -205,18 +209,18 @@ def answer_reminder(
     body = posted.body
     done = reminder_answers.answer(session, body.token, body.answer, body.note or None)
     if posted.from_form:
-        page = _render("reminder_answer.html", done=done, said=reminders.SAID)
+        page = _render("reminder_answer.html", language, done=done)
         return HTMLResponse(page, headers=NO_STORE)
     return JSONResponse(jsonable_encoder(done), headers=NO_STORE)
 
 
-@cache
-def _templates() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(PROJECT_ROOT / "app" / "web" / "templates"),
-        autoescape=select_autoescape(["html"]),
+def _render(template: str, language: str, **values: Any) -> str:
+    """The answer's page in `language`: its answers named, its days written as people
+    read them."""
+    return translated_html(
+        template,
+        language,
+        said=reminders.SAID,
+        day=lambda moment: brief_words.day(moment, language),
+        **values,
     )
-
-
-def _render(template: str, **values: Any) -> str:
-    return _templates().get_template(template).render(**values)

@@ -35,6 +35,7 @@ from app.api.say_answers import (
 from app.domain import round_results, rounds, say
 from app.domain.round_options import OptionAsked
 from app.errors import Problem
+from app.i18n import LanguageDep, said
 from app.models import DecisionRound
 from app.schemas import AreaCode, LongText, Name, ShortText, Slug
 
@@ -310,6 +311,7 @@ def results(
     found: Annotated[DecisionRound, Depends(_round)],
     session: ReadSessionDep,
     account: AccountDep,
+    language: LanguageDep,
     f: Annotated[Literal["json", "html"], Query(description="Output format")] = "json",
 ) -> Response:
     """Shown to everyone once the round has closed; while it is open, to those who run it
@@ -319,7 +321,7 @@ def results(
     if f == "html":
         from app.web.say_pages import results_page
 
-        return HTMLResponse(results_page(found))
+        return HTMLResponse(results_page(found, language))
     shaped = ResultsOut.model_validate(round_results.results(session, found))
     return JSONResponse(shaped.model_dump(mode="json"))
 
@@ -357,7 +359,7 @@ def audit(found: Annotated[DecisionRound, Depends(_round)], session: ReadSession
     approved, or its points) per ballot; nothing that says who cast it or when. Once the
     round has closed."""
     if rounds.state(found) != "closed":
-        raise Problem(409, f"round {found.id} has not closed")
+        raise Problem(409, said("round {id} has not closed", id=found.id))
     columns, rows = round_results.audit_rows(session, found)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns)
@@ -375,10 +377,10 @@ def audit(found: Annotated[DecisionRound, Depends(_round)], session: ReadSession
     responses=problems(404),
 )
 def round_page(
-    found: Annotated[DecisionRound, Depends(_round)], settings: SettingsDep
+    found: Annotated[DecisionRound, Depends(_round)], settings: SettingsDep, language: LanguageDep
 ) -> HTMLResponse:
     """Rank by dragging or by keyboard (or approve, or share points), on a phone or a
     laptop; comment on the options."""
     from app.web.say_pages import ballot_page
 
-    return HTMLResponse(ballot_page(found, settings.basemap_url))
+    return HTMLResponse(ballot_page(found, settings.basemap_url, language))

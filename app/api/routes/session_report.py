@@ -20,6 +20,7 @@ from app.api.routes.sessions import SessionId, session_actor
 from app.domain import session_report
 from app.domain import sessions as scan_sessions
 from app.domain.features import feature_collection, feature_text
+from app.i18n import LanguageDep
 from app.models import ScanSession
 
 router = APIRouter(prefix="/sessions", tags=["scanning sessions"])
@@ -56,6 +57,7 @@ def report(
     read: Reader,
     session: ReadSessionDep,
     settings: SettingsDep,
+    language: LanguageDep,
     f: Annotated[Literal["html", "json"], Query(description="Output format")] = "html",
 ) -> Response:
     """The new assets and those confirmed today (by kind and outcome, on a map), the
@@ -76,7 +78,7 @@ def report(
         "json": f"{here}/report?f=json",
         "network": f"/network/{scan.area_code}?session={scan.id}",
     }
-    return HTMLResponse(report_html(found, settings, links))
+    return HTMLResponse(report_html(found, settings, links, language))
 
 
 @router.get(

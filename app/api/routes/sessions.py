@@ -30,6 +30,7 @@ from app.domain.geometry import asset_location
 from app.domain.links import LinkType
 from app.domain.sessions import Actor
 from app.errors import Problem
+from app.i18n import LanguageDep
 from app.models import ScanSession
 from app.schemas import AreaCode, AssetFeatureIn, AssetRef, InnovationIn, Name, ShortText
 
@@ -163,6 +164,7 @@ def read_session(
     session: ReadSessionDep,
     settings: SettingsDep,
     bearer: Annotated[str | None, Depends(BEARER)],
+    language: LanguageDep,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     """What the session is (its facilitators named to them alone); a browser asking for
@@ -172,7 +174,7 @@ def read_session(
         from app.web.session_page import session_page_html
 
         return HTMLResponse(
-            session_page_html(scan.id, scan.title, scan.area_code, settings.basemap_url)
+            session_page_html(scan.id, scan.title, scan.area_code, settings.basemap_url, language)
         )
     account = None
     if bearer and not bearer.startswith(sessions.PARTICIPANT_PREFIX):

@@ -1,7 +1,7 @@
 // The systems leadership network of an area: reads GET /network?within=<code> and draws it
 // with Cytoscape.js (a force-directed layout), beside a table of the same nodes for keyboard
 // and screen-reader users. Selecting a node, in either, shows how connected it is.
-"use strict";
+import { t } from "./page/i18n.js";
 
 const byId = (id) => document.getElementById(id);
 const { code, name: areaName } = document.body.dataset;
@@ -12,27 +12,31 @@ const KIND_COLOURS = {
   physical: "#984ea3", economic: "#ff7f00", cultural: "#a65628",
 };
 const KIND_NAMES = {
-  individual: "Individual", association: "Association", institution: "Institution",
-  physical: "Physical space", economic: "Economic", cultural: "Cultural",
+  individual: t("Individual"), association: t("Association"), institution: t("Institution"),
+  physical: t("Physical space"), economic: t("Economic"), cultural: t("Cultural"),
 };
 const OTHER_ASSET = "#666666";
 // node type -> its colour and shape, so types differ by more than colour
 const TYPES = {
-  asset: { name: "Asset", shape: "ellipse" },
-  innovation: { name: "Innovation", shape: "diamond", colour: "#f781bf" },
-  participant: { name: "Scanning day participant", shape: "triangle", colour: "#999999" },
+  asset: { name: t("Asset"), shape: "ellipse" },
+  innovation: { name: t("Innovation"), shape: "diamond", colour: "#f781bf" },
+  participant: { name: t("Scanning day participant"), shape: "triangle", colour: "#999999" },
 };
 // edge type -> how it reads from its source, and from its target
 const LINKS = {
-  got_going: ["Got going", "Got going by"],
-  involves: ["Involves", "Involved in"],
-  added: ["Added on a scanning day", "Added on a scanning day by"],
-  runs: ["Runs", "Run by"],
-  meets_at: ["Meets at", "Meeting place of"],
-  part_of: ["Part of", "Has as a part"],
-  partners_with: ["Partners with", "Partners with"],
-  supports: ["Supports", "Supported by"],
-  funds: ["Funds", "Funded by"],
+  got_going: [t("Got going"), t("Got going by")],
+  involves: [t("Involves"), t("Involved in")],
+  added: [t("Added on a scanning day"), t("Added on a scanning day by")],
+  runs: [t("Runs"), t("Run by")],
+  meets_at: [t("Meets at"), t("Meeting place of")],
+  part_of: [t("Part of"), t("Has as a part")],
+  partners_with: [t("Partners with"), t("Partners with")],
+  supports: [t("Supports"), t("Supported by")],
+  funds: [t("Funds"), t("Funded by")],
+};
+// an innovation's stages
+const STAGES = {
+  idea: t("idea"), started: t("started"), spreading: t("spreading"), stopped: t("stopped"),
 };
 // shapes' sides in pixels: the least connecting node, and the most
 const SMALLEST = 18;
@@ -51,7 +55,7 @@ window.networkPage = state;
 function linkPhrases(type) {
   const words = type.replaceAll("_", " ");
   const phrase = words[0].toUpperCase() + words.slice(1);
-  return LINKS[type] || [phrase, `${phrase} (by)`];
+  return LINKS[type] || [phrase, t("{phrase} (by)", { phrase })];
 }
 
 function colour(node) {
@@ -60,8 +64,14 @@ function colour(node) {
 }
 
 function typeName(node) {
-  if (node.type === "asset") return `Asset: ${KIND_NAMES[node.asset_kind] || node.asset_kind || "other"}`;
-  if (node.type === "innovation") return node.status ? `Innovation (${node.status})` : "Innovation";
+  if (node.type === "asset") {
+    return t("Asset: {kind}", { kind: KIND_NAMES[node.asset_kind] || node.asset_kind || t("other") });
+  }
+  if (node.type === "innovation") {
+    return node.status
+      ? t("Innovation ({stage})", { stage: STAGES[node.status] || node.status })
+      : TYPES.innovation.name;
+  }
   return (TYPES[node.type] || { name: node.type }).name;
 }
 
@@ -79,8 +89,8 @@ function showPeopleNotShown(count) {
   const line = byId("not-shown");
   line.hidden = !(count > 0);
   line.textContent = count === 1
-    ? "1 more person is part of this network but has not agreed to be named."
-    : `${count} more people are part of this network but have not agreed to be named.`;
+    ? t("1 more person is part of this network but has not agreed to be named.")
+    : t("{count} more people are part of this network but have not agreed to be named.", { count });
 }
 
 function swatch(colourOf, shape) {
@@ -94,12 +104,12 @@ function swatch(colourOf, shape) {
 function drawLegend() {
   const legend = byId("legend");
   const entries = [
-    ...Object.entries(KIND_NAMES).map(([kind, label]) => [swatch(KIND_COLOURS[kind], "ellipse"), `Asset: ${label}`]),
-    [swatch(TYPES.innovation.colour, "diamond"), "Innovation"],
+    ...Object.entries(KIND_NAMES).map(([kind, label]) => [swatch(KIND_COLOURS[kind], "ellipse"), t("Asset: {kind}", { kind: label })]),
+    [swatch(TYPES.innovation.colour, "diamond"), TYPES.innovation.name],
     [swatch(TYPES.participant.colour, "triangle"), TYPES.participant.name],
-    [swatch("", "line got-going"), "got an innovation going"],
-    [swatch("", "line involves"), "an innovation involves an asset"],
-    [swatch("", "line link"), "runs, meets at, part of, partners with, supports or funds"],
+    [swatch("", "line got-going"), t("got an innovation going")],
+    [swatch("", "line involves"), t("an innovation involves an asset")],
+    [swatch("", "line link"), t("runs, meets at, part of, partners with, supports or funds")],
   ];
   for (const [mark, label] of entries) {
     const item = document.createElement("li");
@@ -189,8 +199,12 @@ function draw(network) {
       cy.center();
     }
     const count = network.nodes.length;
-    say(`${count} ${count === 1 ? "person, group or innovation" : "people, groups and innovations"}, `
-      + `${cy.edges().length} ${cy.edges().length === 1 ? "connection" : "connections"}.`, "drawn");
+    const who = count === 1
+      ? t("{count} person, group or innovation", { count })
+      : t("{count} people, groups and innovations", { count });
+    const links = cy.edges().length;
+    const how = links === 1 ? t("{links} connection", { links }) : t("{links} connections", { links });
+    say(t("{who}, {how}.", { who, how }), "drawn");
   });
   layout.run();
 }
@@ -199,9 +213,9 @@ function describe(node) {
   const facts = byId("selected-facts");
   facts.replaceChildren();
   for (const [term, value] of [
-    ["Type", typeName(node)],
-    ["Connections (degree)", String(node.degree)],
-    ["Betweenness", formatBetweenness(node)],
+    [t("Type"), typeName(node)],
+    [t("Connections (degree)"), String(node.degree)],
+    [t("Betweenness"), formatBetweenness(node)],
   ]) {
     const dt = document.createElement("dt");
     dt.textContent = term;
@@ -225,7 +239,7 @@ function listConnections(id) {
   }
   if (!list.children.length) {
     const item = document.createElement("li");
-    item.textContent = "none shown";
+    item.textContent = t("none shown");
     list.append(item);
   }
 }
@@ -266,9 +280,9 @@ function sorted(nodes) {
 }
 
 const SORT_CAPTIONS = {
-  label: "Sorted by name",
-  degree: "Sorted by connections, the most connected first",
-  betweenness: "Sorted by betweenness, the connectors first",
+  label: t("Sorted by name"),
+  degree: t("Sorted by connections, the most connected first"),
+  betweenness: t("Sorted by betweenness, the connectors first"),
 };
 
 function fillList() {
@@ -301,7 +315,9 @@ function fillList() {
   }
   const { key, descending } = state.sort;
   const reversed = key === "label" ? descending : !descending;
-  table.caption.textContent = `${SORT_CAPTIONS[key]}${reversed ? ", reversed" : ""}; choose a column's heading to sort by it.`;
+  table.caption.textContent = reversed
+    ? t("{sorted}, reversed; choose a column's heading to sort by it.", { sorted: SORT_CAPTIONS[key] })
+    : t("{sorted}; choose a column's heading to sort by it.", { sorted: SORT_CAPTIONS[key] });
 }
 
 function sortBy(key) {
@@ -328,7 +344,9 @@ async function fetchNetwork() {
     const body = await response.json().catch(() => null);
     if (response.status !== 503 || tries === BUSY_TRIES) return { response, body };
     const wait = Number(response.headers.get("Retry-After")) || 5;
-    say(`The service is busy: trying again in ${wait} ${wait === 1 ? "second" : "seconds"}…`, "waiting");
+    say(wait === 1
+      ? t("The service is busy: trying again in {wait} second…", { wait })
+      : t("The service is busy: trying again in {wait} seconds…", { wait }), "waiting");
     await pause(wait);
   }
 }
@@ -338,13 +356,13 @@ async function load() {
   try {
     answer = await fetchNetwork();
   } catch {
-    say("The network could not be loaded: the service did not answer. Try again in a moment.", "error");
+    say(t("The network could not be loaded: the service did not answer. Try again in a moment."), "error");
     return;
   }
   const { response, body } = answer;
   if (!response.ok || !body || !Array.isArray(body.nodes)) {
-    const why = ((body && body.detail) || `the service answered ${response.status}`).replace(/\.$/, "");
-    say(`The network could not be loaded: ${why}.`, "error");
+    const why = ((body && body.detail) || t("the service answered {status}", { status: response.status })).replace(/\.$/, "");
+    say(t("The network could not be loaded: {why}.", { why }), "error");
     return;
   }
   showPeopleNotShown(Number(body.people_not_shown) || 0);
@@ -353,8 +371,8 @@ async function load() {
     byId("method").hidden = false;
   }
   if (!body.nodes.length) {
-    say(`No one in ${areaName} is part of the network yet: it grows as innovations, who got them `
-      + "going and the links between assets are recorded.", "empty");
+    say(t("No one in {area} is part of the network yet: it grows as innovations, who got them "
+      + "going and the links between assets are recorded.", { area: areaName }), "empty");
     return;
   }
   state.nodes = body.nodes;

@@ -1,5 +1,7 @@
 // The API as the people pages call it: JSON both ways, with the tab's bearer token (the
 // same one the map's page keeps, so signing in on either works for both).
+import { t } from "../page/i18n.js";
+
 const TOKEN_KEY = "assetmap.token";
 
 export const token = {
@@ -49,7 +51,7 @@ export function showErrors(body, fields, other) {
     byId(`${input}-error`).textContent = problem.message;
     placed = true;
   }
-  if (!placed) byId(other).textContent = body.detail || "That did not work.";
+  if (!placed) byId(other).textContent = body.detail || t("That did not work.");
 }
 
 export function clearErrors(fields, other) {

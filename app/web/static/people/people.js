@@ -1,10 +1,19 @@
 // People administration: sign in, list and search the users you administer, change one's
 // role, areas or authority, disable or enable them, send a reset link, read the audit,
 // and change your own password.
+import { t } from "../page/i18n.js";
 import { api, byId, clearErrors, showErrors, token } from "./api.js";
 
 const EDIT_FIELDS = { role: "e-role", areas: "e-areas", authority: "e-authority" };
 const PASSWORD_FIELDS = { current_password: "p-current", new_password: "p-new" };
+// the roles by their names in the reader's language (the API's values stay as they are)
+const ROLES = {
+  contributor: t("contributor"),
+  moderator: t("moderator"),
+  analyst: t("analyst"),
+  admin: t("admin"),
+};
+const roleName = (value) => ROLES[value] || value;
 let me = null;
 let chosen = null;
 let next = null;
@@ -17,12 +26,15 @@ const cell = (text) => {
 };
 
 function showSignedIn() {
-  byId("who").textContent = me ? `${me.email} (${me.role}${me.areas.length && me.role === "admin" ? ` of ${me.areas.join(", ")}` : ""})` : "";
+  const ofAreas = me && me.areas.length && me.role === "admin";
+  byId("who").textContent = !me ? ""
+    : ofAreas ? t("{email} ({role} of {areas})", { email: me.email, role: roleName(me.role), areas: me.areas.join(", ") })
+    : t("{email} ({role})", { email: me.email, role: roleName(me.role) });
   byId("sign-in").hidden = Boolean(me);
   byId("sign-out").hidden = !me;
   byId("password").hidden = !me;
   byId("admin").hidden = !me || me.role !== "admin";
-  if (me && me.role !== "admin") status("Only admins administer people; you can change your own password here.");
+  if (me && me.role !== "admin") status(t("Only admins administer people; you can change your own password here."));
 }
 
 async function loadMe() {
@@ -44,9 +56,9 @@ function row(user) {
   button.textContent = user.email;
   button.addEventListener("click", () => choose(user));
   first.append(button);
-  const account = cell(user.disabled_at ? "disabled" : "enabled");
+  const account = cell(user.disabled_at ? t("disabled") : t("enabled"));
   if (user.disabled_at) account.className = "disabled";
-  tr.append(first, cell(user.role), cell(user.areas.join(", ")), cell(user.authority || ""), account);
+  tr.append(first, cell(roleName(user.role)), cell(user.areas.join(", ")), cell(user.authority || ""), account);
   return tr;
 }
 
@@ -57,13 +69,14 @@ async function search(more = false) {
   }
   if (more && next) query.set("after", next);
   const { response, body } = await api(`/people/users?${query}`);
-  if (!response.ok) { status((body && body.detail) || "The users could not be listed."); return; }
+  if (!response.ok) { status((body && body.detail) || t("The users could not be listed.")); return; }
   const tbody = byId("users").tBodies[0];
   if (!more) tbody.replaceChildren();
   for (const user of body.users) tbody.append(row(user));
   next = body.next;
   byId("more").hidden = !next;
-  status(`${tbody.rows.length} ${tbody.rows.length === 1 ? "user" : "users"} shown`);
+  const n = tbody.rows.length;
+  status(n === 1 ? t("{n} user shown", { n }) : t("{n} users shown", { n }));
 }
 
 function choose(user) {
@@ -72,7 +85,7 @@ function choose(user) {
   byId("e-role").value = user.role;
   byId("e-areas").value = user.areas.join(", ");
   byId("e-authority").value = user.authority || "";
-  byId("toggle").textContent = user.disabled_at ? "Enable their account" : "Disable their account";
+  byId("toggle").textContent = user.disabled_at ? t("Enable their account") : t("Disable their account");
   byId("reset-result").textContent = "";
   clearErrors(EDIT_FIELDS, "edit-error");
   byId("edit").hidden = false;
@@ -98,22 +111,26 @@ byId("edit").addEventListener("submit", async (event) => {
     json: { role, areas: belongs ? [] : areas, authority },
   });
   if (!response.ok) { showErrors(body, EDIT_FIELDS, "edit-error"); return; }
-  await changed(body, `${body.email} is now ${body.role}${body.areas.length ? ` of ${body.areas.join(", ")}` : ""}`);
+  const now = body.areas.length
+    ? t("{email} is now {role} of {areas}", { email: body.email, role: roleName(body.role), areas: body.areas.join(", ") })
+    : t("{email} is now {role}", { email: body.email, role: roleName(body.role) });
+  await changed(body, now);
 });
 
 byId("toggle").addEventListener("click", async () => {
   const action = chosen.disabled_at ? "enable" : "disable";
   const { response, body } = await api(`/people/users/${chosen.id}/${action}`, { method: "POST" });
   if (!response.ok) { showErrors(body, EDIT_FIELDS, "edit-error"); return; }
-  await changed(body, `${body.email} is ${action}d`);
+  const said = action === "enable" ? t("{email} is enabled", body) : t("{email} is disabled", body);
+  await changed(body, said);
 });
 
 byId("reset").addEventListener("click", async () => {
   const { response, body } = await api(`/people/users/${chosen.id}/reset`, { method: "POST" });
   if (!response.ok) { showErrors(body, EDIT_FIELDS, "edit-error"); return; }
   byId("reset-result").textContent = body.emailed_to
-    ? `A link was emailed to ${body.emailed_to}.`
-    : `Pass this link on to them (it works once): ${body.link}`;
+    ? t("A link was emailed to {emailed_to}.", body)
+    : t("Pass this link on to them (it works once): {link}", body);
   loadAudit(chosen.email);
 });
 
@@ -132,12 +149,12 @@ async function loadAudit(email) {
   if (!response.ok) return;
   for (const entry of body.entries) {
     const item = document.createElement("li");
-    const when = new Date(entry.at).toLocaleString("en-GB");
+    const when = new Date(entry.at).toLocaleString(document.documentElement.lang === "cy" ? "cy-GB" : "en-GB");
     const what = entry.after ? ` → ${JSON.stringify(entry.after)}` : "";
     item.textContent = `${when}: ${entry.actor} — ${entry.action} — ${entry.email}${what}`;
     list.append(item);
   }
-  if (!body.entries.length) list.append(Object.assign(document.createElement("li"), { textContent: "Nothing yet." }));
+  if (!body.entries.length) list.append(Object.assign(document.createElement("li"), { textContent: t("Nothing yet.") }));
 }
 
 const ADD_FIELDS = { email: "a-email", role: "a-role", areas: "a-areas", authority: "a-authority" };
@@ -159,7 +176,7 @@ byId("add").addEventListener("submit", async (event) => {
   if (!response.ok) { showErrors(body, ADD_FIELDS, "add-error"); return; }
   clearErrors(ADD_FIELDS, "add-error");
   byId("add").reset();
-  await changed(body, `${body.email} is added: send them a reset link to choose a password`);
+  await changed(body, t("{email} is added: send them a reset link to choose a password", body));
 });
 
 byId("search").addEventListener("submit", (event) => { event.preventDefault(); search(); });
@@ -172,7 +189,7 @@ byId("sign-in").addEventListener("submit", async (event) => {
     form: { username: byId("s-email").value, password: byId("s-password").value },
   });
   if (!response.ok) {
-    byId("sign-in-error").textContent = (body && body.detail) || "Signing in failed.";
+    byId("sign-in-error").textContent = (body && body.detail) || t("Signing in failed.");
     return;
   }
   byId("sign-in-error").textContent = "";
@@ -185,7 +202,7 @@ byId("sign-out").addEventListener("click", () => {
   token.forget();
   me = null;
   showSignedIn();
-  status("Signed out");
+  status(t("Signed out"));
 });
 
 byId("password").addEventListener("submit", async (event) => {
@@ -198,7 +215,7 @@ byId("password").addEventListener("submit", async (event) => {
   clearErrors(PASSWORD_FIELDS, "status");
   byId("p-current").value = "";
   byId("p-new").value = "";
-  status("Your password is changed.");
+  status(t("Your password is changed."));
 });
 
 loadMe();

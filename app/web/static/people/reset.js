@@ -6,6 +6,8 @@ const fields = { password: "r-password" };
 const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
 // out of the address bar and the history, now it is read
 history.replaceState(null, "", location.pathname);
+// the language switch opens the page again: it takes the token with it, in its fragment
+for (const link of document.querySelectorAll(".languages a")) link.hash = `token=${encodeURIComponent(token)}`;
 
 byId("choose").addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -1,6 +1,7 @@
 // The self-assessment page: the form (a score of 1 to 5 and a comment for each of the six
 // characteristics, and the two open questions), sent with the invite's code (POST
 // /assessments/{id}/response; once sent, changed with PUT), and the results beside it.
+import { t } from "../page/i18n.js";
 import { drawResults } from "./assessment-results.js";
 import { api, byId, clearErrors, invite, showProblem, status } from "./common.js";
 
@@ -19,10 +20,10 @@ function askForCode(message) {
 byId("code-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const value = byId("code").value.trim();
-  if (!value) { askForCode("Type or paste the code from your invite."); return; }
+  if (!value) { askForCode(t("Type or paste the code from your invite.")); return; }
   held.keep(value);
   byId("code-form").hidden = true;
-  status("Your code is kept for this tab: now give your scores.");
+  status(t("Your code is kept for this tab: now give your scores."));
   form?.querySelector("input")?.focus();
 });
 
@@ -50,16 +51,18 @@ async function send(change) {
   byId("replace").hidden = true;
   byId("refused").hidden = true;
   const code = held.code();
-  if (!code) { askForCode("Give your invite's code first."); return; }
+  if (!code) { askForCode(t("Give your invite's code first.")); return; }
   const { response: answer, body } = await api(`/assessments/${page.assessment}/response`, {
     method: change ? "PUT" : "POST", code, body: response(),
   });
   if (answer.ok) {
     held.markSent(true);
-    byId("responding-as").textContent = `You take part as one of: ${body.constituency}.`;
+    byId("responding-as").textContent = t("You take part as one of: {constituency}.", body);
     byId("responding-as").hidden = false;
-    byId("send").textContent = "Change my scores";
-    status(`Your scores are ${change ? "changed" : "sent"}, as one of ${body.constituency}. You may change them until the assessment closes.`);
+    byId("send").textContent = t("Change my scores");
+    status(change
+      ? t("Your scores are changed, as one of {constituency}. You may change them until the assessment closes.", body)
+      : t("Your scores are sent, as one of {constituency}. You may change them until the assessment closes.", body));
     await refresh();
   } else if (answer.status === 404 && change) {
     held.markSent(false);
@@ -69,13 +72,13 @@ async function send(change) {
     byId("replace").focus();
   } else if (answer.status === 401 || answer.status === 403) {
     held.forget();
-    askForCode("That code is not an invite to this assessment.");
+    askForCode(t("That code is not an invite to this assessment."));
   } else if (answer.status === 409) {
-    byId("refused").textContent = `Your scores were not taken: ${body ? body.detail : "the assessment has closed"}.`;
+    byId("refused").textContent = t("Your scores were not taken: {why}.", { why: body ? body.detail : t("the assessment has closed") });
     byId("refused").hidden = false;
     byId("refused").focus();
   } else {
-    showProblem(form, body, slotFor, "Your scores could not be sent.");
+    showProblem(form, body, slotFor, t("Your scores could not be sent."));
   }
 }
 
@@ -90,7 +93,7 @@ if (form) {
 async function refresh() {
   const { response: answer, body } = await api(`/assessments/${page.assessment}`);
   if (!answer.ok) {
-    status((body && body.detail) || "The results could not be loaded.");
+    status((body && body.detail) || t("The results could not be loaded."));
     return;
   }
   characteristics = body.characteristics;
@@ -100,7 +103,7 @@ async function refresh() {
 async function start() {
   await refresh();
   if (form && !held.code()) askForCode();
-  if (form && held.sent()) byId("send").textContent = "Change my scores";
+  if (form && held.sent()) byId("send").textContent = t("Change my scores");
 }
 
 start().finally(() => { document.body.dataset.ready = "true"; });

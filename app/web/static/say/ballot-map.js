@@ -2,6 +2,7 @@
 // gap as its neighbourhood's outline (GET /areas/{code}), an innovation where it is under
 // way, inside the round's area's outline. The
 // numbers are the options' numbers in the list, which says everything the map shows.
+import { t } from "../page/i18n.js";
 import { api } from "./common.js";
 
 const GAP = { color: "#b2182b", weight: 2, fillOpacity: 0.25 };
@@ -34,7 +35,7 @@ export async function drawOptions(element, round, options, basemap) {
     tap: false,
   });
   if (basemap) {
-    L.tileLayer(basemap, { attribution: "© OpenStreetMap contributors", maxZoom: 19 }).addTo(map);
+    L.tileLayer(basemap, { attribution: t("© OpenStreetMap contributors"), maxZoom: 19 }).addTo(map);
   }
   const placed = L.featureGroup().addTo(map);
   const gaps = options.filter((option) => option.kind === "gap" && option.area);

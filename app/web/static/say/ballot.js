@@ -1,6 +1,7 @@
 // The ballot page: the round's options with their evidence and a map (GET /rounds/{id}),
 // the ballot its method asks for, cast with the invite's code (POST /rounds/{id}/ballot; if
 // the invite has cast one, it is loaded with GET and changed with PUT), and the comments.
+import { t } from "../page/i18n.js";
 import { drawOptions } from "./ballot-map.js";
 import { commentsFor, refreshComments } from "./comments.js";
 import { api, byId, clearErrors, el, invite, showProblem, status, when } from "./common.js";
@@ -23,14 +24,14 @@ function ballotFor(found) {
 
 function describeState(found) {
   const line = byId("round-state");
-  if (found.state === "open") line.textContent = `Open until ${when(found.closes_at)}.`;
-  else if (found.state === "upcoming") line.textContent = `Opens ${when(found.opens_at)}.`;
-  else line.textContent = `Closed ${when(found.closed_at || found.closes_at)}.`;
+  if (found.state === "open") line.textContent = t("Open until {when}.", { when: when(found.closes_at) });
+  else if (found.state === "upcoming") line.textContent = t("Opens {when}.", { when: when(found.opens_at) });
+  else line.textContent = t("Closed {when}.", { when: when(found.closed_at || found.closes_at) });
   if (found.state === "open") return;
   byId("cast").disabled = true;
   refuse(found.state === "upcoming"
-    ? `This round takes ballots from ${when(found.opens_at)}: come back then.`
-    : "This round has closed: no more ballots. Its results are on the results page.");
+    ? t("This round takes ballots from {when}: come back then.", { when: when(found.opens_at) })
+    : t("This round has closed: no more ballots. Its results are on the results page."));
   byId("results-link").hidden = found.state !== "closed";
 }
 
@@ -60,23 +61,23 @@ function askForCode(message) {
 byId("code-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const value = byId("code").value.trim();
-  if (!value) { askForCode("Type or paste the code from your invite."); return; }
+  if (!value) { askForCode(t("Type or paste the code from your invite.")); return; }
   held.keep(value);
   byId("code-form").hidden = true;
-  status("Your code is kept for this tab: now make your choice and cast your ballot.");
+  status(t("Your code is kept for this tab: now make your choice and cast your ballot."));
   byId("ballot").querySelector("button, input")?.focus();
 });
 
 function castAs(constituency) {
-  byId("voting-as").textContent = `You take part as one of: ${constituency}.`;
+  byId("voting-as").textContent = t("You take part as one of: {constituency}.", { constituency });
   byId("voting-as").hidden = false;
-  byId("cast").textContent = "Change my ballot";
+  byId("cast").textContent = t("Change my ballot");
 }
 
 function refusedCode(body) {
   held.forget();
   const why = (body && body.errors && body.errors[0] && body.errors[0].message) || (body && body.detail);
-  askForCode(`That code is not an invite to this round (${why || "refused"}).`);
+  askForCode(t("That code is not an invite to this round ({why}).", { why: why || t("refused") }));
 }
 
 // The invite's ballot as cast, into the ballot (a 404: none yet, so it is cast afresh).
@@ -100,7 +101,7 @@ async function cast(again = false) {
   clearErrors(form);
   byId("refused").hidden = true;
   const code = held.code();
-  if (!code) { askForCode("Give your invite's code first."); return; }
+  if (!code) { askForCode(t("Give your invite's code first.")); return; }
   const sent = widget.read();
   const change = held.sent();
   const { response, body } = await api(`/rounds/${page.round}/ballot`, {
@@ -109,19 +110,22 @@ async function cast(again = false) {
   if (response.ok) {
     held.markSent(true);
     castAs(body.constituency);
-    status(`Your ballot is ${change ? "changed" : "cast"}. You may change it until the round closes, ${when(round.closes_at)}.`);
+    const until = { when: when(round.closes_at) };
+    status(change
+      ? t("Your ballot is changed. You may change it until the round closes, {when}.", until)
+      : t("Your ballot is cast. You may change it until the round closes, {when}.", until));
   } else if (change && response.status === 404 && !again) {
     held.markSent(false);
     await cast(true);
   } else if (response.status === 403 && used(body)) {
-    await loadBallot(code, "This invite had cast its ballot already, perhaps on another device: here it is as it was cast. Change it if you wish and choose Change my ballot.");
+    await loadBallot(code, t("This invite had cast its ballot already, perhaps on another device: here it is as it was cast. Change it if you wish and choose Change my ballot."));
   } else if (response.status === 401 || response.status === 403) {
     refusedCode(body);
   } else if (response.status === 409) {
-    refuse(`Your ballot was not taken: ${body ? body.detail : "the round is not open"}.`);
+    refuse(t("Your ballot was not taken: {why}.", { why: body ? body.detail : t("the round is not open") }));
     byId("refused").focus();
   } else {
-    showProblem(form, body, (field) => widget.slotFor(field, sent), "Your ballot could not be cast.");
+    showProblem(form, body, (field) => widget.slotFor(field, sent), t("Your ballot could not be cast."));
   }
 }
 
@@ -133,7 +137,7 @@ form.addEventListener("submit", (event) => {
 async function start() {
   const { response, body } = await api(`/rounds/${page.round}`);
   if (!response.ok) {
-    byId("round-state").textContent = "This round could not be loaded.";
+    byId("round-state").textContent = t("This round could not be loaded.");
     return;
   }
   round = body;
@@ -147,7 +151,7 @@ async function start() {
   await Promise.all([
     refreshComments(round.id),
     drawOptions(byId("map"), round, round.options, page.basemap),
-    code && held.sent() ? loadBallot(code, "Your ballot as you cast it: change it if you wish.") : null,
+    code && held.sent() ? loadBallot(code, t("Your ballot as you cast it: change it if you wish.")) : null,
   ]);
 }
 

@@ -2,6 +2,8 @@
 // the API with an invite's code, the code kept for the tab's life, the API's errors shown by
 // the fields they name, and numbers and times as people read them.
 
+import { t } from "../page/i18n.js";
+
 export const byId = (id) => document.getElementById(id);
 
 // An element: `attributes` set as given (false and null left off), `children` added as text
@@ -62,7 +64,7 @@ export function clearErrors(form) {
 // Show a problem ({detail, errors: [{field, message}]}) by the fields it names: `slotFor(field)`
 // finds a field's error slot (else one marked data-error-for="<field>", else the form's
 // general one); the input a slot describes is marked invalid, and the first such focused.
-export function showProblem(form, problem, slotFor = () => null, fallback = "That did not work.") {
+export function showProblem(form, problem, slotFor = () => null, fallback = t("That did not work.")) {
   clearErrors(form);
   const general = form.querySelector('[data-error-for="general"]');
   const errors = (problem && problem.errors) || [];
@@ -87,11 +89,13 @@ export function showProblem(form, problem, slotFor = () => null, fallback = "Tha
 
 export const status = (message) => { byId("status").textContent = message; };
 
-const numbers = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
+// numbers and times as the page's language writes them
+const LOCALE = document.documentElement.lang === "cy" ? "cy-GB" : "en-GB";
+const numbers = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
 export const number = (value, digits = 0) =>
   value === null || value === undefined
-    ? "not known"
-    : digits ? value.toLocaleString("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : numbers.format(value);
-export const percent = (share) => (share === null || share === undefined ? "not known" : `${(share * 100).toFixed(1)}%`);
+    ? t("not known")
+    : digits ? value.toLocaleString(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits }) : numbers.format(value);
+export const percent = (share) => (share === null || share === undefined ? t("not known") : `${(share * 100).toFixed(1)}%`);
 export const when = (iso) =>
-  new Date(iso).toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  new Date(iso).toLocaleString(LOCALE, { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });

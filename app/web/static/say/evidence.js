@@ -1,61 +1,74 @@
 // An option's evidence in plain words, as the analyses said when the round was made (the
 // same words as the decision record's, templates/say_evidence.html): a gap's people out of
 // reach, need and deprivation; a site's people newly in reach; who got an innovation going.
+import { t } from "../page/i18n.js";
 import { el, number } from "./common.js";
 
 export const KINDS = {
-  gap: "A gap to close",
-  site: "A place for a new asset",
-  innovation: "An innovation to spread",
-  free: "An idea put forward",
+  gap: t("A gap to close"),
+  site: t("A place for a new asset"),
+  innovation: t("An innovation to spread"),
+  free: t("An idea put forward"),
+};
+
+// how an innovation got going, and its stage, as the API names them (schemas.Lever,
+// schemas.InnovationStatus)
+const LEVERS = {
+  influencing: t("influencing"), mediating: t("mediating"), brokering: t("brokering"),
+  funding: t("funding"), training: t("training"), equipment: t("equipment"),
+  volunteering: t("volunteering"), space: t("space"), commissioning: t("commissioning"),
+};
+const STAGES = {
+  idea: t("idea"), started: t("started"), spreading: t("spreading"), stopped: t("stopped"),
 };
 
 const SOURCES = {
-  gap: "From the gap analysis, when the round was made.",
-  site: "From the siting analysis, when the round was made.",
-  innovation: "As the innovation was recorded when the round was made.",
+  gap: t("From the gap analysis, when the round was made."),
+  site: t("From the siting analysis, when the round was made."),
+  innovation: t("As the innovation was recorded when the round was made."),
 };
 
-const metres = (value) => (value === null || value === undefined ? "none found" : `${number(value)} m`);
+const metres = (value) => (value === null || value === undefined ? t("none found") : `${number(value)} m`);
 
 function gapFacts(evidence) {
-  const about = (evidence.about && evidence.about.name) || "asset";
+  const about = (evidence.about && evidence.about.name) || t("asset");
   const area = evidence.area || {};
   const within = metres(evidence.distance_m);
   return [
-    ["Neighbourhood", `${area.name || ""} (${area.code || ""})`],
-    [`People with no ${about} within ${within}`,
-      `${number(evidence.people_uncovered)} of ${number(evidence.population)}`],
-    ["Need (population weighted by deprivation)", number(evidence.need, 2)],
-    ["Deprivation (IMD 2019 decile)", evidence.imd_decile
-      ? `${evidence.imd_decile} of 10 (1 is the most deprived tenth of England)` : "not known"],
-    [`Nearest ${about} now`, metres(evidence.nearest_m)],
-    ["Priority", evidence.rank ? `${evidence.rank} of ${evidence.of_areas} neighbourhoods` : "not ranked"],
+    [t("Neighbourhood"), `${area.name || ""} (${area.code || ""})`],
+    [t("People with no {about} within {within}", { about, within }),
+      t("{n} of {of}", { n: number(evidence.people_uncovered), of: number(evidence.population) })],
+    [t("Need (population weighted by deprivation)"), number(evidence.need, 2)],
+    [t("Deprivation (IMD 2019 decile)"), evidence.imd_decile
+      ? t("{decile} of 10 (1 is the most deprived tenth of England)", { decile: evidence.imd_decile }) : t("not known")],
+    [t("Nearest {about} now", { about }), metres(evidence.nearest_m)],
+    [t("Priority"), evidence.rank
+      ? t("{rank} of {of} neighbourhoods", { rank: evidence.rank, of: evidence.of_areas }) : t("not ranked")],
   ];
 }
 
 function siteFacts(evidence) {
-  const about = (evidence.about && evidence.about.name) || "asset";
+  const about = (evidence.about && evidence.about.name) || t("asset");
   const area = evidence.area;
   return [
-    ["Where", area ? `${area.name} (${area.code})` : "outside the neighbourhoods"],
-    [`People a new ${about} here would bring within ${metres(evidence.distance_m)}`,
+    [t("Where"), area ? `${area.name} (${area.code})` : t("outside the neighbourhoods")],
+    [t("People a new {about} here would bring within {within}", { about, within: metres(evidence.distance_m) }),
       number(evidence.newly_covered_people)],
-    ["Neighbourhoods newly in reach", number((evidence.newly_covered_areas || []).length)],
+    [t("Neighbourhoods newly in reach"), number((evidence.newly_covered_areas || []).length)],
   ];
 }
 
 function innovationFacts(evidence) {
   const found = evidence.innovation || {};
   const leaders = [...(found.leaders || [])];
-  if (found.leaders_not_shown) leaders.push(`${found.leaders_not_shown} not named`);
+  if (found.leaders_not_shown) leaders.push(t("{n} not named", { n: found.leaders_not_shown }));
   return [
-    ["Innovation", found.name || ""],
-    ["Who got it going", leaders.join(", ") || "not recorded"],
-    ["How", (found.levers || []).join(", ") || "not recorded"],
-    ["Stage", found.status || "not recorded"],
-    ["Where", (found.areas || []).map((area) => area.name).join(", ") || "not recorded"],
-    ["Outcomes", (found.outcomes || []).join(", ") || "not recorded"],
+    [t("Innovation"), found.name || ""],
+    [t("Who got it going"), leaders.join(", ") || t("not recorded")],
+    [t("How"), (found.levers || []).map((lever) => LEVERS[lever] || lever).join(", ") || t("not recorded")],
+    [t("Stage"), found.status ? STAGES[found.status] || found.status : t("not recorded")],
+    [t("Where"), (found.areas || []).map((area) => area.name).join(", ") || t("not recorded")],
+    [t("Outcomes"), (found.outcomes || []).join(", ") || t("not recorded")],
   ];
 }
 
@@ -73,7 +86,7 @@ export function evidenceBlock(option) {
   const listed = facts(option);
   const block = el("div", { class: "evidence" });
   if (!listed.length) {
-    block.append(el("p", { class: "hint" }, "Put forward as an idea: no analysis goes with it."));
+    block.append(el("p", { class: "hint" }, t("Put forward as an idea: no analysis goes with it.")));
     return block;
   }
   const list = el("dl");

@@ -1,11 +1,12 @@
 // The other two ballots: approval (tick every option you support) and points (share the
 // round's points among the options, with a running total against what there is to share).
+import { t } from "../page/i18n.js";
 import { el } from "./common.js";
 
 export function approvalBallot(options) {
   const general = el("p", { class: "error", id: "approve-error", "data-error-for": "approve" });
   const element = el("fieldset", { class: "ballot-approval", "aria-describedby": "approve-error" },
-    el("legend", {}, "Tick every option you support (as many as you like)"));
+    el("legend", {}, t("Tick every option you support (as many as you like)")));
   for (const option of options) {
     const id = `approve-${option.id}`;
     element.append(el("div", { class: "mark" },
@@ -34,7 +35,7 @@ export function pointsBallot(options, total, announce) {
   const general = el("p", { class: "error", id: "points-error", "data-error-for": "points" });
   const running = el("p", { class: "running", id: "points-total", "aria-live": "polite" });
   const element = el("fieldset", { class: "ballot-points" },
-    el("legend", {}, `Share ${total} points among the options: more to what matters more`));
+    el("legend", {}, t("Share {total} points among the options: more to what matters more", { total })));
   for (const option of options) {
     const id = `points-${option.id}`;
     element.append(el("div", { class: "mark points" },
@@ -53,8 +54,8 @@ export function pointsBallot(options, total, announce) {
     const spent = inputs().reduce((sum, input) => sum + given(input), 0);
     const left = total - spent;
     running.textContent = left >= 0
-      ? `You have given ${spent} of ${total} points: ${left} left.`
-      : `You have given ${spent} of ${total} points: ${-left} too many.`;
+      ? t("You have given {spent} of {total} points: {left} left.", { spent, total, left })
+      : t("You have given {spent} of {total} points: {over} too many.", { spent, total, over: -left });
     running.classList.toggle("over", left < 0);
     return spent;
   }
@@ -71,7 +72,7 @@ export function pointsBallot(options, total, announce) {
     fill(ballot) {
       const points = ballot.points || {};
       for (const input of inputs()) input.value = String(points[input.dataset.option] || 0);
-      announce(`Your ballot as cast: ${tally()} of ${total} points given.`);
+      announce(t("Your ballot as cast: {spent} of {total} points given.", { spent: tally(), total }));
     },
     slotFor(field) {
       const at = /^points\.(\d+)$/.exec(field);

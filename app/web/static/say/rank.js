@@ -1,25 +1,26 @@
 // A ranked ballot (Borda count): the options best first. Drag a card by its handle (mouse,
 // pen or touch), or move it with its "Move up" and "Move down" buttons from the keyboard (or
 // a tap); every move is announced, and each card reads "Rank 2 of 4: ..." to a screen reader.
+import { t } from "../page/i18n.js";
 import { el } from "./common.js";
 
 export function rankingBallot(options, announce) {
   const list = el("ol", { class: "ranking", id: "ranking", "aria-describedby": "ranking-hint" });
   const general = el("p", { class: "error", id: "ranking-error", "data-error-for": "ranking" });
   const element = el("fieldset", { class: "ballot-ranking" },
-    el("legend", {}, "Put the options in your order, the one you most want first"),
+    el("legend", {}, t("Put the options in your order, the one you most want first")),
     el("p", { class: "hint", id: "ranking-hint" },
-      "Drag a card by its handle, or use its Move up and Move down buttons. ",
-      "The first scores most; every option gets a place."),
+      t("Drag a card by its handle, or use its Move up and Move down buttons."), " ",
+      t("The first scores most; every option gets a place.")),
     list, general);
   const count = options.length;
   const title = new Map(options.map((option) => [String(option.id), option.title]));
 
   for (const option of options) {
     const id = String(option.id);
-    const handle = el("span", { class: "handle", "aria-hidden": "true", title: "Drag to move" }, "⠿");
-    const up = el("button", { type: "button", class: "move", "data-move": "-1", "aria-label": `Move up: ${option.title}` }, "▲ Move up");
-    const down = el("button", { type: "button", class: "move", "data-move": "1", "aria-label": `Move down: ${option.title}` }, "▼ Move down");
+    const handle = el("span", { class: "handle", "aria-hidden": "true", title: t("Drag to move") }, "⠿");
+    const up = el("button", { type: "button", class: "move", "data-move": "-1", "aria-label": t("Move up: {title}", option) }, "▲ " + t("Move up"));
+    const down = el("button", { type: "button", class: "move", "data-move": "1", "aria-label": t("Move down: {title}", option) }, "▼ " + t("Move down"));
     const item = el("li", { class: "rank-item", "data-option": id },
       handle,
       el("span", { class: "rank-number", "aria-hidden": "true" }),
@@ -42,7 +43,7 @@ export function rankingBallot(options, announce) {
   function relabel() {
     items().forEach((item, index) => {
       item.querySelector(".rank-number").textContent = String(index + 1);
-      item.querySelector(".rank-label").textContent = `Rank ${index + 1} of ${count}: `;
+      item.querySelector(".rank-label").textContent = t("Rank {place} of {count}:", { place: index + 1, count }) + " ";
       const [up, down] = item.querySelectorAll(".move");
       up.setAttribute("aria-disabled", String(index === 0));
       down.setAttribute("aria-disabled", String(index === count - 1));
@@ -51,7 +52,7 @@ export function rankingBallot(options, announce) {
 
   function said(item) {
     const place = items().indexOf(item) + 1;
-    return `${title.get(item.dataset.option)}: now rank ${place} of ${count}.`;
+    return t("{title}: now rank {place} of {count}.", { title: title.get(item.dataset.option), place, count });
   }
 
   function move(item, step, button) {
@@ -60,7 +61,7 @@ export function rankingBallot(options, announce) {
     const to = from + step;
     const name = title.get(item.dataset.option);
     if (to < 0 || to >= count) {
-      announce(`${name} is ${to < 0 ? "first" : "last"} already.`);
+      announce(to < 0 ? t("{name} is first already.", { name }) : t("{name} is last already.", { name }));
       return;
     }
     list.insertBefore(item, step < 0 ? all[to] : all[to].nextSibling);

@@ -1,6 +1,7 @@
 // Adding an asset: click or tap the map (or use the map's centre), name it, choose its kind
 // and category; the API's errors show by their fields, and a near namesake asks "Is it one
 // of these?" before it is added anyway.
+import { t } from "../page/i18n.js";
 import { answeredAt, inRoom, mayAdd, room } from "./room.js";
 import { button, byId, clearErrors, closeForm, openForm, option, showProblem, slowDown, status } from "./forms.js";
 import { upsertAddition } from "./feed.js";
@@ -21,7 +22,7 @@ function flatten(nodes, depth = 0, into = []) {
 
 function fillCategories(kind) {
   const categories = (room.kinds.find((k) => k.kind === kind) || { categories: [] }).categories;
-  byId("a-category").replaceChildren(option("", "none"));
+  byId("a-category").replaceChildren(option("", t("none")));
   for (const category of flatten(categories)) {
     byId("a-category").append(option(category.slug, "\u00a0".repeat(category.depth * 2) + category.name));
   }
@@ -29,7 +30,7 @@ function fillCategories(kind) {
 
 // The kinds (and each kind's categories) the form offers, once `room.kinds` is read.
 export function fillKinds() {
-  for (const kind of room.kinds) byId("a-kind").append(option(kind.kind, kind.kind));
+  for (const kind of room.kinds) byId("a-kind").append(option(kind.kind, kind.name));
 }
 
 byId("a-kind").addEventListener("change", (event) => fillCategories(event.target.value));
@@ -41,13 +42,13 @@ function clearSpot() {
 
 function openAt(latlng) {
   if (!mayAdd()) {
-    status(room.closed ? "The session has closed." : "Join the session first, to add to its map.");
+    status(room.closed ? t("The session has closed.") : t("Join the session first, to add to its map."));
     return;
   }
   where = latlng;
   clearSpot();
   spot = L.circleMarker(latlng, { radius: 10, color: "#e76f51", weight: 3, fillOpacity: 0.3 }).addTo(map);
-  byId("asset-where").textContent = `At ${latlng.lat.toFixed(5)}, ${latlng.lng.toFixed(5)}`;
+  byId("asset-where").textContent = t("At {lat}, {lon}", { lat: latlng.lat.toFixed(5), lon: latlng.lng.toFixed(5) });
   byId("duplicates").hidden = true;
   openForm("asset-form", "a-name");
 }
@@ -70,9 +71,9 @@ function offerLookAlikes(duplicates) {
     const item = document.createElement("li");
     const marker = existing.get(other.id)
       || [...added.values()].find((m) => m.addition.asset.id === other.id);
-    const away = `${other.name}, ${Math.round(other.distance_m)} m away`;
-    const text = other.in_session ? `${away}, added today` : away;
-    item.append(marker ? button(`${text}: show it`, () => { close(); showMarker(marker); }) : text);
+    const away = { name: other.name, metres: Math.round(other.distance_m) };
+    const text = other.in_session ? t("{name}, {metres} m away, added today", away) : t("{name}, {metres} m away", away);
+    item.append(marker ? button(t("{text}: show it", { text }), () => { close(); showMarker(marker); }) : text);
     return item;
   }));
   byId("duplicates").hidden = false;
@@ -92,14 +93,14 @@ async function save(confirmed) {
   const { response, body } = await inRoom(path, { method: "POST", body: JSON.stringify(feature) });
   if (response.status === 409 && body && body.duplicates) { offerLookAlikes(body.duplicates); return; }
   if (response.status === 429) { slowDown(form, body); return; }
-  if (!response.ok) { showProblem(form, body, "It could not be added: try again."); return; }
+  if (!response.ok) { showProblem(form, body, t("It could not be added: try again.")); return; }
   const asset = { id: body.asset_id, name: properties.name, kind: properties.kind, lon: where.lng, lat: where.lat };
   const answered = { id: body.addition, type: "asset", status: body.status, at: answeredAt(response) };
   upsertAddition({ ...answered, asset }, true);
   close();
   status(body.status === "published"
-    ? `Added ${properties.name}: it is on the map for everyone`
-    : `Added ${properties.name}: everyone sees it now; it waits for the facilitators`);
+    ? t("Added {name}: it is on the map for everyone", properties)
+    : t("Added {name}: everyone sees it now; it waits for the facilitators", properties));
   byId("add-here").focus();
 }
 

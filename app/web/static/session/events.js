@@ -2,8 +2,9 @@
 // events as they happen (GET /sessions/{id}/events, server-sent). EventSource sends no
 // headers, so the token goes in the query; it reconnects by itself with the id of the last
 // event it had (Last-Event-ID), and the service then sends each event after it, once.
+import { t } from "../page/i18n.js";
 import { inRoom, participantToken, room, roomToken } from "./room.js";
-import { byId, status } from "./forms.js";
+import { byId, named, status } from "./forms.js";
 import { announce, decided, describe, note, upsertAddition } from "./feed.js";
 import { markConfirmed } from "./map.js";
 import { showRoom } from "./view.js";
@@ -23,40 +24,42 @@ function addition(type, data, at) {
 const HANDLERS = {
   joined: (data) => {
     people += 1;
-    byId("people").textContent = `${people} joined`;
-    return `${data.participant} joined`;
+    byId("people").textContent = t("{n} joined", { n: people });
+    return t("{name} joined", { name: data.participant });
   },
   asset_added: (data, at) => {
     upsertAddition(addition("asset", data, at));
-    return `${data.by} added ${data.asset.name}`;
+    return t("{by} added {name}", { by: named(data.by), name: data.asset.name });
   },
   link_added: (data, at) => {
     const added = addition("link", data, at);
     upsertAddition(added);
-    return `${data.by} linked ${describe(added)}`;
+    return t("{by} linked {link}", { by: named(data.by), link: describe(added) });
   },
   innovation_added: (data, at) => {
     upsertAddition(addition("innovation", data, at));
-    return `${data.by} added the innovation ${data.innovation.name}`;
+    return t("{by} added the innovation {name}", { by: named(data.by), name: data.innovation.name });
   },
   decided: (data) => {
     const settled = decided(data.addition, data.decision);
-    return settled && `${describe(settled)}: ${data.decision === "approved" ? "published" : "turned down"}`;
+    return settled && t("{what}: {decision}", { what: describe(settled), decision: data.decision === "approved" ? t("published") : t("turned down") });
   },
   confirmed: (data, at, id) => {
     markConfirmed(data.asset.id);
-    const text = `${data.asset.name}: confirmed today by ${data.by}`;
+    const text = t("{name}: confirmed today by {by}", { name: data.asset.name, by: named(data.by) });
     note(id, at, text);
     return text;
   },
   leader_flagged: (data, at, id) => {
-    const text = `A leader to celebrate: ${data.asset.name}${data.note ? `, ${data.note}` : ""}`;
+    const text = data.note
+      ? t("A leader to celebrate: {name}, {note}", { name: data.asset.name, note: data.note })
+      : t("A leader to celebrate: {name}", { name: data.asset.name });
     note(id, at, text);
     return text;
   },
   closed: () => {
     ended();
-    return "The session has closed";
+    return t("The session has closed");
   },
 };
 
@@ -73,17 +76,17 @@ export function ended() {
 export function stop() {
   if (stream) stream.close();
   stream = null;
-  byId("live").textContent = "Not connected";
+  byId("live").textContent = t("Not connected");
 }
 
 function listen() {
   const query = new URLSearchParams({ token: roomToken() });
   const source = new EventSource(`/sessions/${room.id}/events?${query}`);
-  source.addEventListener("open", () => { byId("live").textContent = "Live"; });
+  source.addEventListener("open", () => { byId("live").textContent = t("Live"); });
   source.addEventListener("error", () => {
     if (room.closed) { stop(); return; } // the service ended the stream: it has no more
     byId("live").textContent = source.readyState === EventSource.CLOSED
-      ? "Live updates stopped: reload the page" : "Reconnecting…";
+      ? t("Live updates stopped: reload the page") : t("Reconnecting…");
   });
   people = 0;
   for (const [kind, handle] of Object.entries(HANDLERS)) {
@@ -103,7 +106,7 @@ export async function follow(since) {
   stop();
   const { response, body } = await inRoom("/additions");
   if (!response.ok) {
-    status((body && body.detail) || "What the room added could not be read.");
+    status((body && body.detail) || t("What the room added could not be read."));
     return response;
   }
   for (const entry of body) upsertAddition({ ...entry, at: entry.added_at }, true);

@@ -2,8 +2,9 @@
 // asset confirmed today or flagged as a leader to celebrate (from its popup on the map), and
 // closing the session. The service refuses these to anyone else (403), so the page offers
 // them to the session's facilitators only.
+import { t } from "../page/i18n.js";
 import { inRoom, room } from "./room.js";
-import { button, byId, status } from "./forms.js";
+import { button, byId, named, status } from "./forms.js";
 import { decided, describe, onChange } from "./feed.js";
 import { ended } from "./events.js";
 import { added, markConfirmed, popupParts, showMarker } from "./map.js";
@@ -13,11 +14,11 @@ async function decide(addition, approve, reason) {
   if (!approve) options.body = JSON.stringify({ reason });
   const verdict = approve ? "approve" : "reject";
   const { response, body } = await inRoom(`/additions/${addition.id}/${verdict}`, options);
-  if (!response.ok) { status((body && body.detail) || "The decision could not be saved."); return; }
+  if (!response.ok) { status((body && body.detail) || t("The decision could not be saved.")); return; }
   const card = byId(`waiting-${addition.id}`);
   const next = card && (card.nextElementSibling || card.previousElementSibling);
   decided(addition.id, body.decision);
-  status(`${describe(addition)}: ${approve ? "published" : "turned down"}`);
+  status(t("{what}: {decision}", { what: describe(addition), decision: approve ? t("published") : t("turned down") }));
   // the card has gone: on to the next one
   (next ? next.querySelector("button") : byId("waiting-title")).focus();
 }
@@ -33,18 +34,18 @@ function card(addition) {
   const item = document.createElement("li");
   item.id = `waiting-${addition.id}`;
   const what = document.createElement("div");
-  what.textContent = `${describe(addition)}${addition.by ? `, by ${addition.by}` : ""}`;
+  what.textContent = addition.by ? t("{what}, by {by}", { what: describe(addition), by: named(addition.by) }) : describe(addition);
   const reason = document.createElement("input");
   reason.className = "reason";
-  reason.placeholder = "Why not? (the room reads this)";
-  reason.setAttribute("aria-label", `Why ${describe(addition)} is turned down`);
+  reason.placeholder = t("Why not? (the room reads this)");
+  reason.setAttribute("aria-label", t("Why {what} is turned down", { what: describe(addition) }));
   const marker = added.get(addition.id);
   item.append(what);
-  if (marker) item.append(acting("Show", addition, () => showMarker(marker)));
+  if (marker) item.append(acting(t("Show"), addition, () => showMarker(marker)));
   item.append(
-    acting("Approve", addition, () => decide(addition, true)),
+    acting(t("Approve"), addition, () => decide(addition, true)),
     reason,
-    acting("Reject", addition, () => {
+    acting(t("Reject"), addition, () => {
       if (!reason.value.trim()) { reason.setAttribute("aria-invalid", "true"); reason.focus(); return; }
       decide(addition, false, reason.value.trim());
     }),
@@ -64,29 +65,29 @@ onChange.addition = (addition) => {
 
 async function confirmToday(asset, control) {
   const { response, body } = await inRoom(`/confirm/${asset.id}`, { method: "POST" });
-  if (!response.ok) { status((body && body.detail) || "It could not be confirmed."); return; }
+  if (!response.ok) { status((body && body.detail) || t("It could not be confirmed.")); return; }
   markConfirmed(asset.id);
-  control.textContent = "Confirmed today";
+  control.textContent = t("Confirmed today");
   control.disabled = true;
-  status(`${asset.name}: confirmed today`);
+  status(t("{name}: confirmed today", asset));
 }
 
 async function flagLeader(asset, note, control) {
   const body = JSON.stringify({ asset: asset.id, note: note.value.trim() || null });
   const { response, body: answer } = await inRoom("/leaders", { method: "POST", body });
-  if (!response.ok) { status((answer && answer.detail) || "The leader could not be flagged."); return; }
-  control.textContent = "Flagged as a leader to celebrate";
+  if (!response.ok) { status((answer && answer.detail) || t("The leader could not be flagged.")); return; }
+  control.textContent = t("Flagged as a leader to celebrate");
   control.disabled = true;
-  status(`${asset.name}: a leader to celebrate`);
+  status(t("{name}: a leader to celebrate", asset));
 }
 
 function leaderControls(asset) {
   const label = document.createElement("label");
-  label.textContent = "Why celebrate them (optional)";
+  label.textContent = t("Why celebrate them (optional)");
   const note = document.createElement("input");
   note.id = `leader-note-${asset.id}`;
   label.htmlFor = note.id;
-  const flag = button("Flag as a leader to celebrate", () => flagLeader(asset, note, flag));
+  const flag = button(t("Flag as a leader to celebrate"), () => flagLeader(asset, note, flag));
   return [label, note, flag];
 }
 
@@ -95,11 +96,11 @@ function leaderControls(asset) {
 popupParts.push((asset, addition) => {
   if (!room.facilitator) return [];
   if (addition && addition.status === "pending") {
-    return [acting("Approve", addition, () => decide(addition, true))];
+    return [acting(t("Approve"), addition, () => decide(addition, true))];
   }
   if (room.closed) return [];
   if (addition) return addition.status === "published" ? leaderControls(asset) : [];
-  const words = asset.confirmed ? "Confirmed today" : "Confirmed today: it is still there";
+  const words = asset.confirmed ? t("Confirmed today") : t("Confirmed today: it is still there");
   const confirm = button(words, () => confirmToday(asset, confirm));
   confirm.disabled = asset.confirmed;
   return [confirm, ...leaderControls(asset)];
@@ -115,6 +116,6 @@ byId("close-cancel").addEventListener("click", () => {
 });
 byId("close-confirm").addEventListener("click", async () => {
   const { response, body } = await inRoom("/close", { method: "POST" });
-  if (!response.ok) { status((body && body.detail) || "The session could not be closed."); return; }
+  if (!response.ok) { status((body && body.detail) || t("The session could not be closed.")); return; }
   ended();
 });

@@ -1,9 +1,10 @@
 // What the room found, newest first: each addition (an asset, a link, an innovation) marked
 // waiting, published or turned down, and the facilitators' confirmations and leaders to
 // celebrate. News is also told to screen readers (a polite live region), one line each.
+import { t } from "../page/i18n.js";
 import { room } from "./room.js";
-import { button, byId } from "./forms.js";
-import { STATUS_WORDS, added as addedMarkers, existing, placeAddition, showMarker } from "./map.js";
+import { button, byId, named } from "./forms.js";
+import { STATUS_WORDS, added as addedMarkers, existing, kindName, placeAddition, showMarker } from "./map.js";
 
 export const additions = new Map(); // addition id -> {id, type, status, at, by, asset | link | innovation}
 // Told of every addition that appears or changes: set by facilitate.js (the waiting list).
@@ -16,15 +17,15 @@ function assetName(assetId) {
   const marker = existing.get(assetId);
   if (marker) return marker.asset.name;
   const ours = [...additions.values()].find((a) => a.asset && a.asset.id === assetId);
-  return ours ? ours.asset.name : `asset ${assetId}`;
+  return ours ? ours.asset.name : t("asset {id}", { id: assetId });
 }
 
 // What an addition is, in a few words.
 export function describe(addition) {
-  if (addition.type === "asset") return `${addition.asset.name} (${addition.asset.kind})`;
-  if (addition.type === "innovation") return `Innovation: ${addition.innovation.name}`;
+  if (addition.type === "asset") return t("{name} ({kind})", { name: addition.asset.name, kind: kindName(addition.asset.kind) });
+  if (addition.type === "innovation") return t("Innovation: {name}", addition.innovation);
   const { from, to, type } = addition.link;
-  const linkType = room.linkTypes.find((t) => t.type === type);
+  const linkType = room.linkTypes.find((each) => each.type === type);
   return `${assetName(from)} ${linkType ? linkType.label : type} ${assetName(to)}`;
 }
 
@@ -48,13 +49,13 @@ function render(addition) {
   what.textContent = describe(addition);
   const who = document.createElement("span");
   who.className = "by";
-  who.textContent = addition.by ? ` by ${addition.by}` : "";
+  who.textContent = addition.by ? " " + t("by {by}", { by: named(addition.by) }) : "";
   const state = document.createElement("span");
   state.className = `state ${addition.status}`;
   state.textContent = STATUS_WORDS[addition.status] || addition.status;
   item.replaceChildren(what, who, " ", state);
   if (addition.type === "asset") {
-    item.append(" ", button(`Show ${addition.asset.name}`, () => showMarker(addedMarkers.get(addition.id))));
+    item.append(" ", button(t("Show {name}", addition.asset), () => showMarker(addedMarkers.get(addition.id))));
   }
 }
 

@@ -1,6 +1,11 @@
 // The page's forms: the API's errors shown by the fields they name, and a form opened with
 // the focus in it (on a phone the panel is below the map: scroll it into view).
+import { t } from "../page/i18n.js";
 export { byId, button, option, status } from "../page/dom.js";
+
+// Who did something, as the API names them: one not named is "someone in the room", in the
+// reader's language.
+export const named = (by) => t(by);
 
 export function clearErrors(form) {
   for (const element of form.querySelectorAll("[data-error-for]")) element.textContent = "";
@@ -48,5 +53,5 @@ export function closeForm(id) { document.getElementById(id).hidden = true; }
 
 // A 429: someone adding faster than the service takes from one person.
 export function slowDown(form, problem) {
-  showProblem(form, { detail: `Slow down a little: ${(problem && problem.detail) || "too many at once"}` });
+  showProblem(form, { detail: t("Slow down a little: {why}", { why: (problem && problem.detail) || t("too many at once") }) });
 }

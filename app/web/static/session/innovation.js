@@ -1,5 +1,6 @@
 // Adding an innovation: its name, what it is and how it got going, and (for someone in the
 // room) "I got this going", which names them among its leaders as they agreed to be named.
+import { t } from "../page/i18n.js";
 import { answeredAt, inRoom, mayAdd, room } from "./room.js";
 import { byId, closeForm, openForm, showProblem, slowDown, status } from "./forms.js";
 import { upsertAddition } from "./feed.js";
@@ -31,9 +32,11 @@ form.addEventListener("submit", async (event) => {
   const sent = { method: "POST", body: JSON.stringify(innovation) };
   const { response, body } = await inRoom("/innovations", sent);
   if (response.status === 429) { slowDown(form, body); return; }
-  if (!response.ok) { showProblem(form, body, "It could not be added: try again."); return; }
+  if (!response.ok) { showProblem(form, body, t("It could not be added: try again.")); return; }
   const added = { id: body.addition, type: "innovation", status: body.status, at: answeredAt(response) };
   upsertAddition({ ...added, innovation: { id: body.innovation_id, name } }, true);
   close();
-  status(`Added the innovation ${name}${body.status === "pending" ? ": it waits for the facilitators" : ""}`);
+  status(body.status === "pending"
+    ? t("Added the innovation {name}: it waits for the facilitators", { name })
+    : t("Added the innovation {name}", { name }));
 });

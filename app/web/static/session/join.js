@@ -1,6 +1,7 @@
 // Coming into the room: joining with the session's code and a name of one's choosing (no
 // account), or a facilitator signing in (POST /auth/token, as the asset page does); and who
 // this tab is in the room, from the tokens it keeps, so a reload stays in.
+import { t } from "../page/i18n.js";
 import { accountToken, api, participantToken, room, roomToken } from "./room.js";
 import { byId, closeForm, openForm, showProblem, status } from "./forms.js";
 import { follow, stop } from "./events.js";
@@ -21,7 +22,7 @@ export async function enter() {
   const { response, body } = await api(`/sessions/${room.id}`, {}, accountToken.get());
   room.closed = Boolean(body.closed_at);
   room.facilitator = Array.isArray(body.facilitators);
-  byId("people").textContent = `${body.participants} joined`;
+  byId("people").textContent = t("{n} joined", { n: body.participants });
   if (room.closed && !room.account) { // their token ended with the session
     participantToken.forget();
     room.participant = null;
@@ -56,10 +57,10 @@ joinForm.addEventListener("submit", async (event) => {
       consent_to_network: joinForm.elements.consent_to_network.checked,
     }),
   });
-  if (!response.ok) { showProblem(joinForm, body, "Joining failed: try again."); return; }
+  if (!response.ok) { showProblem(joinForm, body, t("Joining failed: try again.")); return; }
   participantToken.keep(body);
   await enter();
-  status(`Welcome, ${body.participant.display_name}: click or tap the map to add what you know.`);
+  status(t("Welcome, {name}: click or tap the map to add what you know.", { name: body.participant.display_name }));
   byId("add-here").focus();
 });
 
@@ -75,20 +76,20 @@ signIn.addEventListener("submit", async (event) => {
     }),
   });
   const body = await response.json().catch(() => null);
-  if (!response.ok) { showProblem(signIn, body, "Signing in failed."); return; }
+  if (!response.ok) { showProblem(signIn, body, t("Signing in failed.")); return; }
   accountToken.keep(body.access_token);
   signIn.reset();
   closeForm("sign-in");
   await enter();
   status(room.facilitator
-    ? `Signed in as ${room.account.email}: you facilitate this session`
-    : `Signed in as ${room.account.email}, who does not facilitate this session`);
+    ? t("Signed in as {email}: you facilitate this session", room.account)
+    : t("Signed in as {email}, who does not facilitate this session", room.account));
   byId(room.facilitator ? "facilitation-title" : "sign-out").focus();
 });
 
 byId("sign-out").addEventListener("click", async () => {
   accountToken.forget();
   await enter();
-  status("Signed out");
+  status(t("Signed out"));
   focusJoin();
 });

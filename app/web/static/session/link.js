@@ -1,5 +1,6 @@
 // Linking two published assets (who runs, meets at, supports what): "Link from here" in one
 // asset's popup, "Link to this one" in another's, then how they are linked.
+import { t } from "../page/i18n.js";
 import { answeredAt, inRoom, mayAdd, room } from "./room.js";
 import { button, byId, closeForm, openForm, option, showProblem, slowDown, status } from "./forms.js";
 import { describe, upsertAddition } from "./feed.js";
@@ -31,14 +32,14 @@ popupParts.push((asset, addition) => {
   if (!mayAdd() || (addition && addition.status !== "published")) return [];
   const end = { id: asset.id, name: asset.name };
   if (!form.hidden && ends.from.id !== end.id) {
-    return [button("Link to this one", () => {
+    return [button(t("Link to this one"), () => {
       ends.to = end;
       map.closePopup();
       showEnds();
       byId("l-type").focus();
     })];
   }
-  return [button("Link from here", () => {
+  return [button(t("Link from here"), () => {
     ends.from = end;
     ends.to = null;
     map.closePopup();
@@ -53,9 +54,9 @@ form.addEventListener("submit", async (event) => {
   const link = { from: ends.from.id, type: form.elements.type.value, to: ends.to.id };
   const { response, body } = await inRoom("/links", { method: "POST", body: JSON.stringify(link) });
   if (response.status === 429) { slowDown(form, body); return; }
-  if (!response.ok) { showProblem(form, body, "The link could not be added: try again."); return; }
+  if (!response.ok) { showProblem(form, body, t("The link could not be added: try again.")); return; }
   const added = { id: body.addition, type: "link", status: body.status, at: answeredAt(response) };
   upsertAddition({ ...added, link: { ...link, id: body.link_id } }, true);
-  status(`Added the link: ${describe({ type: "link", link })}`);
+  status(t("Added the link: {link}", { link: describe({ type: "link", link }) }));
   close();
 });

@@ -1,21 +1,24 @@
 // The room's map: the basemap, the session's area, the assets already published in it (dots
 // coloured by kind, clustered) and what the room added today (larger squares with a plus,
 // never clustered, dashed while they wait for the facilitators, crossed out if turned down).
+import { t } from "../page/i18n.js";
 import { api, room } from "./room.js";
-import { byId } from "./forms.js";
+import { byId, named } from "./forms.js";
 
 const KIND_COLOURS = {
   individual: "#e41a1c", association: "#377eb8", institution: "#4daf4a",
   physical: "#984ea3", economic: "#ff7f00", cultural: "#a65628",
 };
 export const STATUS_WORDS = {
-  pending: "waiting for the facilitators", published: "published", rejected: "turned down",
+  pending: t("waiting for the facilitators"), published: t("published"), rejected: t("turned down"),
 };
+// a kind by its name in the reader's language (GET /taxonomy's)
+export const kindName = (kind) => ((room.kinds || []).find((each) => each.kind === kind) || { name: kind }).name;
 
 export const map = L.map("map", { keyboard: true, maxZoom: 19 });
 const basemap = document.body.dataset.basemap;
 if (basemap) {
-  L.tileLayer(basemap, { attribution: "© OpenStreetMap contributors", maxZoom: 19 }).addTo(map);
+  L.tileLayer(basemap, { attribution: t("© OpenStreetMap contributors"), maxZoom: 19 }).addTo(map);
 }
 map.setView([52.8, -1.6], 6); // England, until the area's outline is read
 const onMap = L.markerClusterGroup({ disableClusteringAtZoom: 17 });
@@ -73,7 +76,7 @@ function placeExisting(feature) {
   marker.asset = { id: feature.id, name: p.name, kind: p.kind, confirmed: false };
   marker.bindPopup(() => popup(
     p.name,
-    [[p.kind, p.category].filter(Boolean).join(" · "), marker.asset.confirmed && "Confirmed today"],
+    [[kindName(p.kind), p.category].filter(Boolean).join(" · "), marker.asset.confirmed && t("Confirmed today")],
     marker.asset,
     null,
   ));
@@ -107,7 +110,7 @@ function addedIcon(status) {
 // Place (or update) the marker of an asset the room added: `addition` as feed.js keeps it,
 // {id, status, by, asset: {id, name, kind, lon, lat}}.
 export function placeAddition(addition) {
-  const title = `${addition.asset.name}: added today, ${STATUS_WORDS[addition.status]}`;
+  const title = t("{name}: added today, {status}", { name: addition.asset.name, status: STATUS_WORDS[addition.status] });
   const icon = addedIcon(addition.status);
   let marker = added.get(addition.id);
   if (marker) {
@@ -120,7 +123,7 @@ export function placeAddition(addition) {
       const shown = marker.addition;
       return popup(
         shown.asset.name,
-        [shown.asset.kind, `Added today by ${shown.by || "the room"}`, STATUS_WORDS[shown.status]],
+        [kindName(shown.asset.kind), t("Added today by {by}", { by: shown.by ? named(shown.by) : t("the room") }), STATUS_WORDS[shown.status]],
         shown.asset,
         shown,
       );

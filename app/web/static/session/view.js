@@ -1,12 +1,13 @@
 // Which parts of the panel show, for who is on this tab (not in the room yet, in it, a
 // facilitator) and whether the session is still open.
+import { t } from "../page/i18n.js";
 import { room, roomToken } from "./room.js";
 import { byId } from "./forms.js";
 
 export function showRoom() {
   const inside = Boolean(roomToken());
   const me = room.account ? room.account.email : room.participant && room.participant.display_name;
-  byId("who").textContent = me ? `You: ${me}${room.facilitator ? " (facilitating)" : ""}` : "";
+  byId("who").textContent = !me ? "" : room.facilitator ? t("You: {me} (facilitating)", { me }) : t("You: {me}", { me });
   byId("sign-in-open").hidden = Boolean(room.account) || room.closed;
   byId("sign-out").hidden = !room.account;
   byId("join-form").hidden = inside || room.closed;
