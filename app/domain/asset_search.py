@@ -369,6 +369,7 @@ def words_match(
     )
 
 
+@cache
 def _search_query(shape: _QueryShape) -> Select[Any]:
     """The statement for one query shape, with bound parameters named as _search sets
     them, and `rows` (the page size + 1). Rows are (feature text, *cursor key): the part

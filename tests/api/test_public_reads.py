@@ -17,9 +17,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.api import public_reads
 from app.api.public_reads import DriverReads, Row, asset_page, asset_tile, compiled
 from app.db import make_engine
-from app.domain.asset_search import AssetFilter, AssetMatch
+from app.domain.asset_search import AssetFilter, AssetMatch, search_statement
 from app.sql import statement
 from tests.conftest import bearer
 
@@ -221,3 +222,20 @@ def test_a_connection_the_server_dropped_is_replaced_without_failing_a_read(
     assert replaced != backend
     assert after == before
     assert [json.loads(feature)["id"] for feature in after.features] == committed_assets
+
+
+@pytest.mark.fast
+def test_searches_of_one_shape_share_one_statement_compiled_once() -> None:
+    """Each page of a bbox is compiled once per query shape, not per request: a statement
+    built anew each time would be compiled on every request and kept for ever."""
+    stretford = AssetFilter(bbox=(-2.33, 53.44, -2.30, 53.46))
+    sale = AssetFilter(bbox=(-2.34, 53.41, -2.30, 53.43))
+    first, first_params = search_statement(stretford, 100, None)
+    second, second_params = search_statement(sale, 100, None)
+    kept = len(public_reads._compiled)
+    compiled(first)
+    compiled(second)
+
+    assert first is second
+    assert first_params["minlat"] != second_params["minlat"]
+    assert len(public_reads._compiled) <= kept + 1
