@@ -12,6 +12,7 @@ import queue
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -253,7 +254,9 @@ def test_a_reader_too_far_behind_reads_what_it_missed_from_the_table(
             events._tell(event)
         return [await waiting] + [await anext(sent) for _ in burst[1:]]
 
-    sent = asyncio.run(asyncio.wait_for(listen(), timeout=20))
+    # in a thread of its own: the browser tests' playwright may hold this thread's loop
+    with ThreadPoolExecutor(1) as thread:
+        sent = thread.submit(asyncio.run, asyncio.wait_for(listen(), timeout=20)).result()
     engine.dispose()
 
     assert [line.split("\n")[0] for line in sent] == [f"id: {e['id']}" for e in burst]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -97,10 +98,17 @@ def watch(page: Page) -> Watched:
         ),
     )
     page.on("pageerror", lambda error: watched.problems.append(f"page error: {error}"))
+
+    def aborted(request: Any) -> bool:
+        # the page cancels a view's load when the map moves on (AbortController)
+        return request.resource_type == "fetch" and request.failure == "net::ERR_ABORTED"
+
     page.on(
         "requestfailed",
         lambda request: (
-            None if basemap(request.url) else watched.problems.append(f"failed: {request.url}")
+            None
+            if basemap(request.url) or aborted(request)
+            else watched.problems.append(f"failed: {request.url}")
         ),
     )
     page.on(
