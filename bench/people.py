@@ -11,9 +11,7 @@ beside the baseline of an admin of everything (no rule) listing the same, in the
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -23,7 +21,7 @@ from app.auth.accounts import Account
 from app.db import make_engine
 from app.io.demo import steps as demo_steps
 from app.settings import ApiSettings
-from bench.common import drop_database, migrated_database
+from bench.common import drop_database, migrated_database, timed
 
 DATABASE = "assetmap_bench_people"
 AREA_STEPS = ("local authority", "wards 2023", "LSOAs 2011")
@@ -67,15 +65,6 @@ def _load(engine: Engine, users: int) -> None:
         )
 
 
-def _timed(work: Callable[[], object], runs: int) -> list[float]:
-    found = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        found.append(time.perf_counter() - started)
-    return found
-
-
 def _walk(session: Session, admin: Account) -> int:
     """Every page of the admin's list; how many users it held."""
     after, seen = None, 0
@@ -102,10 +91,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         trafford = Account(0, "bench", "admin", (TRAFFORD,))
         with Session(engine) as session:
             first = {
-                who: _timed(
+                who: timed(
                     lambda a=admin: people.list_users(session, a, people.UserQuery(), PAGE, None),
                     args.runs,
-                )
+                )[0]
                 for who, admin in (("everywhere", everywhere), ("trafford", trafford))
             }
             counts = {
@@ -113,13 +102,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                 for who, a in (("everywhere", everywhere), ("trafford", trafford))
             }
             walks = {
-                who: _timed(lambda a=admin: _walk(session, a), args.runs)
+                who: timed(lambda a=admin: _walk(session, a), args.runs)[0]
                 for who, admin in (("everywhere", everywhere), ("trafford", trafford))
             }
         print("(a shared, noisy machine: compare the ratios, each measured in this run)")
         for label, found in (("first page of 100", first), ("every page", walks)):
-            base = statistics.median(found["everywhere"])
-            ruled = statistics.median(found["trafford"])
+            base, ruled = found["everywhere"], found["trafford"]
             print(
                 f"{label:>18}: admin of everything {base * 1000:8.1f} ms "
                 f"({counts['everywhere']:,} people), Trafford's admin {ruled * 1000:8.1f} ms "

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.db import make_engine
-from bench.common import drop_database, migrated_database
+from bench.common import drop_database, migrated_database, timed
 
 DATABASE = "assetmap_bench_welsh"
 # Welsh and English words the generated names and descriptions are made of.
@@ -88,13 +88,10 @@ SIZE = text("SELECT pg_relation_size(CAST(:n AS regclass))")
 
 
 def _searched(conn: Connection, query: Any, runs: int) -> tuple[float, int]:
-    """The median seconds of `runs` runs of a counting `query`, and its count."""
-    seconds = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        found = int(conn.scalar(query) or 0)
-        seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds), found
+    """The median seconds of `runs` runs of a counting `query` (after a warm-up), and its
+    count."""
+    seconds, found = timed(lambda: int(conn.scalar(query) or 0), runs)
+    return seconds, found
 
 
 def _insert(conn: Connection, assets: int) -> float:

@@ -28,7 +28,14 @@ from app.errors import FieldProblem, Problem, invalid
 from app.i18n import said
 from app.io.spool import Spool
 from app.replicas import Replicas, on_primary
-from app.settings import AnalysisSettings, ApiSettings, AuthSettings, FeedSettings
+from app.settings import (
+    AnalysisSettings,
+    ApiSettings,
+    AuthSettings,
+    FeedSettings,
+    MailSettings,
+    ReminderSettings,
+)
 
 
 async def plain_text_only(request: Request) -> None:
@@ -76,6 +83,16 @@ async def feed_settings(request: Request) -> FeedSettings:
 
 async def analysis_settings(request: Request) -> AnalysisSettings:
     settings: AnalysisSettings = request.app.state.analysis_settings
+    return settings
+
+
+async def reminder_settings(request: Request) -> ReminderSettings:
+    settings: ReminderSettings = request.app.state.reminder_settings
+    return settings
+
+
+async def mail_settings(request: Request) -> MailSettings:
+    settings: MailSettings = request.app.state.mail_settings
     return settings
 
 
@@ -262,6 +279,8 @@ ReaderAccountDep = Annotated[Account | None, Depends(reader_account)]
 SignedInDep = Annotated[Account, Depends(signed_in)]
 AnalysisSettingsDep = Annotated[AnalysisSettings, Depends(analysis_settings)]
 FeedSettingsDep = Annotated[FeedSettings, Depends(feed_settings)]
+ReminderSettingsDep = Annotated[ReminderSettings, Depends(reminder_settings)]
+MailSettingsDep = Annotated[MailSettings, Depends(mail_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 SnapshotSessionDep = Annotated[Session, Depends(get_snapshot_session, scope="function")]

@@ -11,6 +11,8 @@ from app.domain.features import feature_collection
 from app.domain.paging import Page
 
 GEOJSON = "application/geo+json"
+# For what must not be kept by a browser or a proxy: a secret shown once, a one-time page.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class GeoJSONResponse(JSONResponse):

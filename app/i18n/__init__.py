@@ -134,6 +134,7 @@ def script_messages(language: str, where: str) -> dict[str, str]:
     }
 
 
+@cache
 def script_json(language: str, *where: str) -> str:
     """script_messages of each of `where`, as JSON to write into a page's
     <script type="application/json">."""

@@ -7,18 +7,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from app.api.deps import AuthSettingsDep, Limit, ReadSessionDep, SessionDep, SignedInDep
+from app.api.deps import (
+    AuthSettingsDep,
+    Limit,
+    MailSettingsDep,
+    ReadSessionDep,
+    ReminderSettingsDep,
+    SessionDep,
+    SignedInDep,
+)
 from app.api.openapi import problems
 from app.api.people_answers import AuditPage, NewUser, ResetOut, UserChange, UserOut, UsersPage
+from app.api.responses import NO_STORE
 from app.auth import audit, people, resets
 from app.errors import Problem
 from app.i18n import LanguageDep
 from app.io.mail import MailError
-from app.settings import MailSettings, ReminderSettings
 from app.web.people_page import people_page_html, reset_page_html
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -27,18 +35,6 @@ UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The user's id", ex
 Cursor = Annotated[
     str | None, Query(max_length=200, description="Cursor from the previous page's `next`")
 ]
-NO_STORE = {"Cache-Control": "no-store"}
-
-
-async def mail_settings(request: Request) -> MailSettings:
-    settings: MailSettings = request.app.state.mail_settings
-    return settings
-
-
-async def link_base(request: Request) -> str:
-    """Where the service is reached from an email (ASSETMAP_REMINDER_BASE_URL)."""
-    settings: ReminderSettings = request.app.state.reminder_settings
-    return settings.base_url
 
 
 @router.get("", response_class=HTMLResponse, summary="The people administration page")
@@ -153,12 +149,13 @@ def send_reset(
     account: SignedInDep,
     session: SessionDep,
     settings: AuthSettingsDep,
-    mail: Annotated[MailSettings, Depends(mail_settings)],
-    base: Annotated[str, Depends(link_base)],
+    mail: MailSettingsDep,
+    reminder: ReminderSettingsDep,
 ) -> Any:
     """A link that works once, until it expires (older ones stop working). Emailed to them
     when an SMTP server is configured; otherwise shown here, once, to pass on."""
-    link = resets.create_link(session, account, user_id, settings, base)
+    # links lead where reminders' do (ASSETMAP_REMINDER_BASE_URL)
+    link = resets.create_link(session, account, user_id, settings, reminder.base_url)
     if not mail.configured:
         answer = {"email": link.email, "expires_at": link.expires_at, "emailed_to": None}
         return _no_store(answer | {"link": link.link})

@@ -18,14 +18,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from app.api.answers import ReminderAnswerOut, ReminderLinkOut, ReviewPeriodOut, ReviewPeriodsOut
-from app.api.deps import ReadSessionDep, SessionDep, SignedInDep
+from app.api.deps import ReadSessionDep, ReminderSettingsDep, SessionDep, SignedInDep
 from app.api.openapi import Responses, problems
 from app.api.openapi import answer as described_answer
+from app.api.responses import NO_STORE
 from app.auth.accounts import Account
 from app.domain import access, reminder_answers, reminders
 from app.errors import invalid
 from app.i18n import LanguageDep
-from app.settings import ReminderSettings
 from app.web import brief_words
 from app.web.page import translated_html
 
@@ -47,15 +47,6 @@ Token = Annotated[
 GONE: Responses = {
     410: {"description": "The link was used already, has expired, or is no longer needed"}
 }
-NO_STORE = {"Cache-Control": "no-store"}
-
-
-async def reminder_settings(request: Request) -> ReminderSettings:
-    settings: ReminderSettings = request.app.state.reminder_settings
-    return settings
-
-
-ReminderSettingsDep = Annotated[ReminderSettings, Depends(reminder_settings)]
 
 
 class ReviewPeriodIn(BaseModel):
