@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import localdb
@@ -48,17 +49,6 @@ def make_engine(
     no startup `options` (PgBouncer refuses them: set `jit = off` on the database instead,
     docs/scaling.md). Without `pre_ping`, the caller replaces a connection the server
     dropped itself."""
-    connect_args: dict[str, object] = {
-        "application_name": "assetmap",
-        "connect_timeout": connect_timeout_s,
-    }
-    if pooler:
-        connect_args["prepare_threshold"] = None
-    else:
-        # JIT compiles a plan when PostGIS's cost estimates look large, which takes longer
-        # than running our queries: spatial joins of a few thousand rows lose a third of a
-        # second to it.
-        connect_args["options"] = "-c jit=off"
     return create_engine(
         url,
         pool_size=pool_size,
@@ -69,8 +59,27 @@ def make_engine(
         # replaced rather than failing the request that meets it.
         pool_pre_ping=pre_ping,
         pool_recycle=3600,
-        connect_args=connect_args,
+        connect_args=connect_args(connect_timeout_s, pooler),
     )
+
+
+def connect_args(connect_timeout_s: int, pooler: bool) -> dict[str, Any]:
+    """What psycopg connects with, for the engines and the public reads' pool alike (see
+    make_engine for `pooler`)."""
+    args: dict[str, Any] = {"application_name": "assetmap", "connect_timeout": connect_timeout_s}
+    if pooler:
+        args["prepare_threshold"] = None
+    else:
+        # JIT compiles a plan when PostGIS's cost estimates look large, which takes longer
+        # than running our queries: spatial joins of a few thousand rows lose a third of a
+        # second to it.
+        args["options"] = "-c jit=off"
+    return args
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy URL (`postgresql+psycopg://...`) as psycopg itself takes it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def make_sessionmaker(engine: Engine, read_only: bool = False) -> sessionmaker[Session]:

@@ -51,7 +51,7 @@ from app.api.routes import (
 from app.api.security import SecurityHeaders
 from app.api.session_stream import SessionEvents
 from app.busy import Bound
-from app.db import database_url, make_engine, make_sessionmaker
+from app.db import connect_args, database_url, make_engine, make_sessionmaker
 from app.domain.deliveries import DeliveryWorker
 from app.io import uploads
 from app.io.spool import Spool
@@ -148,15 +148,12 @@ def create_app(
         app.state.sessions = Sessions(
             make_sessionmaker(engine), make_sessionmaker(engine, True), replicas
         )
-        public_engine = make_engine(
+        app.state.public_reads = DriverReads(
             url,
             db_settings.pool_size,
             db_settings.pool_timeout_s,
-            db_settings.connect_timeout_s,
-            db_settings.pooler,
-            pre_ping=False,
+            connect_args(db_settings.connect_timeout_s, db_settings.pooler),
         )
-        app.state.public_reads = DriverReads(public_engine)
         spool = Spool.for_database(
             api_settings.spool_dir or Path(tempfile.gettempdir()) / "assetmap-spool",
             url,
@@ -189,7 +186,7 @@ def create_app(
             if replicas is not None:
                 replicas.stop()
             engine.dispose()
-            public_engine.dispose()
+            await app.state.public_reads.close()
 
     app = FastAPI(
         title="Community Asset Map",

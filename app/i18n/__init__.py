@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, lru_cache
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Annotated, Any
@@ -180,8 +180,10 @@ def _preferred(accept_language: str) -> list[str]:
     return [tag for _, _, tag in sorted(ranked)]
 
 
+@lru_cache(maxsize=1024)
 def negotiate(chosen: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """The reader's language: the switch's choice, the cookie, Accept-Language, English."""
+    """The reader's language: the switch's choice, the cookie, Accept-Language, English.
+    Kept for the headers seen most (browsers send a few forms of Accept-Language)."""
     for asked in (chosen, cookie):
         found = supported(asked)
         if found:
@@ -225,15 +227,13 @@ class Language:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        raw_query = scope.get("query_string", b"")
+        switched = None
+        if b"lang=" in raw_query:  # the switch's choice (most requests ask none)
+            query = parse_qs(raw_query.decode("latin-1"))
+            switched = supported((query.get("lang") or [None])[-1])
         headers = dict(_headers(scope["headers"]))
-        cookies = SimpleCookie()
-        try:
-            cookies.load(headers.get("cookie", ""))
-        except CookieError:  # a cookie we cannot read is no choice
-            cookies = SimpleCookie()
-        switched = supported((query.get("lang") or [None])[-1])
-        cookie = cookies[COOKIE].value if COOKIE in cookies else None
+        cookie = _cookie_language(headers.get("cookie"))
         language = negotiate(switched, cookie, headers.get("accept-language"))
         scope.setdefault("state", {})["language"] = language
 
@@ -254,6 +254,18 @@ class Language:
             await send(message)
 
         await self.app(scope, receive, told)
+
+
+def _cookie_language(header: str | None) -> str | None:
+    """The language cookie's value in a Cookie header, if any."""
+    if not header or COOKIE not in header:
+        return None
+    cookies: SimpleCookie = SimpleCookie()
+    try:
+        cookies.load(header)
+    except CookieError:  # a cookie we cannot read is no choice
+        return None
+    return cookies[COOKIE].value if COOKIE in cookies else None
 
 
 def _headers(raw: Iterable[tuple[bytes, bytes]]) -> Iterable[tuple[str, str]]:

@@ -4,25 +4,32 @@ from the test client; pages of items are planned with their own bbox each time."
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 import mapbox_vector_tile
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import exc as sql_errors
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.api import public_reads
 from app.api.public_reads import DriverReads, Row, asset_page, asset_tile, compiled
-from app.db import make_engine
+from app.db import connect_args, make_engine
 from app.domain.asset_search import AssetFilter, AssetMatch, search_statement
+from app.domain.paging import Page
+from app.domain.tiles import Tile
 from app.sql import statement
 from tests.conftest import bearer
+
+T = TypeVar("T")
 
 # Stretford and Sale, in Trafford: most of the demo locality's assets.
 TRAFFORD_BOX = "-2.40,53.40,-2.25,53.48"
@@ -138,12 +145,18 @@ def committed_assets(database_url: str) -> Iterator[list[int]]:
     engine.dispose()
 
 
+def in_a_loop_of_its_own(body: Coroutine[Any, Any, T]) -> T:
+    """Run `body` in an event loop of its own, in a thread of its own (playwright's sync
+    API may hold this process's main thread's loop), as the service runs its reads."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, body).result()
+
+
 @pytest.fixture
-def pool_reads(database_url: str) -> Iterator[DriverReads]:
-    """The fast path's reads, as the service makes them, on a pool of one connection."""
-    engine = make_engine(database_url, pool_size=1, pre_ping=False)
-    yield DriverReads(engine)
-    engine.dispose()
+def pool_reads(database_url: str) -> DriverReads:
+    """The fast path's reads, as the service makes them, with one connection at most (its
+    tests close it at their end)."""
+    return DriverReads(database_url, 1, 5.0, connect_args(5, pooler=False))
 
 
 class WatchedReads(DriverReads):
@@ -151,12 +164,12 @@ class WatchedReads(DriverReads):
     not, and whether it asked for the bbox's estimate."""
 
     def __init__(self, reads: DriverReads) -> None:
-        super().__init__(reads.engine)
+        super().__init__(reads.url, 1, reads.timeout_s, reads.connect_args)
         self.sent: list[tuple[bool | None, bool]] = []
 
-    def rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]:
+    async def rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]:
         self.sent.append((prepare, "_postgis_selectivity" in sql))
-        return super().rows(sql, params, prepare)
+        return await super().rows(sql, params, prepare)
 
 
 def test_a_dense_bbox_is_planned_with_its_values_a_sparse_one_prepared(
@@ -165,10 +178,17 @@ def test_a_dense_bbox_is_planned_with_its_values_a_sparse_one_prepared(
     # A prepared statement's generic plan cannot see how many assets a bbox holds: it
     # would sort all 1,200 benches by id to give the first 100.
     dense_reads, sparse_reads = WatchedReads(pool_reads), WatchedReads(pool_reads)
-    dense = asset_page(dense_reads, None, BENCHES, 100, None)  # type: ignore[arg-type]
-    sparse = asset_page(sparse_reads, None, PARKS, 2, None)  # type: ignore[arg-type]
-    estimate_sql, _ = compiled(statement("asset_bbox_estimate"))
-    ((estimate,),) = pool_reads.rows(estimate_sql, BENCHES_BBOX, True)
+
+    async def read() -> tuple[Page, Page, float]:
+        dense = await asset_page(dense_reads, None, BENCHES, 100, None)  # type: ignore[arg-type]
+        sparse = await asset_page(sparse_reads, None, PARKS, 2, None)  # type: ignore[arg-type]
+        estimate_sql, _ = compiled(statement("asset_bbox_estimate"))
+        ((estimate,),) = await pool_reads.rows(estimate_sql, BENCHES_BBOX, True)
+        for reads in (dense_reads, sparse_reads, pool_reads):
+            await reads.close()
+        return dense, sparse, estimate
+
+    dense, sparse, estimate = in_a_loop_of_its_own(read())
 
     assert len(dense.features) == 100
     assert json.loads(dense.features[0])["properties"]["name"] == "Bench 0"
@@ -185,7 +205,13 @@ def test_a_search_of_more_than_a_bbox_is_planned_with_its_values(
     pool_reads: DriverReads, committed_assets: list[int]
 ) -> None:
     reads = WatchedReads(pool_reads)
-    page = asset_page(reads, None, replace(PARKS, kind="physical"), 5, None)  # type: ignore[arg-type]
+
+    async def read() -> Page:
+        page = await asset_page(reads, None, replace(PARKS, kind="physical"), 5, None)  # type: ignore[arg-type]
+        await reads.close()
+        return page
+
+    page = in_a_loop_of_its_own(read())
 
     assert [json.loads(feature)["id"] for feature in page.features] == committed_assets
     assert reads.sent == [(False, False)]
@@ -194,34 +220,69 @@ def test_a_search_of_more_than_a_bbox_is_planned_with_its_values(
 def test_tiles_are_prepared_and_hold_what_the_page_does(
     pool_reads: DriverReads, committed_assets: list[int]
 ) -> None:
-    tiles = [
-        asset_tile(pool_reads, None, 14, 8087, 5302, 100, AssetMatch())  # type: ignore[arg-type]
-        for _ in range(8)
-    ]
     found = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%ST_AsMVT(%%'"
+
+    async def read() -> tuple[list[Tile], list[Row]]:
+        tiles = [
+            await asset_tile(pool_reads, None, 14, 8087, 5302, 100, AssetMatch())  # type: ignore[arg-type]
+            for _ in range(8)
+        ]
+        prepared = await pool_reads.rows(found, {}, False)
+        await pool_reads.close()
+        return tiles, prepared
+
+    tiles, prepared = in_a_loop_of_its_own(read())
 
     layer = mapbox_vector_tile.decode(tiles[-1].data)["assets"]
     assert sorted(feature["id"] for feature in layer["features"]) == committed_assets
-    assert pool_reads.rows(found, {}, False) == [(1,)]
+    assert prepared == [(1,)]
 
 
 def test_a_connection_the_server_dropped_is_replaced_without_failing_a_read(
     database_url: str, pool_reads: DriverReads, committed_assets: list[int]
 ) -> None:
     reads = pool_reads
-    before = asset_page(reads, None, PARKS, 5, None)  # type: ignore[arg-type]
-    ((backend,),) = reads.rows("SELECT pg_backend_pid()", {}, False)
-    other = make_engine(database_url, pool_size=1)
-    with other.connect() as conn:
-        cut = conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
-        assert cut.scalar_one() is True
-    other.dispose()
-    after = asset_page(reads, None, PARKS, 5, None)  # type: ignore[arg-type]
-    ((replaced,),) = reads.rows("SELECT pg_backend_pid()", {}, False)
+    backend_pid = "SELECT pg_backend_pid()"
+
+    async def read() -> tuple[Page, Page, int, int]:
+        before = await asset_page(reads, None, PARKS, 5, None)  # type: ignore[arg-type]
+        ((backend,),) = await reads.rows(backend_pid, {}, False)
+        other = make_engine(database_url, pool_size=1)
+        with other.connect() as conn:
+            cut = conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            assert cut.scalar_one() is True
+        other.dispose()
+        after = await asset_page(reads, None, PARKS, 5, None)  # type: ignore[arg-type]
+        ((replaced,),) = await reads.rows(backend_pid, {}, False)
+        await reads.close()
+        return before, after, backend, replaced
+
+    before, after, backend, replaced = in_a_loop_of_its_own(read())
 
     assert replaced != backend
     assert after == before
     assert [json.loads(feature)["id"] for feature in after.features] == committed_assets
+
+
+def test_a_read_waits_for_a_connection_then_gives_a_503_not_a_hang(
+    pool_reads: DriverReads, committed_assets: list[int]
+) -> None:
+    """With every connection busy, a read waits `timeout_s` for one, then fails as the
+    engines' pools do (sqlalchemy's TimeoutError, a 503)."""
+    reads = DriverReads(pool_reads.url, 1, 0.2, pool_reads.connect_args)
+
+    async def read() -> tuple[list[Row], list[Row] | BaseException]:
+        busy = asyncio.create_task(reads.rows("SELECT pg_sleep(1.5), 1", {}, False))
+        await asyncio.sleep(0.3)  # the one connection is now busy
+        waited = await asyncio.gather(reads.rows("SELECT 2", {}, False), return_exceptions=True)
+        done = await busy
+        await reads.close()
+        return done, waited[0]
+
+    done, refused = in_a_loop_of_its_own(read())
+
+    assert done[0][1] == 1
+    assert isinstance(refused, sql_errors.TimeoutError)
 
 
 @pytest.mark.fast

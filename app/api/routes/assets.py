@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.api import public_reads
 from app.api.answers import AssetFeature, AssetPage, Opening, Revision, Suggested
@@ -80,7 +81,7 @@ def _feature_response(stored: asset_search.StoredAsset, status_code: int = 200) 
     summary="Search assets",
     responses=problems(403),
 )
-def search_assets(
+async def search_assets(
     request: Request,
     sessions: SessionsDep,
     reads: ReadsDep,
@@ -113,10 +114,9 @@ def search_assets(
         verified_before=None if stale_after is None else stale_cutoff(stale_after),
     )
     if account is None:
-        page = public_reads.asset_page(reads, sessions, wanted, limit, after)
+        page = await public_reads.asset_page(reads, sessions, wanted, limit, after)
     else:
-        with sessions.read() as session:
-            page = asset_search.list_assets(session, wanted, limit, after)
+        page = await run_in_threadpool(public_reads.looked_up_page, sessions, wanted, limit, after)
     return page_response(request, page)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.api import ogc_openapi, public_reads
 from app.api.answers import (
@@ -25,7 +26,15 @@ from app.api.answers import (
     Landing,
     TileJSON,
 )
-from app.api.deps import After, Limit, ReadSessionDep, SessionsDep, SettingsDep, parse_bbox
+from app.api.deps import (
+    After,
+    Limit,
+    ReadSessionDep,
+    Sessions,
+    SessionsDep,
+    SettingsDep,
+    parse_bbox,
+)
 from app.api.filters import MatchDep
 from app.api.openapi import answer, not_modified, problems
 from app.api.public_reads import ReadsDep
@@ -232,7 +241,7 @@ def _only_for(collection_id: str, wanted: str, **given: Any) -> None:
     summary="Items of a collection",
     responses=problems(400, 404),
 )
-def items(
+async def items(
     request: Request,
     collection: Collection,
     sessions: SessionsDep,
@@ -283,7 +292,7 @@ def items(
             bbox_srid=bbox_srid,
             where=where,
         )
-        page = public_reads.asset_page(reads, sessions, wanted, limit, after)
+        page = await public_reads.asset_page(reads, sessions, wanted, limit, after)
     else:
         area_filter = areas.AreaFilter(
             level=level,
@@ -295,9 +304,7 @@ def items(
             bbox_srid=bbox_srid,
             where=where,
         )
-        with sessions.read() as session:
-            areas.check_code(session, parent)
-            page = areas.list_areas(session, area_filter, limit, after)
+        page = await run_in_threadpool(_area_page, sessions, area_filter, parent, limit, after)
     links = [
         {"rel": "self", "type": GEOJSON, "href": str(request.url)},
         {
@@ -316,6 +323,14 @@ def items(
         page.features, links=links, numberReturned=len(page.features), **counts
     )
     return GeoJSONResponse(body, headers=_content_crs(srid))
+
+
+def _area_page(
+    sessions: Sessions, wanted: areas.AreaFilter, parent: str | None, limit: int, after: str | None
+) -> Page:
+    with sessions.read() as session:
+        areas.check_code(session, parent)
+        return areas.list_areas(session, wanted, limit, after)
 
 
 def _content_crs(srid: int) -> dict[str, str]:
@@ -359,6 +374,13 @@ def item(
     return GeoJSONResponse(body, headers=_content_crs(srid))
 
 
+def _area_tile(
+    sessions: Sessions, z: int, x: int, y: int, limit: int, level: str | None, where: Any
+) -> tiles.Tile:
+    with sessions.read() as session:
+        return tiles.area_tile(session, z, x, y, limit, level, where)
+
+
 @router.get(
     "/collections/{collection_id}/tiles/WebMercatorQuad/tilejson.json",
     response_model=TileJSON,
@@ -383,7 +405,7 @@ def collection_tilejson(
     response_class=Response,
     responses=answer(200, "The tile", tiles.MVT) | not_modified() | problems(400, 404),
 )
-def tile(
+async def tile(
     collection: Collection,
     z: int,
     x: int,
@@ -407,10 +429,9 @@ def tile(
     where = _filter(request, collection_id, filter, filter_lang, filter_crs)
     limit = settings.tile_max_features
     if collection_id == "assets":
-        found = public_reads.asset_tile(reads, sessions, z, x, y, limit, match, where)
+        found = await public_reads.asset_tile(reads, sessions, z, x, y, limit, match, where)
     else:
-        with sessions.read() as session:
-            found = tiles.area_tile(session, z, x, y, limit, level, where)
+        found = await run_in_threadpool(_area_tile, sessions, z, x, y, limit, level, where)
     headers = {"ETag": found.etag, "Cache-Control": "public, max-age=60"}
     if if_none_match is not None and found.etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)
