@@ -70,7 +70,7 @@ def _url(request: Request, path: str) -> str:
 
 
 @router.get("", response_model=Landing, summary="Landing page")
-def landing(request: Request) -> dict[str, Any]:
+async def landing(request: Request) -> dict[str, Any]:
     """What this service is, and links to its API description, conformance and data."""
     return {
         "title": "Community Asset Map",
@@ -98,7 +98,7 @@ def api_description(request: Request) -> dict[str, Any]:
 
 
 @router.get("/conformance", response_model=Conformance, summary="Conformance classes")
-def conformance() -> dict[str, Any]:
+async def conformance() -> dict[str, Any]:
     return {"conformsTo": ogc.CONFORMANCE}
 
 
