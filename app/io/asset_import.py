@@ -10,9 +10,12 @@ half-written.
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -48,13 +51,24 @@ def _incoming(column: str, updating: bool) -> str:
     return f"s.{column}"
 
 
+# Which earlier row of the file has a row's reference: one taken in an earlier chunk
+# (import_seen), or one of this chunk, by a window over the chunk sorted by reference
+# (a twentieth of a chunk's time), which a chunk whose references all differ goes without.
+EARLIER_CHUNKS = "s.row_no"
+EARLIER_ROWS = (
+    "coalesce(s.row_no, nullif(min(c.row_no) OVER (PARTITION BY c.source_ref), c.row_no))"
+)
+
+
 @cache
-def _sql(name: str) -> tuple[TextClause, ...]:
+def _sql(name: str, refs_differ: bool = False) -> tuple[TextClause, ...]:
     """The import's statements, their column lists written from IMPORTED_COLUMNS (names
-    the code declares, never input)."""
+    the code declares, never input); `refs_differ`: for a chunk whose references all
+    differ."""
     columns = IMPORTED_COLUMNS
     return statements(
         name,
+        duplicate_of=EARLIER_CHUNKS if refs_differ else EARLIER_ROWS,
         content=",\n    ".join(f"{column} {column_ddl(column)}" for column in columns),
         columns=", ".join(columns),
         stored=", ".join(f"asset.{column}" for column in columns),
@@ -170,27 +184,43 @@ def _load(
     params: dict[str, Any],
     progress: Progress | None,
 ) -> ImportReport:
-    """Read, check and write every chunk; reading the next overlaps writing the last."""
+    """Read, check and write every chunk. The next chunk is read and checked while the
+    database takes the one before, and waits its turn queued, so the database goes from
+    one chunk to the next with no wait for this thread; at most two chunks are in hand."""
     counts = _Counts()
     rejects: list[Reject] = []
     mapper: Mapper | None = None
+    chunks = iter(
+        read_rows(path, plan.lon_field, plan.lat_field) if isinstance(path, Path) else path
+    )
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-db") as database:
-        loading: Future[None] | None = None
-        chunks = read_rows(path, plan.lon_field, plan.lat_field) if isinstance(path, Path) else path
-        for rows in chunks:
-            if not rows:
-                continue
-            if mapper is None:
-                # every column the first chunk's rows have (features' properties vary)
-                mapper = Mapper(plan, dict.fromkeys(k for row in rows for k in row.attributes))
-            chunk = stage_chunk(plan, mapper, rows, extent, taxonomy, rejects)
-            if loading is not None:
-                loading.result()
-            loading = database.submit(_load_chunk, session, chunk, params, counts, rejects)
-            if progress is not None:
-                progress(len(rows))
-        if loading is not None:
-            loading.result()
+        loading: deque[Future[None]] = deque()
+        try:
+            while True:
+                with cycles_uncollected():
+                    rows = next(chunks, None)
+                    if rows is None:
+                        break
+                    if not rows:
+                        continue
+                    if mapper is None:
+                        # every column the first chunk's rows have (features' properties vary)
+                        columns = dict.fromkeys(k for row in rows for k in row.attributes)
+                        mapper = Mapper(plan, columns)
+                    chunk = stage_chunk(plan, mapper, rows, extent, taxonomy, rejects)
+                loading.append(
+                    database.submit(_load_chunk, session, chunk, params, counts, rejects)
+                )
+                if len(loading) > 1:
+                    loading.popleft().result()
+                if progress is not None:
+                    progress(len(rows))
+            while loading:
+                loading.popleft().result()
+        finally:
+            # a chunk that failed (or a file that broke) leaves the rest unwritten
+            for waiting in loading:
+                waiting.cancel()
     rejects.sort(key=lambda reject: reject.row)
     return ImportReport(
         inserted=counts.inserted,
@@ -200,6 +230,22 @@ def _load(
         rejects=rejects,
         chunk_seconds=counts.chunk_seconds,
     )
+
+
+@contextmanager
+def cycles_uncollected() -> Iterator[None]:
+    """No cyclic garbage collection while a chunk is read and checked. Its rows make
+    tens of thousands of objects that live until the chunk is written, and every
+    collection they set off would walk them all (and, as they age, everything the process
+    holds): half the time Python spent on a chunk. Freed objects still go at once (by
+    reference counting); cycles wait for the collection after the chunk."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _load_chunk(
@@ -227,7 +273,7 @@ def _load_chunk(
         session.execute(geocode)
         refused += session.execute(unknown).tuples().all()
         refused += session.execute(outside, params).tuples().all()
-    write, clear = _sql("asset_import_write")
+    write, clear = _sql("asset_import_write", chunk.refs_differ)
     written = session.execute(write, params).one()
     session.execute(clear)
     refused += zip(written.rows, written.reasons, strict=True)

@@ -357,11 +357,26 @@ def _may_hold_control(value: Any) -> bool:
     return ESCAPED_CONTROL.search(dumped) is not None
 
 
+# How many rows are checked in one call of the validator, which holds the interpreter
+# throughout: short enough that the thread writing the chunk before never waits long for
+# its turn (a whole chunk's check would keep it waiting some 50 ms).
+CHECKED_AT_ONCE = 250
+
+
 def _checked_all(properties: list[dict[str, Any]]) -> list[dict[str, Any] | str]:
     """Rows' properties as the API would store them, or for each row the reason it refuses
-    them (each problem as `field: message`): checked as one list (again without the rows
-    it refused, for the good rows' values); only a chunk that may hold a control character
-    is walked row by row."""
+    them (each problem as `field: message`), CHECKED_AT_ONCE at a time."""
+    return [
+        answer
+        for start in range(0, len(properties), CHECKED_AT_ONCE)
+        for answer in _checked_together(properties[start : start + CHECKED_AT_ONCE])
+    ]
+
+
+def _checked_together(properties: list[dict[str, Any]]) -> list[dict[str, Any] | str]:
+    """_checked_all's answers for a few rows, checked as one list (again without the rows
+    it refused, for the good rows' values); only rows that may hold a control character
+    are walked one by one."""
     answers: list[dict[str, Any] | str | None] = [None] * len(properties)
     if _may_hold_control(properties):
         for index, row in enumerate(properties):
@@ -406,6 +421,8 @@ class Chunk:
     rows: list[SourceRow]
     staged: list[tuple[Any, ...]]
     geocode: bool
+    # whether the staged rows' references all differ (a chunk rarely repeats one)
+    refs_differ: bool = False
 
     def refused(self, refused: list[tuple[int, str]]) -> list[Reject]:
         """Rejects for the rows the database refused, given as (row number, reason)."""
@@ -470,4 +487,5 @@ def stage_chunk(
             for at in _STAGED_AT.get(name, ()):
                 columns[at] = _staged(value)
         staged.append(tuple(columns))
-    return Chunk(rows, staged, geocode)
+    refs_differ = len({columns[1] for columns in staged}) == len(staged)
+    return Chunk(rows, staged, geocode, refs_differ)

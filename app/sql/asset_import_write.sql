@@ -1,7 +1,9 @@
 -- The rows of `import_chunk` the postcode checks left good, into asset, in one statement
 -- (the lists of the columns a file fills are written in from the assets' declaration):
 -- a row whose reference an earlier row had (in an earlier chunk, `import_seen`, or this one)
--- is refused, the first row wins; the rest are matched on (source, source_ref): an existing
+-- is refused, the first row wins (`duplicate_of`: the earlier row's number, from
+-- `import_seen` and, unless Python saw the chunk's references all differ, this chunk's own
+-- rows, which that sorts by reference); the rest are matched on (source, source_ref): an existing
 -- asset is updated only when its content differs (never its status), so a re-sent file
 -- changes nothing, and the others are inserted. Answers how many rows were updated and
 -- inserted, and the rows refused with the reason.
@@ -15,9 +17,7 @@
 -- `import_seen` holds: its rows are not looked up at all (a fifth of a chunk's time).
 WITH chunk AS MATERIALIZED (
     SELECT c.*, found.id AS asset_id,
-           coalesce(s.row_no,
-                    nullif(min(c.row_no) OVER (PARTITION BY c.source_ref), c.row_no))
-               AS duplicate_of
+           ${duplicate_of} AS duplicate_of
       FROM import_chunk AS c
       LEFT JOIN import_seen AS s ON s.source_ref = c.source_ref
       LEFT JOIN LATERAL (SELECT a.id FROM asset AS a
