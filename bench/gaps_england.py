@@ -15,6 +15,11 @@ Printed:
   within reach, against this service's 2SFCA (links found and scores computed) on the same
   points; the two answers are checked to agree.
 
+- (c) one local authority of the 324 (`/gaps?within=L0170`), in-process: the whole
+  analysis, and its read of the supply: the assets within reach of the authority's
+  neighbourhoods (and the nearest beyond them), against reading every matching asset in
+  England as analyses did before (the baseline, read in the same run).
+
 Times are the median of several runs after one warm-up. Run with `python -m bench.gaps_england`.
 """
 
@@ -33,9 +38,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.analysis import accessibility, coverage
+from app.analysis.gaps import analyse_gaps
 from app.analysis.inputs import demand_points, load_areas, load_supply
+from app.analysis.question import GapQuestion
 from app.db import make_engine
 from app.domain.asset_search import AssetMatch
+from app.settings import AnalysisSettings
 from bench.common import (
     ENGLAND,
     LONLAT_BOX,
@@ -52,6 +60,8 @@ SUBSET = (250_000.0, 150_000.0, 450_000.0, 350_000.0)
 SMALL_SUBSET = (300_000.0, 200_000.0, 360_000.0, 260_000.0)
 RUNS = 3
 PARENT = ENGLAND
+# a local authority in the middle of the generated England
+AUTHORITY = "L0170"
 
 
 def main() -> None:
@@ -85,7 +95,29 @@ def main() -> None:
 
     with Session(engine) as session:
         _two_stage_fca_subset(session)
+        _one_authority(session)
     engine.dispose()
+
+
+def _one_authority(session: Session) -> None:
+    """(c): one authority's analysis, and its supply read beside every matching asset's."""
+    settings = AnalysisSettings()
+    question = GapQuestion(
+        within=AUTHORITY, match=AssetMatch(category="library"), distance_m=REACH_M
+    )
+    analysis_s, report = _timed(lambda: analyse_gaps(session, question, settings))
+    areas = load_areas(session, AUTHORITY, "lsoa", BNG)
+    points = demand_points(session, areas, "centroid", BNG)
+    near_s, near = _timed(
+        lambda: load_supply(session, question.match, BNG, around=(points.xy, REACH_M))
+    )
+    every_s, every = _timed(lambda: load_supply(session, question.match, BNG))
+    print(f"(c) one authority ({AUTHORITY}: {len(areas):,} areas), reach {REACH_M:g} m")
+    print(f"    the analysis     {analysis_s:8.3f} s  ({report.summary['assets']:,} assets count)")
+    print(
+        f"    supply read: within reach {near_s:.3f} s ({len(near):,} assets); every "
+        f"matching asset {every_s:.3f} s ({len(every):,}): {every_s / near_s:.1f}x"
+    )
 
 
 def _timed(work: Callable[[], Any]) -> tuple[float, Any]:

@@ -415,16 +415,19 @@ def _origins(
     return placed[labels.index]
 
 
-def _destinations(
-    session: Session,
-    labels: Labels,
-    area_index: dict[str, int],
-    supply: Supply,
-    problems: _Problems,
-) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
-    """Each row's destination as a matching asset's index (supply order) or a candidate
-    area's index (flagged), OUTSIDE for a published asset that does not match, or a
-    problem named."""
+def named_assets(session: Session, rows: CostRows, areas: Areas) -> list[int]:
+    """The published assets the matrix's destinations name, by id or by a source_ref only
+    one of them has: those an analysis with it needs (matching or not)."""
+    area_index = {code: index for index, code in enumerate(areas.codes)}
+    visible_ids, by_ref = _named(session, rows.destination, area_index)
+    return sorted(visible_ids | {ids[0] for ids in by_ref.values() if len(ids) == 1})
+
+
+def _named(
+    session: Session, labels: Labels, area_index: dict[str, int]
+) -> tuple[set[int], dict[str, list[int]]]:
+    """Of the destinations that are not analysed areas: the published assets' ids given
+    as ids, and the published assets of each source_ref given (those not given as ids)."""
     asset_labels = sorted(set(labels.values) - set(area_index) - {""})
     numbers = [int(label) for label in asset_labels if re.fullmatch(r"[0-9]{1,18}", label)]
     shown = public_asset.c
@@ -445,6 +448,20 @@ def _destinations(
         )
         for ref, asset_id in session.execute(query):
             by_ref.setdefault(ref, []).append(asset_id)
+    return visible_ids, by_ref
+
+
+def _destinations(
+    session: Session,
+    labels: Labels,
+    area_index: dict[str, int],
+    supply: Supply,
+    problems: _Problems,
+) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """Each row's destination as a matching asset's index (supply order) or a candidate
+    area's index (flagged), OUTSIDE for a published asset that does not match, or a
+    problem named."""
+    visible_ids, by_ref = _named(session, labels, area_index)
     supply_index = {int(asset_id): index for index, asset_id in enumerate(supply.ids)}
     target = np.empty(len(labels.values), dtype=np.intp)
     is_site = np.zeros(len(labels.values), dtype=np.bool_)

@@ -102,7 +102,12 @@ def described(
             "kind": match.kind,
             "category": match.category,
             "outcome": match.outcome,
-            "counted": "published, publicly visible assets at their public points",
+            "counted": (
+                "published, publicly visible assets at their public points that can serve "
+                "the analysed areas: by straight line, those whose catchment reaches one of "
+                "their demand points; by travel times, those the matrix gives times to. "
+                "nearest_m is to the nearest matching asset wherever it lies"
+            ),
             "count": len(supply),
         },
         "demand": question.demand,

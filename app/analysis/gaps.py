@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
+from scipy.spatial import cKDTree
 from sqlalchemy.orm import Session
 
 from app.analysis import accessibility, catchments, costs, coverage, priority, siting
@@ -21,6 +22,7 @@ from app.analysis.catchments import Catchment
 from app.analysis.costs import CostRows, TravelTimes
 from app.analysis.gap_method import described
 from app.analysis.inputs import (
+    EVERYWHERE_M,
     Areas,
     DemandPoints,
     Sites,
@@ -30,6 +32,7 @@ from app.analysis.inputs import (
     load_areas,
     load_supply,
     to_lonlat,
+    widest_reach_m,
 )
 from app.analysis.question import GapQuestion, Weight
 from app.errors import invalid
@@ -96,13 +99,19 @@ def _read(
         travel.check(question, settings)
     srid = settings.projected_srid
     areas = load_areas(session, question.within, question.level, srid)
-    supply = load_supply(session, question.match, srid)
     points = demand_points(session, areas, question.demand, srid)
-    nearest = coverage.nearest_m(points.xy, supply.xy)
     if travel is not None:
+        named = costs.named_assets(session, travel.rows, areas)
+        supply = load_supply(session, question.match, srid, ids=named)
+        nearest = _nearest_m(session, question, srid, points.xy, question.distance_m)
         times = costs.resolve(session, travel.rows, areas, supply)
         catchment = catchments.travel_times(times, travel.threshold_minutes)
         return _Inputs(areas, points, supply, nearest, catchment, times)
+    stretch = catchments.SELECTION_REACH if question.method == "3sfca" else 1.0
+    margin = stretch * max(question.distance_m, widest_reach_m(session))
+    near = load_supply(session, question.match, srid, around=(points.xy, margin))
+    nearest = _nearest_m(session, question, srid, points.xy, margin, near)
+    supply = _reaching(near, points.xy, question.distance_m, stretch)
     reach = catchments.asset_reach_m(supply.reach_m, question.distance_m)
     try:
         catchment = catchments.straight_line(
@@ -111,6 +120,42 @@ def _read(
     except coverage.TooManyLinks as too_many:
         raise _too_many(too_many, question.distance_m) from too_many
     return _Inputs(areas, points, supply, nearest, catchment, None)
+
+
+def _reaching(
+    near: Supply, points_xy: NDArray[np.float64], distance_m: float, stretch: float
+) -> Supply:
+    """The assets of `near` whose catchment (times `stretch`, 3SFCA's selection reach)
+    reaches a demand point: all an analysis by straight lines counts. A hair over the
+    catchment is kept, so one on its edge is judged by the catchment's own test."""
+    if len(near) == 0:
+        return near
+    closest, _ = cKDTree(points_xy).query(near.xy, k=1)
+    catchment = catchments.asset_reach_m(near.reach_m, distance_m) * stretch
+    return near.where(closest <= catchment * (1 + 1e-9) + 1e-6)
+
+
+def _nearest_m(
+    session: Session,
+    question: GapQuestion,
+    srid: int,
+    points_xy: NDArray[np.float64],
+    margin: float,
+    near: Supply | None = None,
+) -> NDArray[np.float64]:
+    """Each demand point's distance to its nearest matching asset, wherever that lies.
+    `near` holds every matching asset within `margin` of each point, so a distance no
+    more than the margin is exact; for points whose nearest is further off, the assets
+    are read again with a margin eight times wider, to every matching asset at last."""
+    margin = max(margin, 1.0)
+    if near is None:
+        near = load_supply(session, question.match, srid, around=(points_xy, margin))
+    nearest = coverage.nearest_m(points_xy, near.xy)
+    while margin < EVERYWHERE_M and bool((nearest > margin).any()):
+        margin *= 8
+        wider = load_supply(session, question.match, srid, around=(points_xy, margin))
+        nearest = coverage.nearest_m(points_xy, wider.xy)
+    return nearest
 
 
 def analyse_gaps(
