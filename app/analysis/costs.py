@@ -33,7 +33,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
-from sqlalchemy import String, bindparam, select, text
+from sqlalchemy import BigInteger, String, Text, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.analysis.inputs import Areas, Supply
@@ -431,10 +432,12 @@ def _named(
     asset_labels = sorted(set(labels.values) - set(area_index) - {""})
     numbers = [int(label) for label in asset_labels if re.fullmatch(r"[0-9]{1,18}", label)]
     shown = public_asset.c
+    # each list as one array, not a parameter per value (PostgreSQL takes at most 65,535)
+    given_ids = bindparam("ids", numbers, type_=ARRAY(BigInteger))
     visible_ids = (
         set(
             session.scalars(
-                select(shown.id).where(shown.status == "published", shown.id.in_(numbers))
+                select(shown.id).where(shown.status == "published", shown.id == any_(given_ids))
             )
         )
         if numbers
@@ -443,8 +446,9 @@ def _named(
     refs = [label for label in asset_labels if not (label.isdigit() and int(label) in visible_ids)]
     by_ref: dict[str, list[int]] = {}
     if refs:
+        given_refs = bindparam("refs", refs, type_=ARRAY(Text))
         query = select(shown.source_ref, shown.id).where(
-            shown.status == "published", shown.source_ref.in_(refs)
+            shown.status == "published", shown.source_ref == any_(given_refs)
         )
         for ref, asset_id in session.execute(query):
             by_ref.setdefault(ref, []).append(asset_id)

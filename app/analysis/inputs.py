@@ -14,8 +14,8 @@ from typing import Literal
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import LargeBinary, func, select, type_coerce
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import BigInteger, LargeBinary, any_, bindparam, func, select, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session
 
 from app.domain import categories
@@ -168,7 +168,8 @@ def load_supply(
             shown.geom.op("&&")(func.ST_Transform(func.ST_Segmentize(box, step), 4326))
         )
     if ids is not None:
-        conditions.append(shown.id.in_(list(ids)))
+        # one array, not a parameter per id (PostgreSQL takes at most 65,535)
+        conditions.append(shown.id == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger))))
     # One row: the ids, the points as one WKB multipoint, the capacities, all in id order.
     # Reading 100,000 points this way takes a third of the time of 100,000 rows.
     point = shown.geom_bng if srid == BNG else func.ST_Transform(shown.geom, srid)

@@ -68,8 +68,9 @@ class DriverReads:
     OperationalError at once, both the 503 every route gives. (psycopg_pool would instead
     wait out the whole timeout while the database is down, where every other route
     answers at once.) Connections are not pinged as they are taken (a round trip as long
-    as a small tile's query): a read that meets one the server dropped runs once more on a
-    new one. One older than `recycle_s` is replaced, as the engines' are.
+    as a small tile's query): a read that meets one the server dropped closes every one
+    kept and runs once more on a new one. One older than `recycle_s` is replaced, as the
+    engines' are.
     """
 
     def __init__(
@@ -95,6 +96,9 @@ class DriverReads:
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
+            # the server dropped it, and with it most likely the others kept (a restart):
+            # those go too, and the read runs once more on a new connection
+            await self._drop_idle()
             return await self._rows(sql, params, prepare if self.prepares else False)
 
     async def _rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]:
@@ -150,11 +154,14 @@ class DriverReads:
             raise DBAPIError.instance(sql, dict(params), error, psycopg.Error) from error
         return connection, time.monotonic()
 
-    async def close(self) -> None:
-        """Close the connections kept (at the app's end)."""
+    async def _drop_idle(self) -> None:
         idle, self._idle = self._idle, []
         for connection, _ in idle:
             await connection.close()
+
+    async def close(self) -> None:
+        """Close the connections kept (at the app's end)."""
+        await self._drop_idle()
 
 
 class SessionReads:
@@ -221,7 +228,10 @@ async def asset_page(
     if asset_search.needs_lookups(wanted):
         return await run_in_threadpool(looked_up_page, sessions, wanted, limit, after)
     query, params = asset_search.search_statement(wanted, limit, after)
-    sql, constants = compiled(query, reused=wanted.where is None)
+    if wanted.where is None:
+        sql, constants = compiled(query)
+    else:  # a filter's own statement, compiled anew: in a worker thread, off the loop
+        sql, constants = await run_in_threadpool(compiled, query, False)
     if _bbox_alone(wanted):
         guarded, guarded_constants = compiled(_sparse_only(query))
         rows = await reads.rows(guarded, guarded_constants | params, prepare=True)
@@ -289,7 +299,8 @@ async def asset_tile(
     tiles.check_tile(z, x, y)
     params = tiles.asset_tile_params(z, x, y, max_features, kind=match.kind)
     if where is not None:
-        sql, constants = compiled(tiles.matching_assets(z, x, y, where, max_features), False)
+        matching = tiles.matching_assets(z, x, y, where, max_features)
+        sql, constants = await run_in_threadpool(compiled, matching, False)
         params["ids"] = [row[0] for row in await reads.rows(sql, constants, prepare=False)]
     sql, constants = compiled(statement("asset_tile"))
     ((data,),) = await reads.rows(sql, constants | params, prepare=None)

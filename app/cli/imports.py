@@ -30,8 +30,10 @@ IMPORT_SWITCH_INTERVAL_S = 0.0005
 
 
 @import_cli.callback()
-def _importing() -> None:
+def _importing(context: typer.Context) -> None:
+    was = sys.getswitchinterval()
     sys.setswitchinterval(IMPORT_SWITCH_INTERVAL_S)
+    context.call_on_close(lambda: sys.setswitchinterval(was))
 
 
 def _rejects_path(given: Path | None, source: Path) -> Path:

@@ -180,10 +180,25 @@ def _preferred(accept_language: str) -> list[str]:
     return [tag for _, _, tag in sorted(ranked)]
 
 
-@lru_cache(maxsize=1024)
+# Choices no longer than this are kept once negotiated (browsers send a few forms of
+# Accept-Language, each well under it); a longer one is negotiated each time, so no header
+# an attacker makes up can fill the cache.
+KEPT_CHOICE_CHARS = 200
+
+
 def negotiate(chosen: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """The reader's language: the switch's choice, the cookie, Accept-Language, English.
-    Kept for the headers seen most (browsers send a few forms of Accept-Language)."""
+    """The reader's language: the switch's choice, the cookie, Accept-Language, English."""
+    if max(len(chosen or ""), len(cookie or ""), len(accept_language or "")) > KEPT_CHOICE_CHARS:
+        return _negotiate(chosen, cookie, accept_language)
+    return _kept_negotiation(chosen, cookie, accept_language)
+
+
+@lru_cache(maxsize=1024)
+def _kept_negotiation(chosen: str | None, cookie: str | None, accept_language: str | None) -> str:
+    return _negotiate(chosen, cookie, accept_language)
+
+
+def _negotiate(chosen: str | None, cookie: str | None, accept_language: str | None) -> str:
     for asked in (chosen, cookie):
         found = supported(asked)
         if found:

@@ -11,6 +11,7 @@ half-written.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -193,6 +194,18 @@ def _load(
     chunks = iter(
         read_rows(path, plan.lon_field, plan.lat_field) if isinstance(path, Path) else path
     )
+    # set by the first chunk that fails: a chunk queued behind it is not written
+    failed = threading.Event()
+
+    def write(chunk: Chunk) -> None:
+        if failed.is_set():
+            return
+        try:
+            _load_chunk(session, chunk, params, counts, rejects)
+        except BaseException:
+            failed.set()
+            raise
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-db") as database:
         loading: deque[Future[None]] = deque()
         try:
@@ -208,9 +221,7 @@ def _load(
                         columns = dict.fromkeys(k for row in rows for k in row.attributes)
                         mapper = Mapper(plan, columns)
                     chunk = stage_chunk(plan, mapper, rows, extent, taxonomy, rejects)
-                loading.append(
-                    database.submit(_load_chunk, session, chunk, params, counts, rejects)
-                )
+                loading.append(database.submit(write, chunk))
                 if len(loading) > 1:
                     loading.popleft().result()
                 if progress is not None:
@@ -219,6 +230,7 @@ def _load(
                 loading.popleft().result()
         finally:
             # a chunk that failed (or a file that broke) leaves the rest unwritten
+            failed.set()
             for waiting in loading:
                 waiting.cancel()
     rejects.sort(key=lambda reject: reject.row)

@@ -163,6 +163,23 @@ def test_an_unpublished_asset_is_as_unknown_as_one_that_does_not_exist(
     assert problems["costs.2.destination"] == "no published asset has id or source_ref '88888888'"
 
 
+def test_a_matrix_naming_more_places_than_a_statement_takes_parameters_is_read(
+    demo_client: TestClient, demo_session: Session
+) -> None:
+    """70,000 destinations by id and as many by source_ref, more than PostgreSQL's 65,535
+    parameters of one statement: every one is looked up, and those no asset has named."""
+    (gp, *_) = _gp_ids(demo_session)
+    numbers = "".join(f"E01006074,{90_000_000 + n},5\n" for n in range(70_000))
+    refs = "".join(f"E01006074,nowhere-{n},5\n" for n in range(70_000))
+
+    response = _post(demo_client, HEADER + f"E01006074,{gp},5\n" + numbers + refs)
+
+    assert response.status_code == 422, response.text
+    problems = dict(_refused(response))
+    assert problems["costs.1.destination"] == ("no published asset has id or source_ref '90000000'")
+    assert "costs.0.destination" not in problems
+
+
 def test_assets_by_source_ref_and_rows_outside_the_question_set_aside(
     demo_client: TestClient, demo_session: Session
 ) -> None:

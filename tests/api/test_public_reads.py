@@ -264,6 +264,32 @@ def test_a_connection_the_server_dropped_is_replaced_without_failing_a_read(
     assert [json.loads(feature)["id"] for feature in after.features] == committed_assets
 
 
+def test_a_restart_that_drops_every_kept_connection_fails_no_read(
+    database_url: str, pool_reads: DriverReads, committed_assets: list[int]
+) -> None:
+    """A server restart drops all the kept connections at once: the first read that meets
+    a dropped one lets them all go, so neither it nor any read after it fails."""
+    reads = DriverReads(pool_reads.url, 3, 5.0, pool_reads.connect_args)
+    backend_pid = "SELECT pg_backend_pid(), pg_sleep(0.2)"
+
+    async def read() -> tuple[set[int], list[int]]:
+        kept = await asyncio.gather(*(reads.rows(backend_pid, {}, False) for _ in range(3)))
+        pids = {rows[0][0] for rows in kept}
+        other = make_engine(database_url, pool_size=1)
+        with other.connect() as conn:
+            for pid in pids:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        other.dispose()
+        after = [(await reads.rows(backend_pid, {}, False))[0][0] for _ in range(3)]
+        await reads.close()
+        return pids, after
+
+    pids, after = in_a_loop_of_its_own(read())
+
+    assert len(pids) == 3
+    assert not pids & set(after)
+
+
 def test_a_read_waits_for_a_connection_then_gives_a_503_not_a_hang(
     pool_reads: DriverReads, committed_assets: list[int]
 ) -> None:

@@ -5,11 +5,15 @@ picture of `asset` right without analysing the table again as it grows."""
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.io import asset_import
 from app.io.asset_import import import_assets
 from app.io.asset_rows import AssetImport
 from app.io.sources import CHUNK_ROWS
@@ -109,3 +113,37 @@ def test_sound_statistics_are_not_analysed_again_as_the_import_grows_the_table(
     # yet the planner counts the rows the import wrote (its density times today's pages)
     planned = session.execute(text("EXPLAIN (FORMAT JSON) SELECT id FROM asset")).scalar_one()
     assert planned[0]["Plan"]["Plan Rows"] > rows // 2
+
+
+def test_a_chunk_that_fails_leaves_the_chunks_queued_behind_it_unwritten(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next chunk waits its turn queued while one is written: when that one fails,
+    the import stops there, and what was queued is never written (nor runs on a failed
+    transaction)."""
+    path = _register(tmp_path / "register.csv", 3 * CHUNK_ROWS, {})
+    written: list[int] = []
+    second_staged = threading.Event()
+    real_load, real_stage = asset_import._load_chunk, asset_import.stage_chunk
+
+    def staged(*args: Any) -> Any:
+        chunk = real_stage(*args)
+        if chunk.staged[0][0] > 1:
+            second_staged.set()
+        return chunk
+
+    def failing_first(*args: Any) -> None:
+        chunk = args[1]
+        written.append(chunk.staged[0][0])  # its first row's number
+        if len(written) == 1:
+            # fails once the next chunk is read and on its way to the queue
+            second_staged.wait(timeout=60)
+            raise RuntimeError("the connection to the database was lost")
+        real_load(*args)
+
+    monkeypatch.setattr(asset_import, "stage_chunk", staged)
+    monkeypatch.setattr(asset_import, "_load_chunk", failing_first)
+
+    with pytest.raises(RuntimeError, match="connection to the database was lost"):
+        import_assets(session, path, PLAN, EXTENT)
+    assert written == [1]

@@ -218,6 +218,16 @@ def _filter(
     return cql.condition(tree, queryables, srid)
 
 
+async def _filter_off_the_loop(
+    request: Request, collection_id: str, text: str | None, lang: cql.FilterLang, crs: str | None
+) -> Any:
+    """_filter, in a worker thread when there is a CQL2 filter to parse and translate (up
+    to tens of milliseconds for a long one), so the event loop goes on serving others."""
+    if text is None:
+        return _filter(request, collection_id, text, lang, crs)
+    return await run_in_threadpool(_filter, request, collection_id, text, lang, crs)
+
+
 def _typed(name: str, value: str, queryables: dict[str, cql.Queryable]) -> Any:
     """A queryable's query parameter as its type takes it (a 400 naming it otherwise)."""
     if queryables[name].type not in ("number", "integer"):
@@ -272,7 +282,7 @@ async def items(
     (CQL2, OGC API - Features Part 3) and each queryable as a query parameter
     (`?postcode=M32 0JT`) narrow them."""
     collection_id = collection.id
-    where = _filter(request, collection_id, filter, filter_lang, filter_crs)
+    where = await _filter_off_the_loop(request, collection_id, filter, filter_lang, filter_crs)
     srid = ogc.crs_code(crs, "crs")
     bbox_srid = ogc.crs_code(bbox_crs, "bbox-crs")
     box = None if bbox is None else parse_bbox(bbox, bbox_srid, status=400)
@@ -426,7 +436,7 @@ async def tile(
     collection_id = collection.id
     _only_for(collection_id, "assets", **_match_given(match))
     _only_for(collection_id, "areas", level=level)
-    where = _filter(request, collection_id, filter, filter_lang, filter_crs)
+    where = await _filter_off_the_loop(request, collection_id, filter, filter_lang, filter_crs)
     limit = settings.tile_max_features
     if collection_id == "assets":
         found = await public_reads.asset_tile(reads, sessions, z, x, y, limit, match, where)
