@@ -299,14 +299,16 @@ def _check_minutes(minutes: NDArray[np.float64], problems: _Problems) -> None:
         problems.add(int(row), "minutes", f"{minutes[row]:g} is negative")
 
 
-def resolve(session: Session, rows: CostRows, areas: Areas, supply: Supply) -> TravelTimes:
+def resolve(
+    session: Session, rows: CostRows, areas: Areas, supply: Supply, found: Named
+) -> TravelTimes:
     """The rows placed on the analysed areas and the matching assets, as module docstring
     says; a 422 naming every row that cannot be placed, or `costs` when no row reaches a
     matching asset or candidate area from an analysed area."""
     problems = _Problems()
     area_index = {code: index for index, code in enumerate(areas.codes)}
     origin = _origins(session, rows.origin, area_index, problems)
-    target, is_site = _destinations(session, rows.destination, area_index, supply, problems)
+    target, is_site = _destinations(rows.destination, area_index, supply, found, problems)
     problems.raise_any()
     reachable = ~np.isnan(rows.minutes)
     placed = (origin >= 0) & (target >= 0)
@@ -416,20 +418,24 @@ def _origins(
     return placed[labels.index]
 
 
-def named_assets(session: Session, rows: CostRows, areas: Areas) -> list[int]:
-    """The published assets the matrix's destinations name, by id or by a source_ref only
-    one of them has: those an analysis with it needs (matching or not)."""
-    area_index = {code: index for index, code in enumerate(areas.codes)}
-    visible_ids, by_ref = _named(session, rows.destination, area_index)
-    return sorted(visible_ids | {ids[0] for ids in by_ref.values() if len(ids) == 1})
+@dataclass(frozen=True)
+class Named:
+    """What a matrix's destinations name, of those that are not analysed areas: the
+    published assets' ids given as ids, and the published assets of each source_ref given
+    (those not given as ids)."""
+
+    ids: set[int]
+    by_ref: dict[str, list[int]]
+
+    def assets(self) -> list[int]:
+        """The assets named by id, or by a source_ref only one of them has: those an
+        analysis with the matrix needs (matching or not)."""
+        return sorted(self.ids | {ids[0] for ids in self.by_ref.values() if len(ids) == 1})
 
 
-def _named(
-    session: Session, labels: Labels, area_index: dict[str, int]
-) -> tuple[set[int], dict[str, list[int]]]:
-    """Of the destinations that are not analysed areas: the published assets' ids given
-    as ids, and the published assets of each source_ref given (those not given as ids)."""
-    asset_labels = sorted(set(labels.values) - set(area_index) - {""})
+def named(session: Session, rows: CostRows, areas: Areas) -> Named:
+    """The published assets the matrix's destinations name (Named), read once."""
+    asset_labels = sorted(set(rows.destination.values) - set(areas.codes) - {""})
     numbers = [int(label) for label in asset_labels if re.fullmatch(r"[0-9]{1,18}", label)]
     shown = public_asset.c
     # each list as one array, not a parameter per value (PostgreSQL takes at most 65,535)
@@ -452,20 +458,20 @@ def _named(
         )
         for ref, asset_id in session.execute(query):
             by_ref.setdefault(ref, []).append(asset_id)
-    return visible_ids, by_ref
+    return Named(visible_ids, by_ref)
 
 
 def _destinations(
-    session: Session,
     labels: Labels,
     area_index: dict[str, int],
     supply: Supply,
+    found: Named,
     problems: _Problems,
 ) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
     """Each row's destination as a matching asset's index (supply order) or a candidate
     area's index (flagged), OUTSIDE for a published asset that does not match, or a
     problem named."""
-    visible_ids, by_ref = _named(session, labels, area_index)
+    visible_ids, by_ref = found.ids, found.by_ref
     supply_index = {int(asset_id): index for index, asset_id in enumerate(supply.ids)}
     target = np.empty(len(labels.values), dtype=np.intp)
     is_site = np.zeros(len(labels.values), dtype=np.bool_)

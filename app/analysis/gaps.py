@@ -101,10 +101,10 @@ def _read(
     areas = load_areas(session, question.within, question.level, srid)
     points = demand_points(session, areas, question.demand, srid)
     if travel is not None:
-        named = costs.named_assets(session, travel.rows, areas)
-        supply = load_supply(session, question.match, srid, ids=named)
+        named = costs.named(session, travel.rows, areas)
+        supply = load_supply(session, question.match, srid, ids=named.assets())
         nearest = _nearest_m(session, question, srid, points.xy, question.distance_m)
-        times = costs.resolve(session, travel.rows, areas, supply)
+        times = costs.resolve(session, travel.rows, areas, supply, named)
         catchment = catchments.travel_times(times, travel.threshold_minutes)
         return _Inputs(areas, points, supply, nearest, catchment, times)
     stretch = catchments.SELECTION_REACH if question.method == "3sfca" else 1.0
