@@ -213,6 +213,8 @@ def test_a_builder_with_only_a_keyboard_adds_an_asset_moves_it_and_opens_a_marke
         page.keyboard.press("Enter")
     assert saved.value.status == 201
     expect(page.locator("#details-name")).to_have_text("Carrington chess club")
+    # the form is gone with its Save button: the focus is on what was saved, not lost
+    expect(page.locator("#details-name")).to_be_focused()
     wait_for_view(page)
     (added,) = _find(browser_server, "Carrington chess club")
     lon, lat = added["geometry"]["coordinates"]

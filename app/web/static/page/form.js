@@ -287,7 +287,9 @@ async function save(checkDuplicates) {
   }
   placeMarker(body);
   document.body.dataset.assets = String(markers.size);
-  showAsset(body);
+  // the form (and its Save button, which had the focus) goes: the focus goes to what was
+  // saved, its name heading the details, with Edit and Move next from the keyboard
+  showAsset(body, { focus: true });
   status(body.properties.status === "pending"
     ? t("Saved {name}: a moderator will check it before the public sees it", { name: body.properties.name })
     : t("Saved {name}", { name: body.properties.name }));
