@@ -8,6 +8,7 @@ after.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -17,10 +18,11 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -47,6 +49,16 @@ from app.main import create_app
 from app.settings import PROJECT_ROOT, ApiSettings, AuthSettings, DatabaseSettings
 
 TRAFFORD = PROJECT_ROOT / "data" / "trafford"
+
+
+T = TypeVar("T")
+
+
+def in_a_loop_of_its_own(body: Coroutine[Any, Any, T]) -> T:
+    """Run `body` in an event loop of its own, in a thread of its own: the browser tests'
+    playwright (its sync API) may hold this process's main thread's loop."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, body).result()  # type: ignore[arg-type]
 
 
 def with_database(url: str, name: str) -> str:

@@ -103,14 +103,16 @@ def _read(
     if travel is not None:
         named = costs.named(session, travel.rows, areas)
         supply = load_supply(session, question.match, srid, ids=named.assets())
-        nearest = _nearest_m(session, question, srid, points.xy, question.distance_m)
+        margin = question.distance_m
+        near = load_supply(session, question.match, srid, around=(points.xy, margin))
+        nearest = _nearest_m(session, question, srid, points.xy, near, margin)
         times = costs.resolve(session, travel.rows, areas, supply, named)
         catchment = catchments.travel_times(times, travel.threshold_minutes)
         return _Inputs(areas, points, supply, nearest, catchment, times)
     stretch = catchments.SELECTION_REACH if question.method == "3sfca" else 1.0
     margin = stretch * max(question.distance_m, widest_reach_m(session))
     near = load_supply(session, question.match, srid, around=(points.xy, margin))
-    nearest = _nearest_m(session, question, srid, points.xy, margin, near)
+    nearest = _nearest_m(session, question, srid, points.xy, near, margin)
     supply = _reaching(near, points.xy, question.distance_m, stretch)
     reach = catchments.asset_reach_m(supply.reach_m, question.distance_m)
     try:
@@ -140,16 +142,13 @@ def _nearest_m(
     question: GapQuestion,
     srid: int,
     points_xy: NDArray[np.float64],
+    near: Supply,
     margin: float,
-    near: Supply | None = None,
 ) -> NDArray[np.float64]:
     """Each demand point's distance to its nearest matching asset, wherever that lies.
-    `near` holds every matching asset within `margin` of each point, so a distance no
-    more than the margin is exact; for points whose nearest is further off, the assets
-    are read again with a margin eight times wider, to every matching asset at last."""
-    margin = max(margin, 1.0)
-    if near is None:
-        near = load_supply(session, question.match, srid, around=(points_xy, margin))
+    `near` holds every matching asset within `margin` (positive) of each point, so a
+    distance no more than the margin is exact; for points whose nearest is further off,
+    the assets are read again with a margin eight times wider, to every one at last."""
     nearest = coverage.nearest_m(points_xy, near.xy)
     while margin < EVERYWHERE_M and bool((nearest > margin).any()):
         margin *= 8

@@ -91,15 +91,16 @@ class DriverReads:
         self._idle: list[tuple[psycopg.AsyncConnection[Any], float]] = []
 
     async def rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]:
+        prepare = prepare if self.prepares else False
         try:
-            return await self._rows(sql, params, prepare if self.prepares else False)
+            return await self._rows(sql, params, prepare)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
             # the server dropped it, and with it most likely the others kept (a restart):
             # those go too, and the read runs once more on a new connection
             await self._drop_idle()
-            return await self._rows(sql, params, prepare if self.prepares else False)
+            return await self._rows(sql, params, prepare)
 
     async def _rows(self, sql: str, params: Mapping[str, Any], prepare: bool | None) -> list[Row]:
         await self._take_slot()

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Coroutine, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,9 +26,7 @@ from app.domain.asset_search import AssetFilter, AssetMatch, search_statement
 from app.domain.paging import Page
 from app.domain.tiles import Tile
 from app.sql import statement
-from tests.conftest import bearer
-
-T = TypeVar("T")
+from tests.conftest import bearer, in_a_loop_of_its_own
 
 # Stretford and Sale, in Trafford: most of the demo locality's assets.
 TRAFFORD_BOX = "-2.40,53.40,-2.25,53.48"
@@ -143,13 +140,6 @@ def committed_assets(database_url: str) -> Iterator[list[int]]:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM asset WHERE source = 'tests'"))
     engine.dispose()
-
-
-def in_a_loop_of_its_own(body: Coroutine[Any, Any, T]) -> T:
-    """Run `body` in an event loop of its own, in a thread of its own (playwright's sync
-    API may hold this process's main thread's loop), as the service runs its reads."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, body).result()
 
 
 @pytest.fixture

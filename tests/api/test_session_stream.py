@@ -12,7 +12,6 @@ import queue
 import socket
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,7 +24,13 @@ from app.auth import accounts
 from app.db import make_engine
 from app.domain import sessions
 from app.settings import AuthSettings
-from tests.conftest import asset_feature, demo_database, drop_database, server_process
+from tests.conftest import (
+    asset_feature,
+    demo_database,
+    drop_database,
+    in_a_loop_of_its_own,
+    server_process,
+)
 
 TRAFFORD = "E08000009"
 
@@ -254,9 +259,7 @@ def test_a_reader_too_far_behind_reads_what_it_missed_from_the_table(
             events._tell(event)
         return [await waiting] + [await anext(sent) for _ in burst[1:]]
 
-    # in a thread of its own: the browser tests' playwright may hold this thread's loop
-    with ThreadPoolExecutor(1) as thread:
-        sent = thread.submit(asyncio.run, asyncio.wait_for(listen(), timeout=20)).result()
+    sent = in_a_loop_of_its_own(asyncio.wait_for(listen(), timeout=20))
     engine.dispose()
 
     assert [line.split("\n")[0] for line in sent] == [f"id: {e['id']}" for e in burst]

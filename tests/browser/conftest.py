@@ -44,6 +44,15 @@ def browser_database(base_url: str) -> Iterator[str]:
     drop_database(url)
 
 
+def add_authority_people(database: str, authority: str, admin: str, contributor: str) -> None:
+    """An admin of `authority` and a contributor of it, who sign in with PASSWORD."""
+    engine = make_engine(database, pool_size=1)
+    with Session(engine) as session, session.begin():
+        accounts.create_user(session, admin, "admin", [authority], PASSWORD)
+        accounts.create_user(session, contributor, "contributor", [], PASSWORD, authority=authority)
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def browser_server(browser_database: str) -> Iterator[str]:
     with serving(browser_database) as base:

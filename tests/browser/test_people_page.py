@@ -12,12 +12,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy.orm import Session
 
-from app.auth import accounts
-from app.db import make_engine
 from tests.browser.axe import blocking
-from tests.browser.conftest import CONTRIBUTOR, MODERATOR, PASSWORD, Watched
+from tests.browser.conftest import CONTRIBUTOR, MODERATOR, PASSWORD, Watched, add_authority_people
 
 TRAFFORD = "E08000009"
 LSOA = "E01006108"
@@ -29,11 +26,7 @@ NEW_PASSWORD = "pat's own new pass phrase"
 @pytest.fixture(scope="module")
 def trafford_people(browser_database: str) -> Iterator[None]:
     """Trafford's admin and one of Trafford's contributors, who sign in with PASSWORD."""
-    engine = make_engine(browser_database, pool_size=1)
-    with Session(engine) as session, session.begin():
-        accounts.create_user(session, ADMIN, "admin", [TRAFFORD], PASSWORD)
-        accounts.create_user(session, PAT, "contributor", [], PASSWORD, authority=TRAFFORD)
-    engine.dispose()
+    add_authority_people(browser_database, TRAFFORD, ADMIN, PAT)
     yield
 
 

@@ -10,12 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy.orm import Session
 
-from app.auth import accounts
-from app.db import make_engine
 from tests.browser.axe import blocking
-from tests.browser.conftest import PASSWORD, Watched, watch
+from tests.browser.conftest import PASSWORD, Watched, add_authority_people, watch
 from tests.browser.welsh import english_left
 
 TRAFFORD = "E08000009"
@@ -26,11 +23,7 @@ SIAN = "sian.cy@trafford.example"
 @pytest.fixture(scope="module")
 def welsh_people(browser_database: str) -> Iterator[None]:
     """Trafford's admin and one of Trafford's contributors, who sign in with PASSWORD."""
-    engine = make_engine(browser_database, pool_size=1)
-    with Session(engine) as session, session.begin():
-        accounts.create_user(session, ADMIN, "admin", [TRAFFORD], PASSWORD)
-        accounts.create_user(session, SIAN, "contributor", [], PASSWORD, authority=TRAFFORD)
-    engine.dispose()
+    add_authority_people(browser_database, TRAFFORD, ADMIN, SIAN)
     yield
 
 
