@@ -47,6 +47,7 @@ bench: db-up
 	$(BIN)/python -m bench.import_assets
 	$(BIN)/python -m bench.gaps_england
 	$(BIN)/python -m bench.features_vs_tipg
+	$(BIN)/python -m bench.hot_path_ceiling
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.live_session
 	$(BIN)/python -m bench.snapshot
