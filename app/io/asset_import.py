@@ -186,8 +186,10 @@ def _load(
     progress: Progress | None,
 ) -> ImportReport:
     """Read, check and write every chunk. The next chunk is read and checked while the
-    database takes the one before, and waits its turn queued, so the database goes from
-    one chunk to the next with no wait for this thread; at most two chunks are in hand."""
+    database writes the one before: from when that one's rows are in (its COPY, the
+    database thread's own Python work, done with the interpreter to itself) until its
+    statements end. The chunk read meanwhile waits its turn queued, so the database goes
+    from one chunk to the next with no wait for this thread; at most two are in hand."""
     counts = _Counts()
     rejects: list[Reject] = []
     mapper: Mapper | None = None
@@ -197,17 +199,22 @@ def _load(
     # set by the first chunk that fails: a chunk queued behind it is not written
     failed = threading.Event()
 
-    def write(chunk: Chunk) -> None:
-        if failed.is_set():
-            return
+    def write(chunk: Chunk, taken: threading.Event) -> Chunk:
+        """Write `chunk` and hand it back, so freeing its tens of thousands of objects
+        (milliseconds) falls to the reading thread as it drops it, not to this thread
+        between two chunks. `taken` is set once its rows are in, or it is done."""
         try:
-            _load_chunk(session, chunk, params, counts, rejects)
+            if not failed.is_set():
+                _load_chunk(session, chunk, params, counts, rejects, taken)
+            return chunk
         except BaseException:
             failed.set()
             raise
+        finally:
+            taken.set()
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-db") as database:
-        loading: deque[Future[None]] = deque()
+        loading: deque[Future[Chunk]] = deque()
         try:
             while True:
                 with cycles_uncollected():
@@ -221,8 +228,11 @@ def _load(
                         columns = dict.fromkeys(k for row in rows for k in row.attributes)
                         mapper = Mapper(plan, columns)
                     chunk = stage_chunk(plan, mapper, rows, extent, taxonomy, rejects)
-                loading.append(database.submit(write, chunk))
-                if len(loading) > 1:
+                taken = threading.Event()
+                loading.append(database.submit(write, chunk, taken))
+                # once its rows are in, the chunk before is written (or failed)
+                taken.wait()
+                while len(loading) > 1:
                     loading.popleft().result()
                 if progress is not None:
                     progress(len(rows))
@@ -266,9 +276,10 @@ def _load_chunk(
     params: dict[str, Any],
     counts: _Counts,
     rejects: list[Reject],
+    taken: threading.Event,
 ) -> None:
     """Take a chunk's good rows in (COPY), check them against the database, and write those
-    that pass; the ones refused go to `rejects`."""
+    that pass; the ones refused go to `rejects`. `taken` is set once the rows are in."""
     if not chunk.staged:
         return
     started = time.perf_counter()
@@ -279,6 +290,7 @@ def _load_chunk(
     ):
         for row in chunk.staged:
             copy.write_row(row)
+    taken.set()
     refused: list[tuple[int, str]] = []
     if chunk.geocode:
         geocode, unknown, outside = statements("asset_import_check")

@@ -133,11 +133,13 @@ def test_a_chunk_that_fails_leaves_the_chunks_queued_behind_it_unwritten(
         return chunk
 
     def failing_first(*args: Any) -> None:
-        chunk = args[1]
+        chunk, taken = args[1], args[5]
         written.append(chunk.staged[0][0])  # its first row's number
         if len(written) == 1:
-            # fails once the next chunk is read and on its way to the queue
-            second_staged.wait(timeout=60)
+            # its rows are in, and it fails as they are written, once the next chunk is
+            # read and on its way to the queue
+            taken.set()
+            assert second_staged.wait(timeout=60)
             raise RuntimeError("the connection to the database was lost")
         real_load(*args)
 
