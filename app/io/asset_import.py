@@ -164,8 +164,12 @@ def import_assets(
         report = _load(session, path, plan, extent, taxonomy, params, progress)
     finally:
         raw.prepare_threshold = prepare_threshold
-        for name, value in was.items():
-            session.execute(SET, {"name": name, "value": value})
+        # A transaction the database aborted takes the settings with it as it is rolled
+        # back, and would answer any statement with "current transaction is aborted",
+        # hiding the reason the database gave.
+        if raw.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
+            for name, value in was.items():
+                session.execute(SET, {"name": name, "value": value})
     if plan.atomic and report.rejected:
         written.rollback()
         report.committed = False

@@ -9,8 +9,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.io import asset_import
@@ -149,3 +151,24 @@ def test_a_chunk_that_fails_leaves_the_chunks_queued_behind_it_unwritten(
     with pytest.raises(RuntimeError, match="connection to the database was lost"):
         import_assets(session, path, PLAN, EXTENT)
     assert written == [1]
+
+
+def test_a_chunk_the_database_refuses_fails_the_import_with_the_database_s_reason(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the database refuses a chunk (here a division by zero among its statements),
+    the import fails with the reason the database gave, which the CLI prints, not with
+    "current transaction is aborted" from the statements that come after."""
+    path = _register(tmp_path / "register.csv", 3 * CHUNK_ROWS, {})
+    real_load = asset_import._load_chunk
+
+    def refused_second(*args: Any) -> None:
+        if args[1].staged[0][0] > CHUNK_ROWS:
+            args[0].execute(text("SELECT 1 / 0"))
+        real_load(*args)
+
+    monkeypatch.setattr(asset_import, "_load_chunk", refused_second)
+
+    with pytest.raises(DBAPIError) as refused:
+        import_assets(session, path, PLAN, EXTENT)
+    assert isinstance(refused.value.orig, psycopg.errors.DivisionByZero)
