@@ -166,7 +166,9 @@ class KeepAlive:
 
     def __init__(self, base: str) -> None:
         parts = urlsplit(base)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+        self.connection = http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port, timeout=120
+        )
 
     def get(self, path: str, params: dict[str, str] | None = None) -> tuple[int, bytes]:
         target = f"{path}?{urlencode(params)}" if params else path
@@ -379,6 +381,19 @@ def run_case(case: Case, backends: Sequence[Backend]) -> dict[str, Measured]:
     return measured
 
 
+def run_cases(
+    cases: Sequence[Case], backends: Sequence[Backend], floor: SqlBackend
+) -> Iterator[tuple[str, dict[str, Measured]]]:
+    """Each case's label and run_case's figures for it, `floor` (among `backends`) having
+    first read every probe, so the rows a case reads are in PostgreSQL's cache for every
+    backend alike."""
+    for case in cases:
+        print(f"{case.label}: {len(case.probes)} requests each ...", flush=True)
+        for probe in case.probes:
+            ask(floor, case, probe)
+        yield case.label, run_case(case, backends)
+
+
 def unavailable(problem: Exception) -> str:
     if isinstance(problem, HttpFailure):
         return f"failed (HTTP {problem.status})"
@@ -589,14 +604,10 @@ def rates(cases: Sequence[Case], database_url: str) -> None:
         floor = SqlBackend(connection)
         backends.append(floor)
 
-        results: dict[str, dict[str, Measured]] = {}
-        for case in cases:
-            print(f"{case.label}: {len(case.probes)} requests each ...", flush=True)
-            # The rows a case reads, in PostgreSQL's cache for every backend alike.
-            for probe in case.probes:
-                ask(floor, case, probe)
-            row = {"service": Measured(note="not available (the service did not start)")}
-            results[case.label] = row | run_case(case, backends)
+        missing = {"service": Measured(note="not available (the service did not start)")}
+        results = {
+            label: missing | measured for label, measured in run_cases(cases, backends, floor)
+        }
         servers = [b for b in backends if isinstance(b, HttpBackend)]
         web_alone = web_stack_rates(servers)
         through_httpx = web_stack_rates(servers, through_httpx=True)

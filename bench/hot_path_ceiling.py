@@ -63,11 +63,10 @@ from bench.features_vs_tipg import (
     KeepAlive,
     Measured,
     SqlBackend,
-    ask,
     bboxes,
     libpq,
     load_average,
-    run_case,
+    run_cases,
     tiles,
     web_stack_rates,
 )
@@ -193,12 +192,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
         connection = stack.enter_context(psycopg.connect(libpq(url), autocommit=True))
         floor = SqlBackend(connection)
-        results: dict[str, dict[str, Measured]] = {}
-        for case in cases:
-            print(f"{case.label}: {len(case.probes)} requests each ...", flush=True)
-            for probe in case.probes:
-                ask(floor, case, probe)
-            results[case.label] = run_case(case, [*backends, floor])
+        results = dict(run_cases(cases, [*backends, floor], floor))
         no_database = web_stack_rates(backends)
     print(f"\n{ASSETS:,} assets; one client (http.client), one keep-alive connection each")
     print(f"load average over the run: {' '.join(load_average())} (1, 5, 15 min)")

@@ -267,7 +267,7 @@ def main() -> None:
                     " overlapped"
                 )
             print(
-                f"{'':28} {'per chunk':16} {found['chunks']:>10} chunks of 5,000 rows, "
+                f"{'':28} {'per chunk':16} {found['chunks']:>10} chunks of {CHUNK_ROWS:,} rows, "
                 f"seconds: min {found['min']}, median {found['median']}, max {found['max']}; "
                 f"median of the first tenth {found['first']}, of the last {found['last']}"
             )
